@@ -1,0 +1,8 @@
+"""``newscorpus``: one thin module per command over the library's plain functions."""
+
+from pipeline.cli import dump, ingest, init, run, status, tokenize  # noqa: F401  (registers the commands)
+from pipeline.cli._util import app
+
+
+def main() -> None:
+    app(prog_name="newscorpus")

@@ -1,0 +1,50 @@
+from pathlib import Path
+
+import typer
+
+from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of, err
+from pipeline.ingest import IngestReport, ingest
+from pipeline.workspace import Workspace
+
+_LISTED = 10
+
+
+@app.command("ingest")
+@handle_errors
+def ingest_command(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="Files (.txt, .html, .jsonl) and folders (read recursively)."),
+) -> None:
+    """Add articles (.txt wire stories, .html, .jsonl) to the corpus.
+
+    Texts already stored, and exact duplicates, are skipped; near-duplicates share a group id.
+    Exits non-zero if any input was refused; the rest is still ingested.
+    """
+    workspace = workspace_of(ctx)
+    report = run_ingest(workspace, paths, quiet=options(ctx).quiet)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def run_ingest(workspace: Workspace, paths: list[Path], *, quiet: bool) -> IngestReport:
+    report = ingest(store_of(workspace), paths, workspace.settings, progress=not quiet)
+    print_ingest_report(report, quiet=quiet)
+    return report
+
+
+def print_ingest_report(report: IngestReport, *, quiet: bool) -> None:
+    for error in report.errors:
+        err.print(f"[bold red]error:[/] {error.message}", markup=True, highlight=False)
+    for message in report.warnings:
+        warn(message)
+    if quiet:
+        return
+    for duplicate in report.duplicates[:_LISTED]:
+        out.print(f"duplicate: {duplicate.location} has the same text as {duplicate.first_seen} ({duplicate.doc_id}); skipped")
+    if len(report.duplicates) > _LISTED:
+        out.print(f"duplicate: ... and {len(report.duplicates) - _LISTED} more")
+    out.print(
+        f"ingest: {report.files} files, {len(report.added)} new documents, "
+        f"{len(report.already_stored)} already in the corpus, {len(report.duplicates)} duplicates skipped, "
+        f"{len(report.grouped)} near-duplicates grouped, {len(report.errors)} refused"
+    )

@@ -1,0 +1,39 @@
+import typer
+from rich.table import Table
+
+from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
+from pipeline.status import corpus_status
+from pipeline.workspace import Workspace
+
+
+@app.command("status")
+@handle_errors
+def status_command(
+    ctx: typer.Context,
+    recent: int = typer.Option(10, "--recent", "-n", min=0, help="How many of the newest documents to list."),
+) -> None:
+    """Per stage, how many documents are done, pending and failed; and the newest documents."""
+    print_status(workspace_of(ctx), recent=recent)
+
+
+def print_status(workspace: Workspace, *, recent: int = 10) -> None:
+    status = corpus_status(store_of(workspace), workspace.settings, recent=recent)
+    out.print(f"Workspace {workspace.root}: {status.documents} documents in {status.groups} near-duplicate groups")
+    stages = Table("stage", "done", "pending", "failed", title="Stages", title_justify="left")
+    stages.add_row("ingest", str(status.documents), "0", "0")
+    for stage in status.stages:
+        stages.add_row(stage.stage, str(stage.done), str(stage.pending), str(stage.failed))
+    out.print(stages)
+    if status.recent:
+        documents = Table(title="Newest documents", title_justify="left")
+        documents.add_column("id", no_wrap=True)
+        for column in ("headline", "byline", "dateline", "date"):
+            documents.add_column(column)
+        for item in status.recent:
+            meta = item["meta"]
+            dateline = ", ".join(v for v in (meta.get("place"), meta.get("agency")) if v)
+            date = meta.get("date_iso") or meta.get("date") or ""
+            if meta.get("date_iso") and meta.get("date") and meta["date"] != meta["date_iso"]:
+                date = f"{meta['date_iso']} ({meta['date']})"
+            documents.add_row(item["id"], meta.get("headline") or "", meta.get("byline") or "", dateline, date)
+        out.print(documents)

@@ -1,0 +1,71 @@
+"""Every error the library raises, each with a code a user can search for.
+
+Library code raises these; only the CLI prints them and exits. Each class also subclasses the
+matching built-in so callers can catch it the usual way (as Hugging Face datasets does).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class NewscorpusError(Exception):
+    """Base class. ``code`` is stable across releases; the message is one line for the user."""
+
+    code = "E000"
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+class InputError(NewscorpusError, ValueError):
+    """An input file (or one line of it) that cannot be ingested."""
+
+    code = "E001"
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path = Path(path)
+        self.line = line
+        self.reason = message
+
+
+class InputNotFoundError(InputError, FileNotFoundError):
+    code = "E002"
+
+
+class SettingsError(NewscorpusError, ValueError):
+    code = "E010"
+
+
+class WorkspaceNotFoundError(NewscorpusError, FileNotFoundError):
+    code = "E011"
+
+
+class WorkspaceExistsError(NewscorpusError, FileExistsError):
+    code = "E012"
+
+
+class StoreLockedError(NewscorpusError, BlockingIOError):
+    code = "E020"
+
+
+class StoreCorruptError(NewscorpusError, ValueError):
+    code = "E021"
+
+
+class ModelNotFoundError(NewscorpusError, LookupError):
+    code = "E030"
+
+
+class DocumentNotFoundError(NewscorpusError, KeyError):
+    code = "E031"
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return f"[{self.code}] {self.message}"

@@ -1,0 +1,301 @@
+"""Readers for the input formats: wire-story .txt, .html (via trafilatura) and .jsonl.
+
+Each reader yields ``Article`` records, or ``InputError``s for the parts it refuses (a bad JSONL
+line is reported and the rest of the file still read). Texts are returned normalised: BOM removed,
+CRLF and CR turned into LF, Unicode NFC.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pipeline.errors import InputError
+
+SUFFIXES = {".txt": "wire", ".text": "wire", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+_BINARY_SNIFF_BYTES = 8192
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+# "Valle de los Ríos Apurímac, Ene and Mantaro, Peru, Jul 4 (EFE).- " or "LIMA, Peru (AP) — "
+DATELINE = re.compile(
+    rf"""(?P<place>[^\n()]{{2,200}}?)
+         (?:,\s+(?P<date>(?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}}(?:,?\s+(?P<year>\d{{4}}))?))?
+         \s*\((?P<agency>[^()\n]{{1,40}})\)\s*\.?\s*[-–—]+\s*""",
+    re.VERBOSE,
+)
+BYLINE = re.compile(r"By\s+(?P<name>\S.*)", re.IGNORECASE)
+_FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+_MAX_HEADER_CHARS = 300
+_MAX_HEADER_PARAGRAPHS = 8
+
+
+@dataclass
+class Article:
+    """A parsed input document, before it gets an id."""
+
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+    def location(self) -> str:
+        source = self.meta.get("source_path", "?")
+        return f"{source}:{self.line}" if self.line is not None else str(source)
+
+
+def normalize_text(text: str) -> str:
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def read_file(path: Path, *, boilerplate: list[str]) -> Iterator[Article | InputError]:
+    """Read one input file of a supported type."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(sorted(SUFFIXES))}")
+    if kind == "jsonl":
+        yield from read_jsonl(path)
+        return
+    text = decode_file(path)
+    if kind == "html":
+        yield read_html(path, text, boilerplate=boilerplate)
+    else:
+        yield parse_wire(text, path=path, boilerplate=boilerplate)
+
+
+def decode_file(path: Path) -> str:
+    """The file's text, or an InputError naming the file (and line) for empty, binary or non-UTF-8 input."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(path, "empty file")
+    nul = data.find(b"\x00", 0, _BINARY_SNIFF_BYTES)
+    if nul != -1:
+        raise InputError(path, f"binary file (NUL byte at offset {nul}), not text")
+    try:
+        return normalize_text(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise _utf8_error(path, data, err) from None
+
+
+def _utf8_error(path: Path, data: bytes, err: UnicodeDecodeError, first_line: int = 1) -> InputError:
+    line = first_line + data.count(b"\n", 0, err.start)
+    column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+    return InputError(path, f"invalid UTF-8 (byte 0x{data[err.start]:02x} at column {column})", line)
+
+
+# -- wire stories -------------------------------------------------------------------------------
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the paragraphs of ``text``: runs of lines separated by blank lines."""
+    spans, position = [], 0
+    for separator in re.finditer(r"\n[ \t]*\n\s*", text):
+        if text[position : separator.start()].strip():
+            spans.append((position, separator.start()))
+        position = separator.end()
+    if text[position:].strip():
+        spans.append((position, len(text.rstrip())))
+    return spans
+
+
+def parse_dateline(text: str, start: int = 0) -> re.Match | None:
+    match = DATELINE.match(text, start)
+    if match is None or not match.group("agency").strip() or "\n" in match.group(0).rstrip():
+        return None
+    return match
+
+
+def dateline_meta(match: re.Match, *, path: Path | None = None) -> dict[str, Any]:
+    written = match.group("date")
+    meta: dict[str, Any] = {"place": match.group("place").strip(), "agency": match.group("agency").strip(), "date": written}
+    if written:
+        meta["date_iso"] = _iso_from_dateline(written, match.group("year"), path)
+    return meta
+
+
+def _iso_from_dateline(written: str, year: str | None, path: Path | None) -> str | None:
+    """ISO date of "Jul 4" when the year is known: written in the dateline, or a date in the file
+    name (``efe-2022-07-04-....txt``) whose month and day agree with the dateline."""
+    month_day = " ".join(written.replace(",", " ").split()[:2]).replace(".", "")
+    try:
+        parsed = datetime.strptime(month_day[:3] + " " + month_day.split()[1], "%b %d")
+    except (ValueError, IndexError):
+        return None
+    if year:
+        return date(int(year), parsed.month, parsed.day).isoformat()
+    if path is not None:
+        for found in _FILENAME_DATE.finditer(path.name):
+            y, m, d = (int(part) for part in found.groups())
+            if (m, d) == (parsed.month, parsed.day):
+                return date(y, m, d).isoformat()
+    return None
+
+
+def strip_trailing_boilerplate(body: str, boilerplate: list[str], agency: str | None) -> tuple[str, list[str]]:
+    """Remove page furniture lines and a trailing agency sign-off ("...trafficking.”EFE") from the end."""
+    stripped: list[str] = []
+    furniture = {line.casefold() for line in boilerplate}
+    body = body.rstrip()
+    while True:
+        last_break = body.rfind("\n")
+        last_line = body[last_break + 1 :].strip()
+        if last_line.casefold() in furniture:
+            stripped.insert(0, last_line)
+            body = body[: max(last_break, 0)].rstrip()
+        else:
+            break
+    if agency:
+        sign_off = re.search(rf"(?:(?<=[.!?”\"’)\]])|\n)\s*\(?{re.escape(agency)}\)?$", body, re.IGNORECASE)
+        if sign_off:
+            stripped.insert(0, sign_off.group(0).strip())
+            body = body[: sign_off.start()].rstrip()
+    return body, stripped
+
+
+def parse_wire(text: str, *, path: Path, boilerplate: list[str]) -> Article:
+    """A wire story: section, headline, "By ..." byline, then a dateline opening the body.
+
+    Text without a dateline in its first paragraphs is plain text: the whole of it is the body.
+    """
+    text = text.strip()
+    paragraphs = paragraph_spans(text)
+    meta: dict[str, Any] = {"source_path": str(path)}
+    for number, (start, _end) in enumerate(paragraphs[:_MAX_HEADER_PARAGRAPHS]):
+        dateline = parse_dateline(text, start)
+        if dateline:
+            header = [text[s:e].strip() for s, e in paragraphs[:number]]
+            if all(len(p) <= _MAX_HEADER_CHARS for p in header):
+                break
+    else:
+        return Article(text=text, meta=meta)
+    titles = []
+    for paragraph in header:
+        byline = BYLINE.fullmatch(paragraph)
+        if byline and "byline" not in meta:
+            meta["byline"] = byline.group("name").strip()
+        else:
+            titles.append(paragraph)
+    if titles:
+        meta["headline"] = titles[-1]
+    if len(titles) >= 2:
+        meta["section"] = titles[0]
+    meta.update(dateline_meta(dateline, path=path))
+    body, stripped = strip_trailing_boilerplate(text[start:], boilerplate, meta.get("agency"))
+    if stripped:
+        meta["stripped"] = stripped
+    return Article(text=body, meta=meta)
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+
+def read_html(path: Path, html: str, *, boilerplate: list[str]) -> Article:
+    import trafilatura  # slow to import; only HTML needs it
+
+    extracted = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False, include_images=False
+    )
+    text = normalize_text(extracted.text or "").strip() if extracted is not None else ""
+    if not text:
+        raise InputError(path, "no article text found in the HTML")
+    meta: dict[str, Any] = {"source_path": str(path)}
+    for key, value in (("headline", extracted.title), ("byline", extracted.author), ("source", extracted.sitename),
+                       ("url", extracted.url), ("date", extracted.date)):
+        if value:
+            meta[key] = value
+    if extracted.categories:
+        meta["section"] = ", ".join(extracted.categories)
+    if extracted.date:
+        meta["date_iso"] = _iso_date(extracted.date)
+    dateline = parse_dateline(text)
+    if dateline:
+        meta.update({k: v for k, v in dateline_meta(dateline, path=path).items() if v and k not in meta})
+    body, stripped = strip_trailing_boilerplate(text, boilerplate, meta.get("agency"))
+    if stripped:
+        meta["stripped"] = stripped
+    return Article(text=body, meta=meta)
+
+
+# -- JSONL --------------------------------------------------------------------------------------
+
+_JSONL_META = {"headline": "headline", "title": "headline", "byline": "byline", "author": "byline", "date": "date",
+               "source": "source", "url": "url", "section": "section", "place": "place", "agency": "agency"}
+
+
+def read_jsonl(path: Path) -> Iterator[Article | InputError]:
+    """One article per line; a bad line is yielded as an InputError and reading goes on."""
+    seen_content = False
+    with path.open("rb") as handle:
+        nul = handle.read(_BINARY_SNIFF_BYTES).find(b"\x00")
+        if nul != -1:
+            raise InputError(path, f"binary file (NUL byte at offset {nul}), not text")
+        handle.seek(0)
+        for line_number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            seen_content = True
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                yield _utf8_error(path, raw, err, first_line=line_number)
+                continue
+            try:
+                yield _jsonl_article(path, line_number, orjson.loads(line.removeprefix("\ufeff")))
+            except orjson.JSONDecodeError as err:
+                yield InputError(path, f"malformed JSON ({err.msg} at column {err.colno})", line_number)
+            except InputError as err:
+                yield err
+    if not seen_content:
+        raise InputError(path, "empty file")
+
+
+def _jsonl_article(path: Path, line_number: int, record: Any) -> Article:
+    if not isinstance(record, dict):
+        raise InputError(path, f"expected a JSON object, got {type(record).__name__}", line_number)
+    text = record.get("text")
+    if text is None:
+        raise InputError(path, "record has no 'text' field", line_number)
+    if not isinstance(text, str):
+        raise InputError(path, f"'text' must be a string, got {type(text).__name__}", line_number)
+    text = normalize_text(text).strip()
+    if not text:
+        raise InputError(path, "'text' is empty", line_number)
+    meta: dict[str, Any] = {"source_path": str(path)}
+    extra = {}
+    for key, value in record.items():
+        if key == "text":
+            continue
+        if key in _JSONL_META and value not in (None, ""):
+            meta.setdefault(_JSONL_META[key], normalize_text(str(value)))
+        elif key == "id" and value not in (None, ""):
+            meta["external_id"] = str(value)
+        elif key not in _JSONL_META:
+            extra[key] = value
+    if extra:
+        meta["extra"] = extra
+    if "date" in meta:
+        meta["date_iso"] = _iso_date(meta["date"])
+    dateline = parse_dateline(text)
+    if dateline:
+        for key, value in dateline_meta(dateline).items():
+            if value:
+                meta.setdefault(key, value)
+    return Article(text=text, meta=meta, line=line_number)
+
+
+def _iso_date(written: str) -> str | None:
+    """ISO form of a date given with its year ("2022-07-04", "4 July 2022", "Jul 4, 2022")."""
+    try:
+        return datetime.fromisoformat(written.strip().replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    import dateparser  # slow to import; most dates are ISO
+
+    parsed = dateparser.parse(written, languages=["en", "es"], settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+    return parsed.date().isoformat() if parsed else None

