@@ -213,6 +213,7 @@ def read_html(path: Path, html: str, *, boilerplate: list[str]) -> Article:
         meta["section"] = ", ".join(extracted.categories)
     if extracted.date:
         meta["date_iso"] = _iso_date(extracted.date)
+    text = _drop_html_header(text, meta)
     dateline = parse_dateline(text)
     if dateline:
         meta.update({k: v for k, v in dateline_meta(dateline, path=path).items() if v and k not in meta})
@@ -220,6 +221,20 @@ def read_html(path: Path, html: str, *, boilerplate: list[str]) -> Article:
     if stripped:
         meta["stripped"] = stripped
     return Article(text=body, meta=meta)
+
+
+def _drop_html_header(text: str, meta: dict[str, Any]) -> str:
+    """Extracted text often repeats the headline (the <h1>) before the dateline or first paragraph:
+    the body starts at a dateline in its first lines, else after a first line that is the title."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text[:2000])][:_MAX_HEADER_PARAGRAPHS]
+    for start in starts[1:]:
+        if parse_dateline(text, start) and all(len(line) <= _MAX_HEADER_CHARS for line in text[:start].splitlines()):
+            return text[start:]
+    first_line, _, rest = text.partition("\n")
+    title = (meta.get("headline") or "").casefold()
+    if rest.strip() and first_line.strip() and title.startswith(first_line.strip().casefold()):
+        return rest.lstrip()
+    return text
 
 
 # -- JSONL --------------------------------------------------------------------------------------
@@ -241,7 +256,7 @@ def read_jsonl(path: Path) -> Iterator[Article | InputError]:
                 continue
             seen_content = True
             try:
-                line = raw.decode("utf-8")
+                line = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as err:
                 yield _utf8_error(path, raw, err, first_line=line_number)
                 continue

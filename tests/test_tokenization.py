@@ -1,0 +1,49 @@
+import pytest
+
+from pipeline.ingest import ingest
+from pipeline.settings import Settings
+from pipeline.tokenization import STAGE, chunk_offsets, load_tokenizer, tokenize, tokenize_documents
+from pipeline.record import Document
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_tokenizer(Settings().model.name)
+
+
+def test_tokens_and_sentences_are_offsets_into_the_text(workspace, store, seed_copy):
+    ingest(store, [seed_copy], workspace.settings, progress=False)
+    report = tokenize(store, workspace.settings, progress=False)
+    assert report.processed == 1
+    document = next(store.iter_documents([STAGE]))
+    words = [document.text[s:e] for s, e in document.tokens]
+    assert words[:6] == ["Valle", "de", "los", "Ríos", "Apurímac", ","]
+    assert "6,300" in words and "kilograms" in words and "$" in words and "76" in words
+    assert all(not w.isspace() or "\n" in w for w in words)
+    sentences = [document.text[s:e].strip() for s, e in document.sentences]
+    assert sentences[1] == "Sixteen people were murdered during the San Miguel del Ene attack in May 2021, making it one of the worst atrocities in Peru’s recent history."
+    assert document.outputs[STAGE].version == "1"
+
+
+def test_tokenize_skips_what_is_done_and_redoes_on_new_settings(workspace, store, seed_copy):
+    ingest(store, [seed_copy], workspace.settings, progress=False)
+    assert tokenize(store, workspace.settings, progress=False).processed == 1
+    again = tokenize(store, workspace.settings, progress=False)
+    assert (again.processed, again.skipped) == (0, 1)
+    changed = workspace.settings.copy(deep=True)
+    changed.tokenize.chunk_chars = 1000
+    assert tokenize(store, changed, progress=False).processed == 1
+
+
+def test_chunked_tokenization_matches_whole_text(nlp, seed_text):
+    text = "\n\n".join([seed_text] * 5)
+    whole = next(tokenize_documents(nlp, iter([Document("a", text)]), chunk_chars=10**9))[1]
+    chunked = next(tokenize_documents(nlp, iter([Document("a", text)]), chunk_chars=2000))[1]
+    assert len(chunk_offsets(text, 2000)) > 5
+    assert whole["tokens"].tolist() == chunked["tokens"].tolist()
+
+
+def test_documents_keep_their_own_tokens_in_a_batch(nlp):
+    documents = [Document(str(n), f"Story {n} has {n} words.") for n in range(100)]
+    for document, data in tokenize_documents(nlp, iter(documents), chunk_chars=1000, batch_size=7):
+        assert document.text[data["tokens"][1][0]:data["tokens"][1][1]] == document.id
