@@ -1,7 +1,7 @@
 """Near-duplicate detection: MinHash signatures of word 3-shingles in an LSH index (datasketch).
 
 The same wire story republished with small edits gets the same ``group`` id: the id of the
-earliest-ingested document it resembles. Later stages keep a group together (one dataset split).
+earliest-ingested document of the group it resembles. Later stages keep a group together (one dataset split).
 """
 
 from __future__ import annotations
@@ -59,7 +59,10 @@ class NearDuplicateIndex:
         return self._groups[best] if best is not None else None
 
     def add(self, doc_id: str, group: str, signature: LeanMinHash) -> None:
-        if doc_id in self._groups:
+        """Index a document if it heads its group. Members are compared with their group's first
+        document only: otherwise a story republished a thousand times makes every look-up check a
+        thousand candidates, and ingest becomes quadratic."""
+        if doc_id != group or doc_id in self._groups:
             return
         self._lsh.insert(doc_id, signature, check_duplication=False)
         self._groups[doc_id] = group

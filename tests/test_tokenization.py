@@ -47,3 +47,16 @@ def test_documents_keep_their_own_tokens_in_a_batch(nlp):
     documents = [Document(str(n), f"Story {n} has {n} words.") for n in range(100)]
     for document, data in tokenize_documents(nlp, iter(documents), chunk_chars=1000, batch_size=7):
         assert document.text[data["tokens"][1][0]:data["tokens"][1][1]] == document.id
+
+
+def test_sentence_boundaries_are_those_of_spacys_sentencizer(nlp, seed_text, article_variants):
+    import spacy
+
+    reference = spacy.blank("en")
+    reference.tokenizer = nlp.tokenizer
+    reference.add_pipe("sentencizer")
+    texts = [seed_text, "No final stop", "“Quoted.” Next one!) And (this?) ... end", "\n\nLeading. Space.", *article_variants[:50]]
+    for text in texts:
+        expected = [[s.start_char, s.end_char] for s in reference(text).sents]
+        _, data = next(tokenize_documents(nlp, iter([Document("x", text)]), chunk_chars=10**9))
+        assert data["sentences"].tolist() == expected, text[:40]
