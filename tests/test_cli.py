@@ -69,9 +69,12 @@ def test_run_then_status_shows_the_shipped_article(cli, seed_copy):
     assert "0 new documents" in second.stdout and "0 documents tokenized" in second.stdout
 
 
-def test_status_counts_pending_documents(cli, seed_copy):
+def test_status_counts_pending_documents_and_tokenize_does_them(cli, seed_copy):
     cli("ingest", str(seed_copy))
     assert "tokenize │ 0    │ 1       │ 0" in cli("status").stdout
+    assert "1 documents tokenized" in cli("tokenize").stdout
+    assert "tokenize │ 1    │ 0       │ 0" in cli("status").stdout
+    assert cli("--quiet", "tokenize").stdout == ""
 
 
 def test_dump_writes_one_json_line_per_document(cli, seed_copy, tmp_path):
@@ -121,8 +124,8 @@ def test_malformed_jsonl_line_names_file_and_line_and_keeps_the_rest(cli, tmp_pa
     result = cli("ingest", str(path), expect=1)
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors == [
-        f"error: {path}:2: malformed JSON (unexpected end of data at column 14)",
-        f"error: {path}:3: record has no 'text' field",
+        f"error: [E001] {path}:2: malformed JSON (unexpected end of data at column 14)",
+        f"error: [E001] {path}:3: record has no 'text' field",
     ]
     assert "2 new documents" in result.stdout and "2 refused" in result.stdout
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of, err
 from pipeline.ingest import IngestReport, ingest
@@ -34,7 +35,7 @@ def run_ingest(workspace: Workspace, paths: list[Path], *, quiet: bool) -> Inges
 
 def print_ingest_report(report: IngestReport, *, quiet: bool) -> None:
     for error in report.errors:
-        err.print(f"[bold red]error:[/] {error.message}", markup=True, highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(error))}")
     for message in report.warnings:
         warn(message)
     if quiet:
