@@ -69,3 +69,50 @@ class DocumentNotFoundError(NewscorpusError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return f"[{self.code}] {self.message}"
+
+
+class GoldFileError(NewscorpusError, ValueError):
+    """A gold file (or one line of it) that cannot be scored against, or predictions that do not line up
+    with it; ``path`` and ``line`` are those of the gold document concerned, when known."""
+
+    code = "E040"
+
+    def __init__(self, path: Path | str | None, message: str, line: int | None = None) -> None:
+        where = "gold" if path is None else str(path)
+        where = f"{where}:{line}" if line is not None else where
+        super().__init__(f"{where}: {message}")
+        self.path = None if path is None else Path(path)
+        self.line = line
+        self.reason = message
+
+
+class DoccanoServerError(NewscorpusError, RuntimeError):
+    """The embedded Doccano server could not be installed, started or stopped."""
+
+    code = "E050"
+
+
+class DoccanoInstallError(DoccanoServerError):
+    code = "E051"
+
+
+class PortInUseError(DoccanoServerError, OSError):
+    code = "E052"
+
+
+class CredentialsError(NewscorpusError, ValueError):
+    """No usable Doccano credentials: partial environment variables, or no credentials file."""
+
+    code = "E053"
+
+
+class InsecureCredentialsError(CredentialsError, PermissionError):
+    code = "E054"
+
+
+class DoccanoUnreachableError(NewscorpusError, ConnectionError):
+    code = "E055"
+
+
+class DoccanoAuthError(NewscorpusError, PermissionError):
+    code = "E056"

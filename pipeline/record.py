@@ -49,12 +49,22 @@ class Document:
     def tokens(self) -> list[tuple[int, int]]:
         """(start, end) character offsets of the tokens, once tokenized."""
         output = self.outputs.get("tokenize")
-        return [tuple(t) for t in output.data["tokens"]] if output and not output.failed else []
+        return [(int(s), int(e)) for s, e in output.data["tokens"]] if output and not output.failed else []
 
     @property
     def sentences(self) -> list[tuple[int, int]]:
         output = self.outputs.get("tokenize")
-        return [tuple(s) for s in output.data["sentences"]] if output and not output.failed else []
+        return [(int(s), int(e)) for s, e in output.data["sentences"]] if output and not output.failed else []
+
+    @property
+    def entities(self) -> list[dict[str, Any]]:
+        output = self.outputs.get("preannotate")
+        return output.data["entities"] if output and not output.failed else []
+
+    @property
+    def claims(self) -> list[dict[str, Any]]:
+        output = self.outputs.get("preannotate")
+        return output.data["claims"] if output and not output.failed else []
 
     def to_json(self) -> dict[str, Any]:
         """The document as ``newscorpus dump`` prints it: stage outputs at the top level (``tokens``,

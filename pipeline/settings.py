@@ -64,6 +64,17 @@ class TokenizeSettings(_Section):
         return value
 
 
+class PreannotateSettings(_Section):
+    chunk_chars: int = 20_000
+    """Documents are pre-annotated in pieces of whole sentences of about this many characters."""
+
+    @validator("chunk_chars")
+    def _positive(cls, value: int) -> int:
+        if value < 1000:
+            raise ValueError("must be at least 1000")
+        return value
+
+
 class StoreSettings(_Section):
     segment_size: int = 500
     """Records per store segment: a killed run loses at most this many records of progress."""
@@ -98,6 +109,7 @@ class Settings(_Section):
     labels: LabelSettings = LabelSettings()
     ingest: IngestSettings = IngestSettings()
     tokenize: TokenizeSettings = TokenizeSettings()
+    preannotate: PreannotateSettings = PreannotateSettings()
     store: StoreSettings = StoreSettings()
     doccano: DoccanoSettings = DoccanoSettings()
     split: SplitSettings = SplitSettings()
@@ -121,6 +133,9 @@ large_document_mb = 5.0
 
 [tokenize]
 chunk_chars = 100000
+
+[preannotate]
+chunk_chars = 20000
 
 [store]
 segment_size = 500

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline import tokenization
-from pipeline.settings import Settings
+from pipeline import preannotate, tokenization
 from pipeline.store import CorpusStore
+from pipeline.workspace import Workspace
 
 
 @dataclass
@@ -26,11 +26,16 @@ class CorpusStatus:
     recent: list[dict[str, Any]] = field(default_factory=list)  # id, group and meta of the newest documents
 
 
-# Stages in pipeline order, each with the function that gives its current settings' fingerprint.
-STAGE_FINGERPRINTS = {tokenization.STAGE: tokenization.fingerprint}
+def stage_fingerprints(workspace: Workspace) -> dict[str, str]:
+    """Stages in pipeline order, each with the fingerprint of the current settings."""
+    settings = workspace.settings
+    return {
+        tokenization.STAGE: tokenization.fingerprint(settings),
+        preannotate.STAGE: preannotate.fingerprint(settings, None, preannotate.gazetteer_path(workspace.annotations_dir)),
+    }
 
 
-def corpus_status(store: CorpusStore, settings: Settings, *, recent: int = 10) -> CorpusStatus:
+def corpus_status(store: CorpusStore, fingerprints: dict[str, str], *, recent: int = 10) -> CorpusStatus:
     ids: list[str] = []
     groups: set[str] = set()
     newest: list[dict[str, Any]] = []
@@ -41,8 +46,7 @@ def corpus_status(store: CorpusStore, settings: Settings, *, recent: int = 10) -
         if len(newest) > recent:
             newest.pop(0)
     stages = []
-    for stage, make_fingerprint in STAGE_FINGERPRINTS.items():
-        current = make_fingerprint(settings)
+    for stage, current in fingerprints.items():
         index = store.stage_index(stage)
         done = failed = 0
         for doc_id in ids:

@@ -2,6 +2,7 @@ import pytest
 
 from pipeline.ingest import ingest
 from pipeline.settings import Settings
+from pipeline import tokenization
 from pipeline.tokenization import STAGE, chunk_offsets, load_tokenizer, tokenize, tokenize_documents
 from pipeline.record import Document
 
@@ -22,7 +23,8 @@ def test_tokens_and_sentences_are_offsets_into_the_text(workspace, store, seed_c
     assert all(not w.isspace() or "\n" in w for w in words)
     sentences = [document.text[s:e].strip() for s, e in document.sentences]
     assert sentences[1] == "Sixteen people were murdered during the San Miguel del Ene attack in May 2021, making it one of the worst atrocities in Peru’s recent history."
-    assert document.outputs[STAGE].version == "1"
+    assert document.outputs[STAGE].version == tokenization.VERSION
+    assert "EFE" in words  # the dateline ".-" is split off "(EFE).-"
 
 
 def test_tokenize_skips_what_is_done_and_redoes_on_new_settings(workspace, store, seed_copy):

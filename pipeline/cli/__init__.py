@@ -1,6 +1,7 @@
 """``newscorpus``: one thin module per command over the library's plain functions."""
 
 from pipeline.cli import dump, ingest, init, run, status, tokenize  # noqa: F401  (registers the commands)
+from pipeline.cli import evaluate, preannotate, show  # noqa: F401
 from pipeline.cli._util import app
 
 

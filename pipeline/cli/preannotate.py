@@ -1,0 +1,34 @@
+from typing import Optional
+
+import typer
+
+from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of
+from pipeline.preannotate import PreannotateReport, preannotate
+from pipeline.workspace import Workspace
+
+
+@app.command("preannotate")
+@handle_errors
+def preannotate_command(
+    ctx: typer.Context,
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="spaCy pipeline (package name or path); default: [model] name in newscorpus.toml."),
+    n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Processes for the spaCy pipeline."),
+) -> None:
+    """Pre-annotate entities and numeric claims in every document not yet done with these settings.
+
+    Tokenizes first where needed. Entities come from the spaCy model and the gazetteer in
+    annotations/gazetteer.jsonl (the gazetteer wins where they overlap); claims from newscorpus's rules.
+    """
+    run_preannotate(workspace_of(ctx), model=model, n_process=n_process, quiet=options(ctx).quiet)
+
+
+def run_preannotate(workspace: Workspace, *, model: Optional[str] = None, n_process: int = 1, quiet: bool) -> PreannotateReport:
+    report = preannotate(store_of(workspace), workspace.settings, workspace.annotations_dir, model=model,
+                         n_process=n_process, progress=not quiet)
+    for message in report.warnings:
+        warn(message)
+    if not quiet:
+        out.print(f"preannotate: {report.processed} documents pre-annotated with {model or workspace.settings.model.name} "
+                  f"({report.entities} entities, {report.claims} claims), {report.skipped} already done, "
+                  f"{len(report.failed)} failed")
+    return report

@@ -1,0 +1,63 @@
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
+from pipeline.preannotate import STAGE as PREANNOTATE
+from pipeline.tokenization import STAGE as TOKENIZE
+
+LABEL_STYLES = {"PERSON": "on dark_magenta", "ORG": "on dark_blue", "GPE": "on dark_green", "LOC": "on green4",
+                "FAC": "on grey37", "NORP": "on dark_orange3", "EVENT": "on red3", "DATE": "on purple4"}
+CLAIM_STYLE = "bold underline yellow"
+
+
+@app.command("show")
+@handle_errors
+def show_command(
+    ctx: typer.Context,
+    doc_id: str = typer.Argument(..., help="Document id (a unique prefix is enough), as in 'newscorpus status'."),
+) -> None:
+    """Print a document with its entities (coloured) and claims (underlined), and a table of the claims."""
+    store = store_of(workspace_of(ctx))
+    document = store.get_document(_resolve(store, doc_id), stages=[TOKENIZE, PREANNOTATE])
+    meta = document.meta
+    out.print(f"[bold]{document.id}[/]  {meta.get('headline') or ''}", markup=True)
+    details = [meta.get(k) for k in ("byline", "place", "date_iso", "agency") if meta.get(k)]
+    if details:
+        out.print(" · ".join(details))
+    if PREANNOTATE not in document.outputs:
+        out.print("(not pre-annotated yet: run 'newscorpus preannotate')")
+    text = Text(document.text)
+    for entity in document.entities:
+        text.stylize(LABEL_STYLES.get(entity["label"], "reverse"), entity["start"], entity["end"])
+    for claim in document.claims:
+        text.stylize(CLAIM_STYLE, claim["start"], claim["end"])
+    out.print()
+    out.print(text)
+    legend = Text("entities: ")
+    for label, style in LABEL_STYLES.items():
+        legend.append(f" {label} ", style=style)
+        legend.append(" ")
+    legend.append("  claims: ")
+    legend.append("underlined", style=CLAIM_STYLE)
+    out.print()
+    out.print(legend)
+    if document.claims:
+        table = Table("claim", "label", "value", "unit", "approx", "range / change", "source", title="Claims", title_justify="left")
+        for claim in document.claims:
+            span = (f"{claim['low']:g} to {claim['high']:g}" if claim.get("low") is not None else
+                    f"from {claim['from']:g} to {claim['to']:g}" if claim.get("from") is not None else "")
+            value = "" if claim.get("value") is None else f"{claim['value']:g}"
+            table.add_row(claim["text"], claim["label"], value, claim.get("unit") or "", claim.get("approx") or "", span, claim.get("source", ""))
+        out.print(table)
+
+
+def _resolve(store, doc_id: str) -> str:
+    from pipeline.errors import DocumentNotFoundError
+
+    matches = [entry.id for entry in store.document_index() if entry.id.startswith(doc_id)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise DocumentNotFoundError(f"no document with id {doc_id!r}; 'newscorpus status' lists them")
+    raise DocumentNotFoundError(f"{doc_id!r} matches {len(matches)} documents; give more of the id")

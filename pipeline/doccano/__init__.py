@@ -1,0 +1,1 @@
+"""Doccano: the embedded local server (``server``) and where its login comes from (``credentials``)."""

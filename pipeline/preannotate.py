@@ -1,0 +1,215 @@
+"""Pre-annotation stage: entities and numeric claims for every tokenized document.
+
+One spaCy pipeline does it: the model's ``tok2vec``, ``tagger``, ``attribute_ruler``,
+``lemmatizer`` and ``ner`` (the parser is excluded: the claims need tags and lemmas, not a parse),
+then the gazetteer (a ``span_ruler`` over ``annotations/gazetteer.jsonl``), the entity merger and
+the claim finder. Documents are rebuilt from the tokenize stage's tokens, so every span lines up
+with them; long documents are cut into chunks of whole sentences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import claims as claims_module  # noqa: F401  (registers the newscorpus_claims factory)
+from pipeline import entities as entities_module  # noqa: F401  (registers the newscorpus_entities factory)
+from pipeline import tokenization
+from pipeline.claims import CLAIM_KEY
+from pipeline.entities import BUILTIN_PATTERNS, ENTITY_KEY, GAZETTEER_KEY, load_patterns
+from pipeline.errors import ModelNotFoundError
+from pipeline.record import Document, StageOutput
+from pipeline.settings import Settings
+from pipeline.store import CorpusStore
+from pipeline.util.progress import progress_bar
+
+log = logging.getLogger(__name__)
+
+STAGE = "preannotate"
+VERSION = "1"
+GAZETTEER_FILE = "gazetteer.jsonl"
+# Components the layers need; everything else the model has (the parser, above all) is not loaded.
+COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
+_MIN_WORDS_FOR_LANGUAGE_CHECK = 30
+_MIN_STOP_WORD_SHARE = 0.15
+
+
+@dataclass
+class PreannotateReport:
+    stage: str = STAGE
+    processed: int = 0
+    skipped: int = 0
+    entities: int = 0
+    claims: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    tokenized: int = 0
+
+
+def gazetteer_path(annotations_dir: Path) -> Path:
+    return annotations_dir / GAZETTEER_FILE
+
+
+def build_pipeline(model: str, gazetteer: Path | None):
+    """The pre-annotation pipeline: the model's components that the layers need, the gazetteer,
+    the entity merger and the claim finder."""
+    import spacy
+
+    try:
+        base = spacy.load(model, exclude=["parser", "senter"])
+    except OSError as err:
+        raise ModelNotFoundError(f"cannot load spaCy pipeline {model!r}: {str(err).splitlines()[0]}") from None
+    for name in list(base.pipe_names):
+        if name not in COMPONENTS:
+            base.remove_pipe(name)
+    tokenization.customize_tokenizer(base)
+    ruler = base.add_pipe("span_ruler", name="gazetteer", config={"spans_key": GAZETTEER_KEY, "validate": True})
+    patterns = BUILTIN_PATTERNS + (load_patterns(gazetteer) if gazetteer is not None and gazetteer.exists() else [])
+    with base.select_pipes(enable=["gazetteer"]):  # patterns need tokens only, not the model
+        ruler.add_patterns(patterns)
+    base.add_pipe("newscorpus_entities")
+    base.add_pipe("newscorpus_claims")
+    return base
+
+
+def fingerprint(settings: Settings, model: str | None = None, gazetteer: Path | None = None) -> str:
+    gazetteer_hash = hashlib.sha256(gazetteer.read_bytes()).hexdigest()[:16] if gazetteer and gazetteer.exists() else None
+    identity = {"stage": STAGE, "version": VERSION, "model": tokenization.model_identity(model or settings.model.name),
+                "gazetteer": gazetteer_hash, "components": COMPONENTS, "chunk_chars": settings.preannotate.chunk_chars,
+                "entity_labels": settings.labels.entities, "claim_labels": settings.labels.claims}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def doc_from_tokens(vocab, text: str, tokens, sentence_starts: set[int]):
+    """A spaCy Doc over ``text`` with exactly the stored tokens (character offsets)."""
+    from spacy.tokens import Doc
+
+    words, spaces, starts = [], [], []
+    for index, (start, end) in enumerate(tokens):
+        words.append(text[start:end])
+        following = tokens[index + 1][0] if index + 1 < len(tokens) else len(text)
+        spaces.append(following == end + 1 and text[end] == " ")
+        starts.append(start in sentence_starts)
+    if starts:
+        starts[0] = True
+    return Doc(vocab, words=words, spaces=spaces, sent_starts=starts)
+
+
+def chunks_of(document: Document, chunk_chars: int) -> Iterator[tuple[int, int, list, set[int]]]:
+    """(start char, end char, tokens, sentence starts) of pieces of whole sentences."""
+    tokens, sentences = document.tokens, document.sentences or [(0, len(document.text))]
+    token_index = 0
+    chunk_start = sentences[0][0] if sentences else 0
+    chunk_sentences: list[int] = []
+    for position, (start, end) in enumerate(sentences):
+        chunk_sentences.append(start)
+        last = position == len(sentences) - 1
+        if last or sentences[position + 1][1] - chunk_start > chunk_chars:
+            chunk_end = len(document.text) if last else sentences[position + 1][0]
+            piece = []
+            while token_index < len(tokens) and tokens[token_index][0] < chunk_end:
+                piece.append(tokens[token_index])
+                token_index += 1
+            if piece:
+                yield chunk_start, chunk_end, piece, set(chunk_sentences)
+            chunk_start, chunk_sentences = chunk_end, []
+
+
+def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *, n_process: int = 1,
+                       batch_size: int = 32) -> Iterator[tuple[Document, dict[str, Any], list[str]]]:
+    """Yield (document, {"entities": [...], "claims": [...]}, warnings) for tokenized documents."""
+    entity_labels, claim_labels = set(settings.labels.entities), set(settings.labels.claims)
+    stop_words = nlp.Defaults.stop_words
+    pending: dict[int, list] = {}
+
+    def pieces():
+        for number, document in enumerate(documents):
+            chunks = list(chunks_of(document, settings.preannotate.chunk_chars))
+            pending[number] = [document, len(chunks), [], [], 0, 0]
+            if not chunks:
+                yield None, number, 0
+            for start, end, tokens, sentence_starts in chunks:
+                shifted = [(s - start, e - start) for s, e in tokens]
+                doc = doc_from_tokens(nlp.vocab, document.text[start:end], shifted, {s - start for s in sentence_starts})
+                yield doc, number, start
+
+    def annotated():
+        buffered = []
+        for doc, number, offset in pieces():
+            if doc is None:
+                yield None, (number, offset)
+            else:
+                buffered.append((doc, (number, offset)))
+            if len(buffered) >= batch_size * max(n_process, 1):
+                yield from nlp.pipe(buffered, as_tuples=True, n_process=n_process, batch_size=batch_size)
+                buffered = []
+        if buffered:
+            yield from nlp.pipe(buffered, as_tuples=True, n_process=n_process, batch_size=batch_size)
+
+    for doc, (number, offset) in annotated():
+        state = pending[number]
+        document = state[0]
+        if doc is not None:
+            state[2].extend(_shift(r, offset) for r in doc.user_data[ENTITY_KEY] if r["label"] in entity_labels)
+            state[3].extend(_shift(r, offset) for r in doc.user_data[CLAIM_KEY] if r["label"] in claim_labels)
+            alphabetic = [t for t in doc if t.is_alpha]
+            state[4] += len(alphabetic)
+            state[5] += sum(t.lower_ in stop_words for t in alphabetic)
+            state[1] -= 1
+        if state[1] <= 0:
+            del pending[number]
+            warnings = []
+            if state[4] >= _MIN_WORDS_FOR_LANGUAGE_CHECK and state[5] / state[4] < _MIN_STOP_WORD_SHARE:
+                warnings.append(f"{document.id}: does not look like English ({state[5] / state[4]:.0%} English "
+                                f"stop words); pre-annotated anyway, expect poor results")
+            yield document, {"entities": state[2], "claims": state[3]}, warnings
+
+
+def _shift(record: dict[str, Any], offset: int) -> dict[str, Any]:
+    if offset:
+        record = {**record, "start": record["start"] + offset, "end": record["end"] + offset}
+    return record
+
+
+def preannotate(store: CorpusStore, settings: Settings, annotations_dir: Path, *, model: str | None = None,
+                n_process: int = 1, progress: bool = True) -> PreannotateReport:
+    report = PreannotateReport()
+    report.tokenized = tokenization.tokenize(store, settings, progress=progress).processed
+    gazetteer = gazetteer_path(annotations_dir)
+    model = model or settings.model.name
+    current = fingerprint(settings, model, gazetteer)
+    with store.locked():
+        todo = tokenization.pending_documents(store, STAGE, current)
+        report.skipped = store.count() - len(todo)
+        if not todo:
+            return report
+        nlp = build_pipeline(model, gazetteer)
+        with store.stage_writer(STAGE) as writer, progress_bar(progress) as bar:
+            task = bar.add_task("pre-annotate", total=len(todo))
+            documents = store.iter_documents([tokenization.STAGE], ids=todo)
+            for document, data, warnings in annotate_documents(nlp, documents, settings, n_process=n_process):
+                writer.add_output(document.id, StageOutput(STAGE, VERSION, current, data))
+                report.processed += 1
+                report.entities += len(data["entities"])
+                report.claims += len(data["claims"])
+                report.warnings.extend(warnings)
+                bar.advance(task)
+    log.info("pre-annotated %d documents", report.processed)
+    return report
+
+
+def annotate_texts(texts: list[str], settings: Settings, annotations_dir: Path, *, model: str | None = None) -> list[dict[str, Any]]:
+    """Pre-annotate texts outside the store, by the same path as the stage (for ``evaluate``)."""
+    tokenizer = tokenization.load_tokenizer(settings.model.name)
+    documents = [Document(str(number), text) for number, text in enumerate(texts)]
+    for document, data in tokenization.tokenize_documents(tokenizer, iter(documents), settings.tokenize.chunk_chars):
+        document.outputs[tokenization.STAGE] = StageOutput(tokenization.STAGE, tokenization.VERSION, "", data)
+    nlp = build_pipeline(model or settings.model.name, gazetteer_path(annotations_dir))
+    results = {document.id: {"text": document.text, **data}
+               for document, data, _ in annotate_documents(nlp, documents, settings)}
+    return [results[document.id] for document in documents]
