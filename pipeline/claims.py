@@ -167,17 +167,12 @@ def read_number(doc: Doc | Span, i: int, end: int | None = None) -> _Number | No
             number.unit = UNITS.get(match.group("unit").lower(), number.unit)
         _read_scale_words(doc, number, end)
         return number
-    if word in VAGUE:
-        number = _Number(i, i + 1, VAGUE[word], kind="vague")
-        if word == "dozens" or word == "hundreds" or word == "thousands" or word == "millions":
-            # "tens of thousands", "hundreds of thousands": the floor of the larger magnitude
-            pass
-        return number
+    if word in VAGUE:  # vague magnitudes take their floor: "hundreds" is 100
+        return _Number(i, i + 1, VAGUE[word], kind="vague")
     if word == "tens" and i + 2 < end and doc[i + 1].lower_ == "of" and doc[i + 2].lower_ in VAGUE:
         return _Number(i, i + 3, 10 * VAGUE[doc[i + 2].lower_], kind="vague")
     if word in ("a", "an", "another") and i + 1 < end and doc[i + 1].lower_ == "dozen":
-        number = _Number(i if word != "another" else i + 1, i + 2, 12, kind="words")
-        return number
+        return _Number(i if word != "another" else i + 1, i + 2, 12, kind="words")
     if word == "dozen":
         return _Number(i, i + 1, 12, kind="words")
     fraction = _read_fraction(doc, i, end)
@@ -263,19 +258,13 @@ def _qualifier_before(doc, i: int, floor: int) -> int:
     for words in _QUALIFIER_WORDS:
         start = i - len(words)
         if start >= floor and [t.lower_ for t in doc[start:i]] == words:
-            if words in (["over"], ["under"], ["above"], ["below"]) and start > floor and doc[start - 1].tag_.startswith("VB"):
-                continue  # "extends over some 28,000": the preposition belongs to the verb
-            return start
+            return start  # only the nearest: in "extends over some 28,000" the qualifier is "some"
     return i
-
-
-def _in_entity(token: Token, labels: set[str]) -> bool:
-    return token.ent_type_ in labels
 
 
 def _is_excluded(doc: Doc, number: _Number, sentence_start: int) -> bool:
     """Dates, times, ages, names, rankings and references are not claims."""
-    first, last = doc[number.start], doc[number.end - 1]
+    first = doc[number.start]
     words = [t.lower_ for t in doc[number.start : number.end]]
     before = doc[number.start - 1].lower_ if number.start > 0 else ""
     after = doc[number.end].lower_ if number.end < len(doc) else ""
@@ -284,38 +273,32 @@ def _is_excluded(doc: Doc, number: _Number, sentence_start: int) -> bool:
         return True
     if number.kind == "digits" and not number.currency and _YEAR.match(first.text) and len(words) == 1:
         return True
-    if before in DATE_WORDS or after in DATE_WORDS and after not in ("old",) or after == "-" and after2 in ("year", "month", "day", "week"):
+    if before in DATE_WORDS or after in DATE_WORDS or (after == "-" and after2 in ("year", "month", "day", "week")):
+        return True  # "May 2021", "three years", "a 33-year-old"
+    if before in ("aged", "age", "ages"):
         return True
-    if after == "-" and after2 == "year" or before in ("aged", "age", "ages"):
-        return True
-    if after in ("," ,) and before == "," and number.start >= 2 and doc[number.start - 2].ent_type_ == "PERSON":
+    if after == "," and before == "," and number.start >= 2 and doc[number.start - 2].ent_type_ == "PERSON":
         return True  # "Juan Pérez, 45, said"
-    if first.ent_type_ in ("DATE", "TIME") and any(t.lower_ in DATE_WORDS for t in doc[first.ent_iob_ and _ent_start(doc, number.start):_ent_end(doc, number.start)]):
-        return True
+    if first.ent_type_ in ("DATE", "TIME") and any(t.lower_ in DATE_WORDS for t in _entity_of(doc, number.start)):
+        return True  # the model's DATE also covers bare numbers ("78 to 46"): trust it only with a date word
     if first.ent_type_ in ("ORDINAL",) or first.text[-2:].lower() in ("st", "nd", "rd", "th") and first.text[0].isdigit():
         return True
-    if _in_entity(first, NAME_LABELS) and number.kind == "digits":
+    if first.ent_type_ in NAME_LABELS and number.kind == "digits":
         return True
     if before in REFERENCE_WORDS or before == "top":
         return True
     if after in ("of",) and words == ["one"]:
         return True
-    if doc[number.end].tag_ == "JJS" if number.end < len(doc) else False:
-        return True
-    return False
+    return number.end < len(doc) and doc[number.end].tag_ == "JJS"  # "the two largest"
 
 
-def _ent_start(doc: Doc, i: int) -> int:
-    while i > 0 and doc[i].ent_iob_ == "I":
-        i -= 1
-    return i
-
-
-def _ent_end(doc: Doc, i: int) -> int:
-    i += 1
-    while i < len(doc) and doc[i].ent_iob_ == "I":
-        i += 1
-    return i
+def _entity_of(doc: Doc, i: int) -> Span:
+    start, end = i, i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end]
 
 
 def _unit_at(doc, j: int, end: int) -> tuple[str | None, int]:
@@ -354,11 +337,13 @@ def _currency_word_at(doc, j: int, end: int) -> tuple[str | None, int]:
         return None, j
     lemma = doc[k].lemma_.lower()
     word = doc[k].lower_
-    currency = CURRENCY_WORDS.get(word) or CURRENCY_WORDS.get(lemma) or CURRENCY_SYMBOLS.get(word) if word not in ("real",) else None
+    if word == "real":  # the adjective; the currency is written "reais"
+        return None, j
+    currency = CURRENCY_WORDS.get(word) or CURRENCY_WORDS.get(lemma) or CURRENCY_SYMBOLS.get(word)
     if word in ("pounds", "pound") and not (k + 1 < end and doc[k + 1].lower_ == "sterling"):
         return None, j  # a mass, unless "pounds sterling"
     if currency is None:
-        return (None, j) if country else (None, j)
+        return None, j
     if currency == "peso":
         currency = PESO_COUNTRIES.get(country or "", "peso")
     if word == "pounds" and k + 1 < end and doc[k + 1].lower_ == "sterling":
@@ -438,8 +423,7 @@ def _claim_at(doc: Doc, i: int, sentence_start: int) -> tuple[int, int, str, flo
     if doc[i].lower_ == "another":
         start = i
     end = number.end
-    low_floor = sentence_start
-    qualifier = _qualifier_before(doc, start, low_floor)
+    qualifier = _qualifier_before(doc, start, sentence_start)
     range_start = None
     # ranges and changes: "from X to Y", "between X and Y", "X if not Y", "X-Y"
     before = doc[qualifier - 1].lower_ if qualifier > sentence_start else ""
@@ -470,8 +454,6 @@ def _claim_at(doc: Doc, i: int, sentence_start: int) -> tuple[int, int, str, flo
         return start, currency_end, "MONEY", 0.95
     unit, unit_end = (number.unit, end) if number.unit else _unit_at(doc, end, len(doc))
     if unit:
-        if number.kind == "fraction" and doc[number.end - 1].lower_ == "half":
-            pass
         return start, unit_end, "QUANTITY", 0.95
     if number.kind == "fraction":
         # "half a tonne" is a quantity; "roughly half of", "a third of the vote" are shares

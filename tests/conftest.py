@@ -4,6 +4,8 @@ import os
 import shutil
 from pathlib import Path
 
+os.environ["COLUMNS"] = "200"  # before rich's consoles are made: tables wide enough to assert on
+
 import pytest
 from typer.testing import CliRunner
 
@@ -94,4 +96,3 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("integration") is not None)
 
 
-os.environ.setdefault("COLUMNS", "200")  # rich tables wide enough to assert on

@@ -23,7 +23,7 @@ def stage_row(status: str, stage: str) -> list[str]:
 
 def test_every_command_has_help_text():
     group = get_command(app)
-    assert set(group.commands) >= {"init", "ingest", "tokenize", "status", "dump", "run"}
+    assert set(group.commands) >= {"init", "ingest", "tokenize", "status", "dump", "run", "preannotate", "show", "evaluate"}
     for name, command in group.commands.items():
         assert command.help and len(command.help.strip()) > 20, name
         result = Cli.__new__(Cli)
@@ -42,6 +42,8 @@ def test_init_creates_a_workspace_and_refuses_an_existing_one(tmp_path):
     for name in ("corpus", "annotations", "models"):
         assert (tmp_path / "new" / name).is_dir()
     assert (tmp_path / "new" / "newscorpus.toml").read_text().startswith("# newscorpus workspace settings")
+    starter = (tmp_path / "new" / "annotations" / "gazetteer.jsonl").read_text()
+    assert starter == (REPO / "annotations" / "gazetteer.jsonl").read_text()  # the starter set, to edit
     again = runner.invoke(app, ["init", str(tmp_path / "new")])
     assert again.exit_code == 1 and "already a workspace" in again.stderr
 

