@@ -312,9 +312,10 @@ def _unit_at(doc, j: int, end: int) -> tuple[str | None, int]:
     if word in ("metric", "short", "long") and k + 1 < end and doc[k + 1].lemma_.lower() in ("ton", "tonne"):
         return ("tonne" if word == "metric" else f"{word} ton"), k + 2
     if word in ("square", "sq", "sq.", "cubic") and k + 1 < end:
-        inner = UNITS.get(doc[k + 1].lemma_.lower()) or UNITS.get(doc[k + 1].lower_)
+        u = k + 2 if doc[k + 1].text == "-" and k + 2 < end else k + 1  # "112,000-square-kilometre"
+        inner = UNITS.get(doc[u].lemma_.lower()) or UNITS.get(doc[u].lower_)
         if inner in _SQUARE_UNITS:
-            return f"{'cubic' if word == 'cubic' else 'square'} {inner}", k + 2
+            return f"{'cubic' if word == 'cubic' else 'square'} {inner}", u + 1
     unit = UNITS.get(word) or UNITS.get(lemma)
     if unit and unit not in ("square", "cubic"):
         if word in ("t", "g", "l") and doc[k - 1].whitespace_:
@@ -361,13 +362,21 @@ def _percent_at(doc, j: int, end: int) -> int | None:
     return None
 
 
+def _is_plural_noun(token: Token) -> bool:
+    """NNS, or a plural the tagger read as a verb right after a number ("31 inmates" tagged VBZ)."""
+    if token.tag_ == "NNS":
+        return True
+    return (token.tag_ in ("VBZ", "VBP") and token.i > 0 and token.doc[token.i - 1].like_num
+            and token.lower_.endswith("s") and token.is_lower)
+
+
 def _counted_noun(doc, j: int, end: int) -> tuple[Token | None, int]:
     """The head of the nominal group starting at ``j`` ("12 clandestine landing strips" -> strips)."""
     head, k = None, j
-    while k < end and k < j + 5 and doc[k].tag_ in NOMINAL_TAGS and doc[k].ent_type_ not in ("DATE", "TIME"):
+    while k < end and k < j + 5 and (doc[k].tag_ in NOMINAL_TAGS or _is_plural_noun(doc[k])) and doc[k].ent_type_ not in ("DATE", "TIME"):
         if doc[k].tag_ in ("NNP", "NNPS") and k + 1 < end and doc[k + 1].tag_ not in NOMINAL_TAGS:
             break  # "12 Peruvian" ends; a proper name is not what is counted
-        if doc[k].tag_ in NOUN_TAGS and doc[k].lower_ not in NOT_A_COUNTED_NOUN:
+        if (doc[k].tag_ in NOUN_TAGS or _is_plural_noun(doc[k])) and doc[k].lower_ not in NOT_A_COUNTED_NOUN:
             head = doc[k]
         if doc[k].tag_ == "HYPH" and head is not None:
             break
@@ -381,7 +390,7 @@ def _referent(doc, i: int, sentence_start: int) -> Token | None:
     """For "28 more" or "from 78 to 46": the nearest plural noun before it in the sentence."""
     for k in range(i - 1, sentence_start - 1, -1):
         token = doc[k]
-        if token.tag_ == "NNS" and token.ent_type_ not in ("DATE", "TIME") and token.lower_ not in NOT_A_COUNTED_NOUN:
+        if _is_plural_noun(token) and token.ent_type_ not in ("DATE", "TIME") and token.lower_ not in NOT_A_COUNTED_NOUN:
             return token
     return None
 
@@ -428,11 +437,13 @@ def _claim_at(doc: Doc, i: int, sentence_start: int) -> tuple[int, int, str, flo
     # ranges and changes: "from X to Y", "between X and Y", "X if not Y", "X-Y"
     before = doc[qualifier - 1].lower_ if qualifier > sentence_start else ""
     second = None
+    if before in ("from", "between") and end + 2 < len(doc) and doc[end].text in ("%", "percent") and doc[end + 1].lower_ in ("to", "and"):
+        end += 1  # "between 10% and 20%": the first number's unit is written twice
     if end + 1 < len(doc) and doc[end].lower_ in ("to", "and", "-", "–") and before in ("from", "between") or (
         end + 2 < len(doc) and doc[end].lower_ == "if" and doc[end + 1].lower_ == "not"
     ) or (end + 1 < len(doc) and doc[end].text in ("-", "–") and number.kind == "digits"):
         gap = 2 if doc[end].lower_ == "if" else 1
-        second_start = end + gap
+        second_start = _qualifier_end(doc, end + gap, len(doc))  # "to less than 12,000"
         if second_start < len(doc) and doc[second_start].lower_ in CURRENCY_SYMBOLS:
             second_start += 1
         second = read_number(doc, second_start) if second_start < len(doc) else None
@@ -444,6 +455,8 @@ def _claim_at(doc: Doc, i: int, sentence_start: int) -> tuple[int, int, str, flo
             second = None
     start = range_start if range_start is not None else qualifier
     # what the number counts or measures
+    if number.kind == "fraction" and doc[number.start].lower_ == "one" and number.end - number.start == 3:
+        return start, end, "PERCENT", 0.9  # "one in five (hectares)" is a share
     percent_end = _percent_at(doc, end, len(doc))
     if percent_end:
         return start, percent_end, "PERCENT", 0.95
@@ -601,7 +614,7 @@ def _unit_of(doc: Doc, span: Span, label: str, number: _Number, currency: str | 
         return _unit_at(doc, referent.i, len(doc))[0] if referent is not None else None
     # COUNT: the lemma of the counted noun inside the span, else the noun it refers back to
     for token in reversed(span):
-        if token.tag_ in NOUN_TAGS and token.i >= number.end and token.lower_ not in NOT_A_COUNTED_NOUN:
+        if (token.tag_ in NOUN_TAGS or _is_plural_noun(token)) and token.i >= number.end and token.lower_ not in NOT_A_COUNTED_NOUN:
             return _count_lemma(token)
     if sentence_start is None:
         sentence_start = span.sent.start if doc.has_annotation("SENT_START") else 0

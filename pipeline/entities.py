@@ -31,6 +31,10 @@ _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT"}
 _LEADING_DROP = {"the", "The", "THE"}
 _TRAILING_DROP = {"'s", "’s", "'", "’", ",", ".", ";", ":", ")", "(", "-", "—", "–", "\"", "“", "”", "‘", "’"}
 RULES_SOURCE = "rules"
+PLACES_SOURCE = "places"
+PLACES_KEY = "places"
+PLACE_ID = "place-list"
+PLACE_SCORE = 0.9
 DEFAULT_SCORE = 0.5
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
@@ -40,12 +44,32 @@ _DATE_WORDS = set(_MONTHS) | {
     "tomorrow", "year", "years", "month", "months", "week", "weeks", "day", "days", "decade", "decades",
     "century", "centuries", "ago", "weekend", "season", "spring", "summer", "autumn", "fall", "winter",
     "quarter", "night", "morning", "evening", "era", "period", "annual", "now", "recently", "time"}
-# Built-in rules for dates the small model misses in datelines ("Jul 4", "July 4, 2022").
+# Built-in rules: dates the small model misses in datelines ("Jul 4", "July 4, 2022"), and named
+# operations, which the schema makes EVENT ("Operation Neptune").
 BUILTIN_PATTERNS = [
+    {"label": "EVENT", "id": "builtin:operation", "pattern": [{"ORTH": "Operation"}, {"IS_TITLE": True, "OP": "+"}]},
     {"label": "DATE", "id": "builtin:month-day", "pattern": [
         {"LOWER": {"IN": _MONTHS}, "IS_TITLE": True}, {"TEXT": {"REGEX": r"^(0?[1-9]|[12]\d|3[01])$"}},
         {"TEXT": ",", "OP": "?"}, {"TEXT": {"REGEX": r"^(1[5-9]|20)\d\d$"}, "OP": "?"}]},
 ]
+
+
+_DATELINE_PLACE = re.compile(r"(?P<city>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'-]+[A-ZÁÉÍÓÚÑ])(?:,\s+(?P<country>[A-Z][\w ]+?))?(?=(?:,\s+\w{3}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*\()")
+
+
+def dateline_places(doc: Doc) -> list[Span]:
+    """A wire dateline's city in capitals ("BOGOTA, Mar 3 (EFE).-") and its country are GPE."""
+    match = _DATELINE_PLACE.match(doc.text)
+    if match is None or doc.text.find("(", match.end()) > match.end() + 40:
+        return []
+    spans = []
+    for group in ("city", "country"):
+        if match.group(group):
+            span = doc.char_span(match.start(group), match.end(group), label="GPE", alignment_mode="strict")
+            if span is not None:
+                span.id_ = "builtin:dateline"
+                spans.append(span)
+    return spans
 
 
 def load_patterns(path: Path) -> list[dict[str, Any]]:
@@ -69,6 +93,64 @@ def load_patterns(path: Path) -> list[dict[str, Any]]:
     return patterns
 
 
+# First words of Spanish and Portuguese place names that the small model reads as people or groups.
+TOPONYM_FIRST_WORDS = {"Villa": "LOC", "Isla": "LOC", "Islas": "LOC", "Tierra": "LOC", "Cerro": "LOC", "Valle": "LOC",
+                       "Sierra": "LOC", "Laguna": "LOC", "Lago": "LOC", "Bahía": "LOC", "Playa": "LOC", "Cordillera": "LOC",
+                       "Río": "LOC", "Puerto": "GPE", "Ciudad": "GPE", "San": "GPE", "Santa": "GPE", "Santo": "GPE"}
+NATURAL_FEATURES = {"river", "rivers", "valley", "valleys", "lake", "lakes", "mountain", "mountains", "basin", "sea",
+                    "gulf", "bay", "desert", "jungle", "forest", "plateau", "canyon", "delta", "peninsula", "range"}
+_LOC_ENDINGS = ("National Park", "Nature Reserve", "Reserve", "Indigenous Territory", "Rainforest")
+# Head nouns of a lowercase description of a body, which an acronym in brackets names:
+# "national commission for development and life without drugs (Devida)".
+BODY_NOUNS = {"commission", "directorate", "service", "programme", "program", "agency", "ministry", "office", "council",
+              "unit", "police", "force", "forces", "court", "institute", "department", "secretariat", "committee",
+              "authority", "bank", "company", "party", "group", "front", "army", "command", "board", "administration",
+              "bureau", "federation", "association", "union", "organisation", "organization", "corporation", "fund",
+              "network", "movement", "coalition", "alliance", "tribunal", "prosecutor", "registry", "superintendency"}
+_DESCRIPTION_GLUE = {"of", "for", "and", "on", "against", "the"}
+_DETERMINERS = {"the", "a", "an", "its", "their", "his", "her"}
+
+
+def acronym_definitions(doc: Doc) -> list[Span]:
+    """ORG spans for "lowercase description of a body (ACRONYM)": the description and the acronym."""
+    spans = []
+    for open_bracket in (t.i for t in doc if t.text == "("):
+        if open_bracket + 2 >= len(doc) or doc[open_bracket + 2].text != ")":
+            continue
+        acronym = doc[open_bracket + 1]
+        if not (2 <= len(acronym.text) <= 8 and acronym.text[0].isupper() and acronym.is_alpha):
+            continue
+        start = open_bracket
+        while start > 0:
+            token = doc[start - 1]
+            if token.lower_ in _DETERMINERS and (start < 2 or doc[start - 2].lower_ not in _DESCRIPTION_GLUE - {"the"}):
+                break
+            if not (token.is_lower and (token.is_alpha or "-" in token.text)) and token.text != "-":
+                break
+            start -= 1
+        while start < open_bracket and doc[start].lower_ in _DESCRIPTION_GLUE:
+            start += 1
+        description = doc[start:open_bracket]
+        if 0 < len(description) <= 12 and any(t.lower_ in BODY_NOUNS for t in description):
+            for piece in (description, doc[open_bracket + 1 : open_bracket + 2]):
+                span = Span(doc, piece.start, piece.end, label="ORG")
+                span.id_ = "builtin:acronym"
+                spans.append(span)
+    return spans
+
+
+def _relabel(piece: Span) -> Span:
+    """Place names the small model mislabels: "Villa Fátima" (PERSON), "the Orinoco river" (ORG)."""
+    doc, label = piece.doc, piece.label_
+    if label in ("PERSON", "ORG", "FAC") and len(piece) >= 2 and piece[0].text in TOPONYM_FIRST_WORDS:
+        label = TOPONYM_FIRST_WORDS[piece[0].text]
+    elif label in ("PERSON", "ORG", "FAC", "GPE") and piece.end < len(doc) and doc[piece.end].lower_ in NATURAL_FEATURES:
+        label = "LOC"
+    elif label in ("FAC", "ORG", "GPE") and piece.text.endswith(_LOC_ENDINGS):
+        label = "LOC"
+    return piece if label == piece.label_ else Span(doc, piece.start, piece.end, label=label)
+
+
 def clean_model_span(span: Span) -> list[Span]:
     """The span(s) the schema wants for one model entity."""
     doc, start, end = span.doc, span.start, span.end
@@ -90,13 +172,15 @@ def clean_model_span(span: Span) -> list[Span]:
         piece = Span(doc, s, e, label=span.label)
         if span.label_ in _NAME_LABELS and not any(t.tag_ in ("NNP", "NNPS") or t.is_upper for t in piece):
             continue  # not a name: "Fingers", "the armed forces"
-        cleaned.append(piece)
+        cleaned.append(_relabel(piece))
     return cleaned
 
 
 def is_date_like(span: Span) -> bool:
     """A DATE needs a date word, a year or a day number next to a month: the small model also tags
-    bare numbers ("from 78 to 46") as DATE."""
+    bare numbers ("from 78 to 46") as DATE. Ages ("33-year-old", "aged 45") are not dates."""
+    if re.search(r"\d+\s*-\s*years?\s*-\s*old|\baged\s+\d|^\d+\s+years\s+old$", span.text, re.IGNORECASE):
+        return False
     for token in span:
         if token.lower_ in _DATE_WORDS or token.lower_.rstrip("s") in _DATE_WORDS:
             return True
@@ -107,9 +191,13 @@ def is_date_like(span: Span) -> bool:
     return False
 
 
-def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span], label_precision: dict[str, float]) -> list[dict[str, Any]]:
+def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span], label_precision: dict[str, float],
+                   place_spans: Iterable[Span] = ()) -> list[dict[str, Any]]:
+    """Where spans overlap: the gazetteer's (and built-in rules') span wins; between the model and the
+    place list, the longer span wins (a name that contains a place stays one span), the place list on
+    a tie."""
     gazetteer = filter_spans(list(gazetteer_spans))
-    taken = set()
+    taken: set[int] = set()
     for span in gazetteer:
         taken.update(range(span.start_char, span.end_char))
     records = [_record(span, RULES_SOURCE if span.id_.startswith("builtin:") else GAZETTEER_SOURCE, 1.0)
@@ -120,11 +208,17 @@ def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span],
         if label is None:
             continue
         model.extend(piece for piece in clean_model_span(span) if label != "DATE" or is_date_like(piece))
-    for span in filter_spans(model):
-        if any(c in taken for c in range(span.start_char, span.end_char)):
-            continue
-        records.append(_record(span, MODEL_SOURCE, label_precision.get(span.label_, DEFAULT_SCORE)))
+    places = [span for span in filter_spans(list(place_spans)) if not _overlaps(span, taken)]
+    model = [span for span in filter_spans(model) if not _overlaps(span, taken)]
+    for span in filter_spans(places + model):  # the longest first; on a tie, the first listed: the place
+        source, score = (PLACES_SOURCE, PLACE_SCORE) if span.label_ == "GPE" and span.id_ == PLACE_ID else (
+            MODEL_SOURCE, label_precision.get(span.label_, DEFAULT_SCORE))
+        records.append(_record(span, source, score))
     return sorted(records, key=lambda r: (r["start"], r["end"]))
+
+
+def _overlaps(span: Span, taken: set[int]) -> bool:
+    return any(c in taken for c in range(span.start_char, span.end_char))
 
 
 def _record(span: Span, source: str, score: float) -> dict[str, Any]:
@@ -132,22 +226,48 @@ def _record(span: Span, source: str, score: float) -> dict[str, Any]:
             "source": source, "score": round(float(score), 4)}
 
 
+# One-word subdivision names that are also common words or surnames in English news.
+_PLACE_STOP = {"Central", "Southern", "Northern", "Eastern", "Western", "Coast", "Most", "Capital", "Centre", "Centro",
+               "North", "South", "East", "West", "Upper", "Lower", "Federal", "Distrito Capital", "Metropolitan", "Island",
+               "Islands", "Valley", "Lakes", "Sud", "Nord", "Ouest", "Est", "Meta", "Santander", "Hidalgo", "Guerrero",
+               "Morelos", "Miranda", "Lara", "Victoria", "Georgia", "Jersey", "Washington", "Bolívar", "Sucre",
+               "Magdalena", "Trujillo", "Apure", "Nayarit", "Colón", "Amazon", "Ica", "Acre", "Pará", "Para", "Ceará"}
+
+
+def place_patterns() -> list[dict[str, Any]]:
+    """Countries and their first-level subdivisions (ISO 3166, from pycountry) as GPE patterns."""
+    import pycountry
+
+    names = set()
+    for country in pycountry.countries:
+        names.update(getattr(country, attr, None) for attr in ("name", "common_name"))
+    for subdivision in pycountry.subdivisions:
+        if subdivision.parent_code is None:
+            names.add(subdivision.name)
+    names.discard(None)
+    keep = sorted(n for n in names if n not in _PLACE_STOP and len(n) >= 4 and "," not in n and "(" not in n and n[0].isupper())
+    return [{"label": "GPE", "pattern": name, "id": PLACE_ID} for name in keep]
+
+
 class EntityMerger:
     """Merges the model's ``doc.ents`` and the gazetteer's ``doc.spans`` into schema entities,
     stored as plain records in ``doc.user_data`` (so they survive multiprocessing)."""
 
-    def __init__(self, nlp: Language, gazetteer_key: str) -> None:
+    def __init__(self, nlp: Language, gazetteer_key: str, places_key: str = PLACES_KEY) -> None:
         self.gazetteer_key = gazetteer_key
+        self.places_key = places_key
         performance = nlp.meta.get("performance", {}) or {}
         per_type = performance.get("ents_per_type", {}) or {}
         self.label_precision = {label: figures.get("p", DEFAULT_SCORE) for label, figures in per_type.items()}
 
     def __call__(self, doc: Doc) -> Doc:
-        gazetteer = doc.spans[self.gazetteer_key] if self.gazetteer_key in doc.spans else []
-        doc.user_data[ENTITY_KEY] = merge_entities(doc.ents, gazetteer, self.label_precision)
+        gazetteer = list(doc.spans[self.gazetteer_key]) if self.gazetteer_key in doc.spans else []
+        places = list(doc.spans[self.places_key]) if self.places_key in doc.spans else []
+        rules = dateline_places(doc) + acronym_definitions(doc)
+        doc.user_data[ENTITY_KEY] = merge_entities(doc.ents, gazetteer + rules, self.label_precision, places)
         return doc
 
 
-@Language.factory("newscorpus_entities", default_config={"gazetteer_key": GAZETTEER_KEY})
-def make_entity_merger(nlp: Language, name: str, gazetteer_key: str) -> "EntityMerger":
-    return EntityMerger(nlp, gazetteer_key)
+@Language.factory("newscorpus_entities", default_config={"gazetteer_key": GAZETTEER_KEY, "places_key": PLACES_KEY})
+def make_entity_merger(nlp: Language, name: str, gazetteer_key: str, places_key: str) -> "EntityMerger":
+    return EntityMerger(nlp, gazetteer_key, places_key)

@@ -21,7 +21,7 @@ from pipeline import claims as claims_module  # noqa: F401  (registers the newsc
 from pipeline import entities as entities_module  # noqa: F401  (registers the newscorpus_entities factory)
 from pipeline import tokenization
 from pipeline.claims import CLAIM_KEY
-from pipeline.entities import BUILTIN_PATTERNS, ENTITY_KEY, GAZETTEER_KEY, load_patterns
+from pipeline.entities import BUILTIN_PATTERNS, ENTITY_KEY, GAZETTEER_KEY, PLACES_KEY, load_patterns, place_patterns
 from pipeline.errors import ModelNotFoundError
 from pipeline.record import Document, StageOutput
 from pipeline.settings import Settings
@@ -31,7 +31,7 @@ from pipeline.util.progress import progress_bar
 log = logging.getLogger(__name__)
 
 STAGE = "preannotate"
-VERSION = "1"
+VERSION = "2"  # 2: place list, dateline places, ages are not DATE
 GAZETTEER_FILE = "gazetteer.jsonl"
 # Components the layers need; everything else the model has (the parser, above all) is not loaded.
 COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
@@ -70,8 +70,10 @@ def build_pipeline(model: str, gazetteer: Path | None):
     tokenization.customize_tokenizer(base)
     ruler = base.add_pipe("span_ruler", name="gazetteer", config={"spans_key": GAZETTEER_KEY, "validate": True})
     patterns = BUILTIN_PATTERNS + (load_patterns(gazetteer) if gazetteer is not None and gazetteer.exists() else [])
-    with base.select_pipes(enable=["gazetteer"]):  # patterns need tokens only, not the model
+    places = base.add_pipe("span_ruler", name="places", config={"spans_key": PLACES_KEY})
+    with base.select_pipes(enable=["gazetteer", "places"]):  # patterns need tokens only, not the model
         ruler.add_patterns(patterns)
+        places.add_patterns(place_patterns())
     base.add_pipe("newscorpus_entities")
     base.add_pipe("newscorpus_claims")
     return base

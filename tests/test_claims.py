@@ -161,3 +161,29 @@ def test_normalisation_from_an_edited_span(nlp):
     assert (claim.value, claim.unit, claim.approx) == (6300, "kilogram", "some")
     relabelled = normalize_claim(doc.char_span(doc.text.index("6,300"), doc.text.index(" of cocaine")), "COUNT")
     assert (relabelled.value, relabelled.unit) == (6300, "kilogram")
+
+
+def test_percent_range_with_the_sign_on_both_ends(nlp):
+    claim = one(nlp, "Prices rose between 10% and 20% last year.")
+    assert (claim.text, claim.low, claim.high, claim.value, claim.unit) == ("between 10% and 20%", 10, 20, 20, "percent")
+
+
+def test_change_to_a_bounded_end_point(nlp):
+    claim = one(nlp, "Registered growers will drop from 14,300 to less than 12,000 by 2026.")
+    assert (claim.text, claim.from_, claim.to, claim.approx, claim.unit) == (
+        "from 14,300 to less than 12,000", 14300, 12000, "less than", "grower")
+
+
+def test_plural_noun_mistagged_as_a_verb_after_a_number(nlp):
+    found = claims(nlp, "The riot at the largest prison left 31 inmates dead and 14 wounded, officials said.")
+    assert found == [("31 inmates", "COUNT", 31, "inmate"), ("14", "COUNT", 14, "inmate")]
+
+
+def test_hyphenated_square_unit(nlp):
+    assert claims(nlp, "It covers a 112,000-square-kilometre zone.") == [
+        ("112,000-square-kilometre", "QUANTITY", 112000, "square kilometre")]
+
+
+def test_one_in_five_of_a_measure_is_a_share(nlp):
+    claim = one(nlp, "Roughly one in five hectares of coca lies inside a park.")
+    assert (claim.text, claim.label, claim.value) == ("Roughly one in five", "PERCENT", 20)

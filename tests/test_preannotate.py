@@ -61,7 +61,7 @@ def test_stage_stores_entities_and_claims_with_offsets_and_sources(workspace, st
         assert layer
         for span in layer:
             assert document.text[span["start"]:span["end"]] == span["text"]
-            assert span["source"] in ("model", "gazetteer", "rules", "claims") and 0 < span["score"] <= 1
+            assert span["source"] in ("model", "gazetteer", "rules", "places", "claims") and 0 < span["score"] <= 1
     money = next(c for c in document.claims if c["label"] == "MONEY")
     assert (money["text"], money["value"], money["unit"]) == ("$76 million", 76_000_000, "USD")
     assert {"low", "high", "from", "to", "approx"} <= set(money)
@@ -152,3 +152,26 @@ def test_evaluate_on_the_gold_set_meets_the_bar(tmp_path):
 def test_evaluate_fails_below_a_threshold(cli):
     result = cli("evaluate", "--gold", str(GOLD), "--min-entity-f1", "1.01", expect=1)
     assert "below the bar" in result.stderr
+
+
+def entities_of(workspace, text):
+    return [(e["text"], e["label"], e["source"]) for e in annotate_texts([text], workspace.settings, workspace.annotations_dir)[0]["entities"]]
+
+
+def test_generic_entity_rules(workspace):
+    """Rules for phenomena of wire copy, on sentences of our own (the gazetteer knows none of these names)."""
+    found = entities_of(workspace,
+        "TEGUCIGALPA, Honduras, Feb 9 (AP) — The national directorate of drug control (Dinacod) said on Monday "
+        "that Operation Blue Harbor seized boats on the Patuca river near Puerto Lempira. Jorge Díaz, "
+        "a 41-year-old fisherman, was arrested.")
+    assert ("TEGUCIGALPA", "GPE", "rules") in found and ("Honduras", "GPE", "rules") in found  # dateline
+    assert ("Feb 9", "DATE", "rules") in found
+    assert ("national directorate of drug control", "ORG", "rules") in found and ("Dinacod", "ORG", "rules") in found
+    assert ("Operation Blue Harbor", "EVENT", "rules") in found
+    assert not any(text == "41-year-old" for text, _, _ in found)  # ages are not DATE
+
+
+def test_place_list_fills_in_subdivisions_but_a_longer_name_wins(workspace):
+    found = entities_of(workspace, "Troops were sent to Nariño and Putumayo, said the Central University of Venezuela.")
+    assert ("Nariño", "GPE", "places") in found and ("Putumayo", "GPE", "places") in found
+    assert not any(text == "Venezuela" for text, _, _ in found if text != "Central University of Venezuela")
