@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+REVIEWED = "reviewed"
+PRE_ANNOTATED = "pre-annotated"
 META_FIELDS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "external_id")
 
 
@@ -57,21 +59,45 @@ class Document:
         return [(int(s), int(e)) for s, e in output.data["sentences"]] if output and not output.failed else []
 
     @property
+    def review(self) -> dict[str, Any] | None:
+        """The reviewed annotations pulled from Doccano, if any: ``status`` ("reviewed" once an
+        annotator or approver confirmed it), ``entities``, ``claims``, ``relations`` ({head, tail,
+        type}, indexes into entities + claims, entities first), ``annotators``, ``agreement``."""
+        output = self.outputs.get("review")
+        return output.data if output and not output.failed else None
+
+    @property
+    def reviewed(self) -> bool:
+        return bool(self.review and self.review.get("status") == REVIEWED)
+
+    @property
     def entities(self) -> list[dict[str, Any]]:
+        """Entities in the current state of review: reviewed if confirmed, else pre-annotated."""
+        if self.reviewed:
+            return self.review["entities"]
         output = self.outputs.get("preannotate")
         return output.data["entities"] if output and not output.failed else []
 
     @property
     def claims(self) -> list[dict[str, Any]]:
+        if self.reviewed:
+            return self.review["claims"]
         output = self.outputs.get("preannotate")
         return output.data["claims"] if output and not output.failed else []
+
+    @property
+    def relations(self) -> list[dict[str, Any]]:
+        return self.review.get("relations", []) if self.reviewed else []
 
     def to_json(self) -> dict[str, Any]:
         """The document as ``newscorpus dump`` prints it: stage outputs at the top level (``tokens``,
         ``sentences``, ...), and under ``stages`` which version of which stage made them."""
         record: dict[str, Any] = {"id": self.id, "text": self.text, "meta": self.meta, "group": self.group}
-        for output in self.outputs.values():
-            if not output.failed:
+        for stage, output in self.outputs.items():
+            if not output.failed and stage not in ("preannotate", "review"):
                 record.update(output.data)
+        if "preannotate" in self.outputs or "review" in self.outputs:
+            record.update(entities=self.entities, claims=self.claims, relations=self.relations,
+                          review=REVIEWED if self.reviewed else PRE_ANNOTATED)
         record["stages"] = {stage: output.provenance() for stage, output in self.outputs.items()}
         return record

@@ -1,0 +1,80 @@
+"""Fast tests of the server's bookkeeping; the real server is in tests/integration."""
+
+import json
+import os
+import socket
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.doccano.credentials import state_dir
+from pipeline.doccano.server import server_down, server_status, server_up
+from pipeline.errors import PortInUseError
+
+
+def _invoke(workspace, *args):
+    result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "doccano", *args], catch_exceptions=False)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def test_status_and_down_when_nothing_ever_ran(workspace):
+    status = server_status(workspace)
+    assert not status.running and status.url is None and status.pids == {"web": None, "worker": None}
+    assert server_down(workspace) == []
+    result = _invoke(workspace, "status", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "url": None, "credentials_file": str(state_dir(workspace) / "admin.credentials.json"),
+        "pids": {"web": None, "worker": None}, "running": False,
+    }
+    assert "not running" in _invoke(workspace, "down").stdout
+
+
+def test_a_pid_file_of_a_process_that_is_not_ours_is_left_alone(workspace):
+    folder = state_dir(workspace)
+    folder.mkdir(parents=True)
+    # This very process, as if a pid had been reused: wrong start time, or not the program we started.
+    (folder / "web.pid").write_text(json.dumps({"pid": os.getpid(), "start_time": 1, "program": "python"}))
+    (folder / "worker.pid").write_text(json.dumps({"pid": os.getpid(), "start_time": _start_time(os.getpid()), "program": "celery"}))
+    assert not server_status(workspace).processes["web"].running
+    assert not server_status(workspace).processes["worker"].running
+    assert server_down(workspace) == []
+    assert not (folder / "web.pid").exists() and not (folder / "worker.pid").exists()
+
+
+def test_a_port_in_use_is_refused_before_anything_is_installed(workspace):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(PortInUseError, match=f"port {port} on 127.0.0.1 is in use"):
+            server_up(workspace, port=port, progress=False)
+        result = _invoke(workspace, "up", "--port", str(port))
+    assert result.exit_code == 1 and "[E052]" in result.stderr
+
+
+def test_every_doccano_command_has_help_text():
+    for command in ("up", "down", "status"):
+        result = CliRunner().invoke(app, ["doccano", command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.stdout, command
+    assert "127.0.0.1" in CliRunner().invoke(app, ["doccano", "--help"]).stdout
+
+
+def _start_time(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as handle:
+        return int(handle.read().rpartition(")")[2].split()[19])
+
+
+def test_a_failed_install_names_pips_last_error_line(tmp_path):
+    from pipeline.doccano.server import _run_logged
+    from pipeline.errors import DoccanoInstallError
+
+    script = "print('Collecting doccano'); print('ERROR: No matching distribution found for doccano'); print('WARNING: noise'); raise SystemExit(1)"
+    with pytest.raises(DoccanoInstallError) as caught:
+        _run_logged([sys.executable, "-c", script], tmp_path / "install.log", tmp_path / ".venv-doccano")
+    message = str(caught.value)
+    assert message.startswith("[E051]") and "ERROR: No matching distribution found for doccano" in message
+    assert str(tmp_path / "install.log") in message and "Collecting doccano" in (tmp_path / "install.log").read_text()
