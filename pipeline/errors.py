@@ -116,3 +116,48 @@ class DoccanoUnreachableError(NewscorpusError, ConnectionError):
 
 class DoccanoAuthError(NewscorpusError, PermissionError):
     code = "E056"
+
+
+class DoccanoRequestError(NewscorpusError, RuntimeError):
+    """A request to the Doccano server failed; the message names the server, the request and its answer."""
+
+    code = "E057"
+
+
+class DoccanoImportError(NewscorpusError, RuntimeError):
+    """Doccano's import task reported errors for some documents."""
+
+    code = "E058"
+
+
+class SyncConflictError(NewscorpusError, RuntimeError):
+    code = "E059"
+
+
+class NothingToExportError(NewscorpusError, LookupError):
+    """No document qualifies for the dataset (none reviewed, and unreviewed ones not asked for)."""
+
+    code = "E060"
+
+
+class ExportExistsError(NewscorpusError, FileExistsError):
+    """The export's output folder exists and ``--overwrite`` was not given (or it is not an export)."""
+
+    code = "E061"
+
+
+class UnexportableDocumentError(NewscorpusError, ValueError):
+    """One document cannot go into the dataset as it stands; it is reported and left out, the export goes on."""
+
+    code = "E062"
+
+    def __init__(self, doc_id: str, message: str) -> None:
+        super().__init__(f"{doc_id}: {message}; document left out of the export")
+        self.doc_id = doc_id
+        self.reason = message
+
+
+class SpanAlignmentError(UnexportableDocumentError):
+    """A span does not start and end on token boundaries (the text or tokens changed, or a bad review)."""
+
+    code = "E063"

@@ -84,3 +84,22 @@ def print_server_status(status: ServerStatus) -> None:
             out.print(f"  {process.name:<7} not running")
     out.print(f"Credentials: {status.credentials_file}" + ("" if status.credentials_file.exists() else " (not created yet)"))
     out.print(f"Logs: {status.state_dir}/server.log, worker.log")
+
+
+@doccano_app.command("add-annotator")
+@handle_errors
+def add_annotator_command(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="User name of the new annotator."),
+    project: Optional[str] = typer.Option(None, "--project", help="Doccano project; default: [doccano] project."),
+) -> None:
+    """Create an annotator account with a generated password and add it to the project.
+
+    The credentials go to a 0600 JSON file whose path is printed (never the password itself). The
+    next 'newscorpus push' gives the annotator their own copy of the pre-annotations.
+    """
+    from pipeline.doccano.annotators import add_annotator
+
+    path = add_annotator(workspace_of(ctx), name, project=project)
+    out.print(f"Annotator {name!r} is a member of the project; their login is in {path} (mode 0600).")
+    out.print("Run 'newscorpus push' to give them their copy of the pre-annotations.")

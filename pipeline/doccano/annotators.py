@@ -1,0 +1,83 @@
+"""Annotator accounts: created on the server with a generated password kept in a 0600 file, and the
+record of which examples each one has their own copy of the pre-annotations for."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from pipeline.doccano.credentials import ServerCredentials, read_credentials, resolve_server, state_dir, write_credentials
+from pipeline.errors import CredentialsError
+from pipeline.util.fs import write_text_atomic
+from pipeline.workspace import Workspace
+
+ANNOTATOR_ROLE = "annotator"
+_NAME = re.compile(r"[A-Za-z0-9_.@+-]{1,150}")
+
+
+def annotators_dir(workspace: Workspace) -> Path:
+    return state_dir(workspace) / "annotators"
+
+
+def annotator_credentials(workspace: Workspace) -> list[ServerCredentials]:
+    """The annotator accounts this workspace manages, on the server it talks to."""
+    folder = annotators_dir(workspace)
+    if not folder.is_dir():
+        return []
+    server = resolve_server(workspace).url
+    accounts = [read_credentials(path) for path in sorted(folder.glob("*.credentials.json"))]
+    return [account for account in accounts if account.url == server]
+
+
+def add_annotator(workspace: Workspace, name: str, *, project: str | None = None) -> Path:
+    """Create (or reuse) an annotator account and make it an annotator of the project."""
+    from pipeline.doccano.api import Doccano
+    from pipeline.doccano.push import ensure_project
+
+    if not _NAME.fullmatch(name):
+        raise CredentialsError(f"{name!r}: a user name is letters, digits and @ . + - _ only")
+    admin_creds = resolve_server(workspace)
+    path = annotators_dir(workspace) / f"{name}.credentials.json"
+    admin = Doccano(admin_creds)
+    if path.exists():
+        creds = read_credentials(path)
+    else:
+        creds = ServerCredentials(admin_creds.url, name, secrets.token_urlsafe(18))
+        with admin.errors(f"create user {name!r}"):
+            admin.client.create_user(name, creds.password)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_credentials(path, creds)
+    guideline = workspace.annotations_dir / "guidelines.md"
+    remote = ensure_project(admin, project or workspace.settings.doccano.project,
+                            guideline.read_text(encoding="utf-8") if guideline.exists() else "")
+    with admin.errors("list members"):
+        members = {m.username for m in admin.client.list_members(remote["id"])}
+    if name not in members:
+        with admin.errors(f"add {name!r} to the project"):
+            admin.client.add_member(remote["id"], name, ANNOTATOR_ROLE)
+    return path
+
+
+@dataclass
+class CopiesState:
+    """Which documents an annotator has their copy of, for one project on one server."""
+
+    path: Path
+    done: set[str] = field(default_factory=set)
+
+    def mark(self, doc_id: str) -> None:
+        self.done.add(doc_id)
+
+    def save(self) -> None:
+        write_text_atomic(self.path, orjson.dumps(sorted(self.done)).decode())
+
+
+def copies_state(workspace: Workspace, url: str, project_id: int, username: str) -> CopiesState:
+    key = re.sub(r"[^A-Za-z0-9]+", "-", f"{url}-{project_id}-{username}").strip("-")
+    path = annotators_dir(workspace) / "copies" / f"{key}.json"
+    done = set(orjson.loads(path.read_bytes())) if path.exists() else set()
+    return CopiesState(path, done)

@@ -1,0 +1,260 @@
+"""Push pre-annotated documents to a Doccano project, idempotently.
+
+The server is the source of truth: every example carries its document's ``doc_id`` and
+``content_hash`` in its meta, so a push first lists the project's examples (500 a request) and
+uploads only documents that are not there. Uploads go through Doccano's bulk import (one file, one
+task). Nothing is ever pushed over an existing example: a document whose source (external id or
+file) is already in the project with another text is reported as a conflict. If the server dies
+mid-import, running push again uploads what is missing, and removes the extra copies a retried
+import task may have made (unconfirmed, unannotated ones only).
+
+Visibility: the project is non-collaborative, so that annotators label independently and their
+agreement can be measured; in that mode Doccano shows a user only their own spans, and imported
+spans belong to the importing admin (doccano #1871). So each annotator registered with
+``newscorpus doccano add-annotator`` gets their own copy of the pre-annotations, written through
+the API as that annotator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import tempfile
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pipeline.doccano.annotators import annotator_credentials, copies_state
+from pipeline.doccano.api import Doccano
+from pipeline.doccano.credentials import resolve_server
+from pipeline.errors import DoccanoImportError
+from pipeline.preannotate import STAGE as PREANNOTATE
+from pipeline.record import Document
+from pipeline.store import CorpusStore
+from pipeline.util.progress import progress_bar
+from pipeline.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+PROJECT_TYPE = "SequenceLabeling"
+IMPORT_TASK = "RelationExtraction"  # Doccano's JSONL format with "entities" and "relations"
+RELATION_TYPES = {"source": "#1b9e77", "time": "#7570b3", "place": "#d95f02"}
+LABEL_STYLE = {  # colour, shortcut (entities on plain keys, claims on shift)
+    "PERSON": ("#e6194b", None, "p"), "ORG": ("#4363d8", None, "o"), "GPE": ("#3cb44b", None, "g"),
+    "LOC": ("#42d4f4", None, "l"), "FAC": ("#a9a9a9", None, "f"), "NORP": ("#f58231", None, "n"),
+    "EVENT": ("#911eb4", None, "e"), "DATE": ("#f032e6", None, "d"),
+    "COUNT": ("#ffe119", "shift", "c"), "QUANTITY": ("#bfef45", "shift", "q"), "MONEY": ("#469990", "shift", "m"),
+    "PERCENT": ("#dcbeff", "shift", "r"),
+}
+UPLOAD_BATCH = 5000
+COPY_THREADS = 4
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class PushReport:
+    url: str
+    project: str
+    project_id: int
+    uploaded: int = 0
+    already_there: int = 0
+    not_preannotated: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    duplicates_removed: int = 0
+    copies: dict[str, int] = field(default_factory=dict)
+
+
+def ensure_project(doccano: Doccano, name: str, guideline: str) -> dict[str, Any]:
+    for project in doccano.get_json("projects", "list projects", limit=1000)["results"]:
+        if project["name"] == name:
+            if project.get("guideline", "") != guideline:
+                with doccano.errors("update the project guideline"):
+                    doccano.client.update_project(project["id"], guideline=guideline)
+            return project
+    with doccano.errors(f"create project {name!r}"):
+        created = doccano.client.create_project(
+            name=name, project_type=PROJECT_TYPE, guideline=guideline, allow_overlapping=True, use_relation=True,
+            collaborative_annotation=False,
+            description="News articles pre-annotated by newscorpus: entities and numeric claims. See the guideline.",
+        )
+    return created.dict()
+
+
+def ensure_label_types(doccano: Doccano, project_id: int, labels: list[str]) -> None:
+    with doccano.errors("list label types"):
+        spans = {t.text for t in doccano.client.list_label_types(project_id, "span")}
+        relations = {t.text for t in doccano.client.list_label_types(project_id, "relation")}
+    with doccano.errors("create label types"):
+        for label in labels:
+            if label not in spans:
+                colour, prefix, key = LABEL_STYLE.get(label, ("#cccccc", None, None))
+                doccano.client.create_label_type(project_id, "span", label, prefix_key=prefix, suffix_key=key, color=colour)
+        for relation, colour in RELATION_TYPES.items():
+            if relation not in relations:
+                doccano.client.create_label_type(project_id, "relation", relation, color=colour)
+
+
+def _source_key(document: Document) -> str | None:
+    meta = document.meta
+    return meta.get("external_id") or meta.get("source_path")
+
+
+def upload_record(document: Document) -> dict[str, Any]:
+    spans = document.entities + document.claims
+    return {
+        "text": document.text,
+        "entities": [{"id": n, "start_offset": s["start"], "end_offset": s["end"], "label": s["label"]} for n, s in enumerate(spans)],
+        "relations": [],
+        "doc_id": document.id,
+        "content_hash": content_hash(document.text),
+        "group": document.group,
+        "source": _source_key(document) or "",
+        "headline": document.meta.get("headline") or "",
+    }
+
+
+def push(workspace: Workspace, store: CorpusStore, *, project: str | None = None, progress: bool = True) -> PushReport:
+    settings = workspace.settings
+    name = project or settings.doccano.project
+    creds = resolve_server(workspace)
+    doccano = Doccano(creds)
+    guideline_file = workspace.annotations_dir / "guidelines.md"
+    guideline = guideline_file.read_text(encoding="utf-8") if guideline_file.exists() else ""
+    remote_project = ensure_project(doccano, name, guideline)
+    project_id = remote_project["id"]
+    ensure_label_types(doccano, project_id, settings.labels.entities + settings.labels.claims)
+    report = PushReport(creds.url, name, project_id)
+
+    remote_ids: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    remote_sources: dict[str, str] = {}
+    for example in doccano.examples(project_id):
+        meta = example.get("meta") or {}
+        if meta.get("doc_id"):
+            remote_ids[meta["doc_id"]].append(example)
+            if meta.get("source"):
+                remote_sources[meta["source"]] = meta.get("content_hash", "")
+    report.duplicates_removed = _remove_duplicates(doccano, project_id, remote_ids)
+
+    pending: list[bytes] = []
+    with tempfile.TemporaryDirectory(prefix="newscorpus-push-") as tmp, progress_bar(progress) as bar:
+        task = bar.add_task("push", total=None)
+        for document in store.iter_documents([PREANNOTATE]):
+            if document.id in remote_ids:
+                report.already_there += 1
+                continue
+            if PREANNOTATE not in document.outputs:
+                report.not_preannotated += 1
+                continue
+            source = _source_key(document)
+            if source and source in remote_sources and remote_sources[source] != content_hash(document.text):
+                report.conflicts.append(f"{document.id}: {source} is already in the project with another text; "
+                                        f"not pushed over its annotations")
+                continue
+            pending.append(orjson.dumps(upload_record(document)) + b"\n")
+            if len(pending) >= UPLOAD_BATCH:
+                report.uploaded += _upload(doccano, project_id, pending, Path(tmp), report)
+                bar.advance(task, len(pending))
+                pending = []
+        if pending:
+            report.uploaded += _upload(doccano, project_id, pending, Path(tmp), report)
+            bar.advance(task, len(pending))
+    if report.uploaded or annotator_credentials(workspace):
+        report.copies = copy_to_annotators(workspace, doccano, project_id, store, progress=progress)
+    return report
+
+
+def _upload(doccano: Doccano, project_id: int, lines: list[bytes], tmp: Path, report: PushReport) -> int:
+    path = tmp / f"newscorpus-{len(lines)}.jsonl"
+    path.write_bytes(b"".join(lines))
+    with doccano.errors("upload documents"):
+        upload_id = doccano.client.data_import._data_upload_repository.upload(str(path))
+        task_id = doccano.client.data_import._data_upload_repository.ingest(
+            project_id, [upload_id], IMPORT_TASK, "JSONL", column_data="text", column_label="label")
+    status = doccano.wait_for_task(task_id, "import documents")
+    errors = (status.get("result") or {}).get("error") or status.get("error") or []
+    if isinstance(errors, dict):
+        errors = [errors]
+    for error in errors:
+        report.failed.append(f"line {error.get('line', '?')}: {error.get('message', error)}")
+    if errors and len(errors) >= len(lines):
+        raise DoccanoImportError(f"{doccano.creds.url}: the import task refused every document: {report.failed[0]}")
+    return len(lines) - len(errors)
+
+
+def _remove_duplicates(doccano: Doccano, project_id: int, remote: dict[str, list[dict[str, Any]]]) -> int:
+    """Extra copies of one document (a retried import task) that nobody has confirmed: delete them."""
+    extra = []
+    for examples in remote.values():
+        if len(examples) > 1:
+            keep, *rest = sorted(examples, key=lambda e: e["id"])
+            extra.extend(e["id"] for e in rest if not e.get("is_confirmed"))
+            examples[:] = [keep]
+    if extra:
+        with doccano.errors("delete duplicate examples"):
+            doccano.client.bulk_delete_examples(project_id, extra)
+    return len(extra)
+
+
+def copy_to_annotators(workspace: Workspace, admin: Doccano, project_id: int, store: CorpusStore, *,
+                       progress: bool = True) -> dict[str, int]:
+    """Give each registered annotator their own copy of the pre-annotations of every example they
+    have not had one of (non-collaborative projects show a user only their own spans)."""
+    examples = {e["meta"]["doc_id"]: e["id"] for e in admin.examples(project_id) if (e.get("meta") or {}).get("doc_id")}
+    with admin.errors("list label types"):
+        label_ids = {t.text: t.id for t in admin.client.list_label_types(project_id, "span")}
+    copied: dict[str, int] = {}
+    for creds in annotator_credentials(workspace):
+        state = copies_state(workspace, creds.url, project_id, creds.username)
+        todo = [doc_id for doc_id in examples if doc_id not in state.done]
+        if not todo:
+            copied[creds.username] = 0
+            continue
+        annotator = Doccano(creds)
+        documents = {d.id: d for d in store.iter_documents([PREANNOTATE], ids=set(todo))}
+        with progress_bar(progress) as bar, ThreadPoolExecutor(COPY_THREADS) as pool, _saving(state):
+            task = bar.add_task(f"copy to {creds.username}", total=len(todo))
+            for doc_id in todo:
+                document = documents.get(doc_id)
+                spans = (document.entities + document.claims) if document is not None else []
+                # what a run that was interrupted half-way through this document already made
+                made = {(s["start_offset"], s["end_offset"], s["label"]) for s in annotator.get_json(
+                    f"projects/{project_id}/examples/{examples[doc_id]}/spans", "list spans")}
+                requests = [pool.submit(_create_span, annotator, project_id, examples[doc_id], span, label_ids)
+                            for span in spans if span["label"] in label_ids
+                            and (span["start"], span["end"], label_ids[span["label"]]) not in made]
+                for request in requests:
+                    request.result()
+                state.mark(doc_id)
+                bar.advance(task)
+        copied[creds.username] = len(todo)
+    return copied
+
+
+@contextlib.contextmanager
+def _saving(state):
+    try:
+        yield
+    finally:
+        state.save()
+
+
+def _create_span(doccano: Doccano, project_id: int, example_id: int, span: dict[str, Any], label_ids: dict[str, int]) -> None:
+    with doccano.errors("create a span"):
+        response = doccano.session.post(
+            f"{doccano.api}/projects/{project_id}/examples/{example_id}/spans",
+            json={"label": label_ids[span["label"]], "start_offset": span["start"], "end_offset": span["end"]},
+            timeout=60,
+        )
+        if response.status_code >= 400:
+            from doccano_client.exceptions import DoccanoAPIError
+
+            raise DoccanoAPIError(f"HTTP {response.status_code}", response)
