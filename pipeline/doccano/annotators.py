@@ -47,6 +47,9 @@ def add_annotator(workspace: Workspace, name: str, *, project: str | None = None
         creds = read_credentials(path)
     else:
         creds = ServerCredentials(admin_creds.url, name, secrets.token_urlsafe(18))
+        if any(user.username == name for user in admin.client.search_users(name)):
+            raise CredentialsError(f"{admin_creds.url}: a user {name!r} already exists and its password is not in "
+                                   f"{path.parent}; choose another name, or put its credentials file there")
         with admin.errors(f"create user {name!r}"):
             admin.client.create_user(name, creds.password)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

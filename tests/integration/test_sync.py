@@ -1,0 +1,281 @@
+"""Push, annotate as a second (non-admin) account, pull, agreement, and faults, against the real server.
+
+Every test has its own workspace and its own Doccano project on the session's server; the admin
+credentials reach the workspace through DOCCANO_URL / DOCCANO_USERNAME / DOCCANO_PASSWORD, the way a
+team's remote server would.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.doccano import push as push_module
+from pipeline.doccano.annotators import add_annotator, annotators_dir
+from pipeline.doccano.api import Doccano
+from pipeline.doccano.credentials import read_credentials
+from pipeline.doccano.pull import pull, snapshots_dir
+from pipeline.doccano.push import push
+from pipeline.doccano.server import server_up
+from pipeline.errors import DoccanoAuthError, DoccanoUnreachableError
+from pipeline.ingest import ingest
+from pipeline.preannotate import STAGE as PREANNOTATE
+from pipeline.preannotate import preannotate
+from pipeline.store import CorpusStore
+from pipeline.workspace import Workspace, init_workspace
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "corpus" / "efe-2022-07-04-shining-path-vraem.txt"
+EXTRA = ["Police in Lima seized 300 kilograms of cocaine and arrested 12 suspects, the interior ministry said.",
+         "Some 4,000 hectares of coca were eradicated in Ucayali this year, according to Devida."]
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    """A workspace with the shipped article and two short stories, pre-annotated once."""
+    workspace = init_workspace(tmp_path_factory.mktemp("prepared") / "ws")
+    shutil.copy(SEED, workspace.corpus_dir)
+    (workspace.corpus_dir / "extra.jsonl").write_text(
+        "".join(json.dumps({"id": f"extra-{n}", "text": t}) + "\n" for n, t in enumerate(EXTRA)), encoding="utf-8")
+    store = CorpusStore(workspace.store_dir)
+    ingest(store, [workspace.corpus_dir], workspace.settings, progress=False)
+    preannotate(store, workspace.settings, workspace.annotations_dir, progress=False)
+    return workspace.root
+
+
+@pytest.fixture
+def workspace(prepared, tmp_path, doccano_server, monkeypatch) -> Workspace:
+    root = tmp_path / "ws"
+    shutil.copytree(prepared, root)
+    creds = doccano_server.credentials
+    monkeypatch.setenv("DOCCANO_URL", creds.url)
+    monkeypatch.setenv("DOCCANO_USERNAME", creds.username)
+    monkeypatch.setenv("DOCCANO_PASSWORD", creds.password)
+    text = (root / "newscorpus.toml").read_text().replace('project = "newscorpus"', f'project = "test-{uuid.uuid4().hex[:8]}"')
+    (root / "newscorpus.toml").write_text(text)
+    return Workspace(root)
+
+
+def unique(name: str, workspace: Workspace) -> str:
+    """Accounts are server-wide and the session's tests share one server."""
+    return f"{name}-{workspace.settings.doccano.project}"
+
+
+def store_of(workspace: Workspace) -> CorpusStore:
+    return CorpusStore(workspace.store_dir)
+
+
+def as_user(workspace: Workspace, name: str) -> Doccano:
+    return Doccano(read_credentials(annotators_dir(workspace) / f"{name}.credentials.json"))
+
+
+def spans_of(doccano: Doccano, project_id: int, example_id: int) -> list[dict]:
+    return doccano.get_json(f"projects/{project_id}/examples/{example_id}/spans", "list spans")
+
+
+def examples_by_doc(doccano: Doccano, project_id: int) -> dict[str, dict]:
+    return {e["meta"]["doc_id"]: e for e in doccano.examples(project_id)}
+
+
+def confirm(doccano: Doccano, project_id: int, example_id: int) -> None:
+    response = doccano.session.post(f"{doccano.api}/projects/{project_id}/examples/{example_id}/states", json={})
+    assert response.status_code == 201, response.text
+
+
+def test_push_twice_uploads_once_and_a_non_admin_annotator_sees_the_preannotations(workspace):
+    first = push(workspace, store_of(workspace), progress=False)
+    assert (first.uploaded, first.already_there, first.failed) == (3, 0, [])
+    second = push(workspace, store_of(workspace), progress=False)
+    assert (second.uploaded, second.already_there) == (0, 3)
+
+    path = add_annotator(workspace, unique("alice", workspace))
+    assert path.stat().st_mode & 0o777 == 0o600
+    third = push(workspace, store_of(workspace), progress=False)
+    alice_name = unique("alice", workspace)
+    assert third.copies == {alice_name: 3} and third.uploaded == 0
+    assert push(workspace, store_of(workspace), progress=False).copies == {alice_name: 0}
+
+    alice = as_user(workspace, unique("alice", workspace))
+    assert alice.get_json("me", "who am I")["is_staff"] is False
+    examples = examples_by_doc(alice, first.project_id)
+    assert len(examples) == 3
+    seed = next(d for d in store_of(workspace).iter_documents([PREANNOTATE]) if d.meta.get("headline"))
+    seen = spans_of(alice, first.project_id, examples[seed.id]["id"])
+    assert len(seen) == len(seed.entities) + len(seed.claims)
+    assert {(s["start_offset"], s["end_offset"]) for s in seen} == {(s["start"], s["end"]) for s in seed.entities + seed.claims}
+
+
+def test_untouched_preannotations_come_back_identical_and_edits_come_back_as_made(workspace):
+    report = push(workspace, store_of(workspace), progress=False)
+    add_annotator(workspace, unique("alice", workspace))
+    push(workspace, store_of(workspace), progress=False)
+    alice = as_user(workspace, unique("alice", workspace))
+    examples = examples_by_doc(alice, report.project_id)
+    documents = {d.id: d for d in store_of(workspace).iter_documents([PREANNOTATE])}
+    seed_id = next(i for i, d in documents.items() if d.meta.get("headline"))
+    other_id = next(i for i in examples if i != seed_id)
+
+    confirm(alice, report.project_id, examples[seed_id]["id"])  # accepted as it was
+    other_spans = spans_of(alice, report.project_id, examples[other_id]["id"])
+    deleted = other_spans[0]
+    response = alice.session.delete(f"{alice.api}/projects/{report.project_id}/examples/{examples[other_id]['id']}/spans/{deleted['id']}")
+    assert response.status_code == 204
+    confirm(alice, report.project_id, examples[other_id]["id"])
+
+    pulled = pull(workspace, store_of(workspace), progress=False)
+    assert (pulled.reviewed, pulled.pre_annotated, pulled.annotators) == (2, 1, [unique("alice", workspace)])
+    reviewed = {d.id: d for d in store_of(workspace).iter_documents([PREANNOTATE, "review"])}
+    seed = reviewed[seed_id]
+    assert seed.reviewed and seed.review["annotators"] == [unique("alice", workspace)]
+    pushed = documents[seed_id]
+    assert [(e["start"], e["end"], e["label"]) for e in seed.entities] == [(e["start"], e["end"], e["label"]) for e in pushed.entities]
+    assert [(c["start"], c["end"], c["label"]) for c in seed.claims] == [(c["start"], c["end"], c["label"]) for c in pushed.claims]
+    assert [c["value"] for c in seed.claims] == [c["value"] for c in pushed.claims]  # re-normalised the same
+    other = reviewed[other_id]
+    assert len(other.entities) + len(other.claims) == len(documents[other_id].entities) + len(documents[other_id].claims) - 1
+    assert (deleted["start_offset"], deleted["end_offset"]) not in {(s["start"], s["end"]) for s in other.entities + other.claims}
+
+
+def test_two_annotators_give_agreement_and_one_adjudicated_version(workspace):
+    report = push(workspace, store_of(workspace), progress=False)
+    add_annotator(workspace, unique("alice", workspace))
+    add_annotator(workspace, unique("bob", workspace))
+    push(workspace, store_of(workspace), progress=False)
+    alice, bob = as_user(workspace, unique("alice", workspace)), as_user(workspace, unique("bob", workspace))
+    example = next(e for e in alice.examples(report.project_id) if e["meta"]["headline"])
+    bob_spans = spans_of(bob, report.project_id, example["id"])
+    removed = bob_spans[-1]
+    bob.session.delete(f"{bob.api}/projects/{report.project_id}/examples/{example['id']}/spans/{removed['id']}")
+    confirm(alice, report.project_id, example["id"])
+    confirm(bob, report.project_id, example["id"])
+
+    pulled = pull(workspace, store_of(workspace), progress=False)
+    assert pulled.annotators == [unique("alice", workspace), unique("bob", workspace)]
+    assert 0.9 < pulled.agreement["ALL"]["span_f1"] < 1.0
+    assert len(pulled.ties) == 1  # the span bob deleted: one vote of two
+    document = store_of(workspace).get_document(example["meta"]["doc_id"], ["review"])
+    assert document.review["decision"] == "majority of 2" and document.review["agreement"] < 1.0
+
+    shown = CliRunner().invoke(app, ["--workspace", str(workspace.root), "report"])
+    assert shown.exit_code == 0, shown.stderr
+    assert "Agreement (1 documents with 2+ annotators)" in shown.stdout and "token kappa" in shown.stdout
+    assert "Acceptance per component" in shown.stdout and "gazetteer" in shown.stdout
+
+
+def test_a_changed_text_is_a_conflict_and_new_documents_upload_alone(workspace):
+    push(workspace, store_of(workspace), progress=False)
+    feed = workspace.corpus_dir / "later.jsonl"
+    feed.write_text(json.dumps({"id": "extra-0", "text": EXTRA[0].replace("300", "350")}) + "\n"
+                    + json.dumps({"id": "new-1", "text": "Troops destroyed 14 laboratories in Putumayo."}) + "\n", encoding="utf-8")
+    store = store_of(workspace)
+    ingest(store, [feed], workspace.settings, progress=False)
+    preannotate(store, workspace.settings, workspace.annotations_dir, progress=False)
+    result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "push"])
+    assert result.exit_code == 1
+    assert "conflict" in result.stderr and "extra-0 is already in the project with another text" in result.stderr
+    assert "1 documents uploaded" in result.stdout
+
+
+def test_a_server_restart_in_the_middle_of_a_push_is_finished_by_the_next_push(workspace, doccano_server, monkeypatch):
+    monkeypatch.setattr(push_module, "UPLOAD_BATCH", 1)
+    real_upload = push_module._upload
+    calls = []
+
+    def upload_then_stop_the_server(*args, **kwargs):
+        result = real_upload(*args, **kwargs)
+        calls.append(result)
+        if len(calls) == 2:
+            from pipeline.doccano.server import server_down
+
+            server_down(doccano_server.workspace)
+        return result
+
+    monkeypatch.setattr(push_module, "_upload", upload_then_stop_the_server)
+    with pytest.raises(DoccanoUnreachableError):
+        push(workspace, store_of(workspace), progress=False)
+    server_up(doccano_server.workspace, progress=False)
+    monkeypatch.setattr(push_module, "_upload", real_upload)
+    report = push(workspace, store_of(workspace), progress=False)
+    assert (report.uploaded, report.already_there) == (1, 2)
+    admin = Doccano(doccano_server.credentials)
+    doc_ids = [e["meta"]["doc_id"] for e in admin.examples(report.project_id)]
+    assert len(doc_ids) == 3 == len(set(doc_ids))
+
+
+def test_duplicates_left_by_a_retried_import_are_removed(workspace):
+    report = push(workspace, store_of(workspace), progress=False)
+    admin = Doccano(read_credentials_from_env())
+    document = next(store_of(workspace).iter_documents([PREANNOTATE]))
+    failures = push_module.PushReport(admin.creds.url, report.project, report.project_id)
+    with __import__("tempfile").TemporaryDirectory() as tmp:
+        push_module._upload(admin, report.project_id, [json.dumps(push_module.upload_record(document)).encode() + b"\n"], Path(tmp), failures)
+    assert len(list(admin.examples(report.project_id))) == 4
+    again = push(workspace, store_of(workspace), progress=False)
+    assert again.duplicates_removed == 1 and len(list(admin.examples(report.project_id))) == 3
+
+
+def test_an_import_task_that_fails_is_reported_per_document(workspace):
+    report = push(workspace, store_of(workspace), progress=False)
+    admin = Doccano(read_credentials_from_env())
+    failures = push_module.PushReport(admin.creds.url, report.project, report.project_id)
+    lines = [b'{"text": "A fine story about 3 boats.", "entities": [], "relations": [], "doc_id": "fine"}\n',
+             b'{"no_text_here": true, "doc_id": "broken"}\n']
+    with __import__("tempfile").TemporaryDirectory() as tmp:
+        uploaded = push_module._upload(admin, report.project_id, lines, Path(tmp), failures)
+    assert uploaded == 1 and len(failures.failed) == 1 and "line" in failures.failed[0]
+
+
+def test_server_down_and_wrong_password_are_clear_errors_and_write_nothing(workspace, doccano_server, monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("DOCCANO_URL", f"http://127.0.0.1:{closed}")
+    result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "pull"])
+    assert result.exit_code == 1 and f"http://127.0.0.1:{closed}" in result.stderr and "Traceback" not in result.stderr
+    assert not snapshots_dir(workspace).exists()
+    result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "push"])
+    assert result.exit_code == 1 and f"127.0.0.1:{closed}" in result.stderr
+
+    creds = doccano_server.credentials
+    monkeypatch.setenv("DOCCANO_URL", creds.url)
+    monkeypatch.setenv("DOCCANO_USERNAME", creds.username)
+    monkeypatch.setenv("DOCCANO_PASSWORD", "not-the-password")
+    with pytest.raises(DoccanoAuthError):
+        push(workspace, store_of(workspace), progress=False)
+
+
+def test_an_interrupted_pull_leaves_the_earlier_snapshot_intact(workspace, monkeypatch):
+    push(workspace, store_of(workspace), progress=False)
+    first = pull(workspace, store_of(workspace), progress=False).snapshot
+    before = sorted(p.relative_to(first) for p in first.rglob("*"))
+    import doccano_client
+
+    calls = []
+    real = doccano_client.DoccanoClient.download
+
+    def fail_on_second_export(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C half-way
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(doccano_client.DoccanoClient, "download", fail_on_second_export)
+    with pytest.raises(KeyboardInterrupt):
+        pull(workspace, store_of(workspace), progress=False)
+    assert sorted(p.relative_to(first) for p in first.rglob("*")) == before
+    assert [p.name for p in snapshots_dir(workspace).iterdir() if not p.name.endswith(".agreement.json")] == [first.name]
+
+
+def read_credentials_from_env():
+    import os
+
+    from pipeline.doccano.credentials import ServerCredentials
+
+    return ServerCredentials(os.environ["DOCCANO_URL"], os.environ["DOCCANO_USERNAME"], os.environ["DOCCANO_PASSWORD"])
