@@ -127,49 +127,45 @@ def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *
     """Yield (document, {"entities": [...], "claims": [...]}, warnings) for tokenized documents."""
     entity_labels, claim_labels = set(settings.labels.entities), set(settings.labels.claims)
     stop_words = nlp.Defaults.stop_words
-    pending: dict[int, list] = {}
+    pending: dict[int, _Pieces] = {}
 
     def pieces():
         for number, document in enumerate(documents):
-            chunks = list(chunks_of(document, settings.preannotate.chunk_chars))
-            pending[number] = [document, len(chunks), [], [], 0, 0]
-            if not chunks:
-                yield None, number, 0
+            chunks = list(chunks_of(document, settings.preannotate.chunk_chars)) or [(0, 0, [], set())]
+            pending[number] = _Pieces(document, len(chunks))
             for start, end, tokens, sentence_starts in chunks:
                 shifted = [(s - start, e - start) for s, e in tokens]
                 doc = doc_from_tokens(nlp.vocab, document.text[start:end], shifted, {s - start for s in sentence_starts})
-                yield doc, number, start
+                yield doc, (number, start)
 
-    def annotated():
-        buffered = []
-        for doc, number, offset in pieces():
-            if doc is None:
-                yield None, (number, offset)
-            else:
-                buffered.append((doc, (number, offset)))
-            if len(buffered) >= batch_size * max(n_process, 1):
-                yield from nlp.pipe(buffered, as_tuples=True, n_process=n_process, batch_size=batch_size)
-                buffered = []
-        if buffered:
-            yield from nlp.pipe(buffered, as_tuples=True, n_process=n_process, batch_size=batch_size)
-
-    for doc, (number, offset) in annotated():
+    # One call: with n_process > 1 spaCy starts its workers once for the whole stream.
+    for doc, (number, offset) in nlp.pipe(pieces(), as_tuples=True, n_process=n_process, batch_size=batch_size):
         state = pending[number]
-        document = state[0]
-        if doc is not None:
-            state[2].extend(_shift(r, offset) for r in doc.user_data[ENTITY_KEY] if r["label"] in entity_labels)
-            state[3].extend(_shift(r, offset) for r in doc.user_data[CLAIM_KEY] if r["label"] in claim_labels)
-            alphabetic = [t for t in doc if t.is_alpha]
-            state[4] += len(alphabetic)
-            state[5] += sum(t.lower_ in stop_words for t in alphabetic)
-            state[1] -= 1
-        if state[1] <= 0:
+        state.entities.extend(_shift(r, offset) for r in doc.user_data[ENTITY_KEY] if r["label"] in entity_labels)
+        state.claims.extend(_shift(r, offset) for r in doc.user_data[CLAIM_KEY] if r["label"] in claim_labels)
+        alphabetic = [t for t in doc if t.is_alpha]
+        state.words += len(alphabetic)
+        state.stop_words += sum(t.lower_ in stop_words for t in alphabetic)
+        state.remaining -= 1
+        if state.remaining == 0:
             del pending[number]
             warnings = []
-            if state[4] >= _MIN_WORDS_FOR_LANGUAGE_CHECK and state[5] / state[4] < _MIN_STOP_WORD_SHARE:
-                warnings.append(f"{document.id}: does not look like English ({state[5] / state[4]:.0%} English "
-                                f"stop words); pre-annotated anyway, expect poor results")
-            yield document, {"entities": state[2], "claims": state[3]}, warnings
+            if state.words >= _MIN_WORDS_FOR_LANGUAGE_CHECK and state.stop_words / state.words < _MIN_STOP_WORD_SHARE:
+                warnings.append(f"{state.document.id}: does not look like English ({state.stop_words / state.words:.0%} "
+                                f"English stop words); pre-annotated anyway, expect poor results")
+            yield state.document, {"entities": state.entities, "claims": state.claims}, warnings
+
+
+@dataclass
+class _Pieces:
+    """A document on its way through the pipeline in chunks, and what came back so far."""
+
+    document: Document
+    remaining: int
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    words: int = 0
+    stop_words: int = 0
 
 
 def _shift(record: dict[str, Any], offset: int) -> dict[str, Any]:

@@ -184,3 +184,19 @@ def test_evaluate_on_the_heldout_set_meets_the_general_bar():
     heldout = REPO / "annotations" / "heldout" / "heldout.jsonl"
     Cli(Workspace(REPO))("evaluate", "--gold", str(heldout), "--min-entity-f1", "0.85",
                          "--min-claim-f1", "0.90", "--min-value-unit", "0.95")
+
+
+@pytest.mark.slow
+def test_two_processes_give_the_same_annotations(workspace, store, seed_copy, article_variants, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"text": t}) + "\n" for t in article_variants[:6]), encoding="utf-8")
+    ingest(store, [seed_copy, feed], workspace.settings, progress=False)
+    preannotate(store, workspace.settings, REPO / "annotations", progress=False)
+    one = {d.id: (d.entities, d.claims) for d in store.iter_documents([STAGE])}
+    settings = workspace.settings.copy(deep=True)
+    settings.preannotate.chunk_chars = 1500  # a new fingerprint: everything is redone, in pieces
+    preannotate(store, settings, REPO / "annotations", n_process=2, progress=False)
+    two = {d.id: (d.entities, d.claims) for d in store.iter_documents([STAGE])}
+    assert len(one) == 7
+    assert {k: [(e["start"], e["end"], e["label"]) for e in v[1]] for k, v in one.items()} == \
+           {k: [(e["start"], e["end"], e["label"]) for e in v[1]] for k, v in two.items()}
