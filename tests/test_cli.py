@@ -70,14 +70,14 @@ def test_unknown_workspace_is_a_clean_error(tmp_path):
 
 
 def test_run_then_status_shows_the_shipped_article(cli, seed_copy):
-    first = cli("run")
+    first = cli("run", "--no-doccano")
     assert "1 new documents" in first.stdout and "1 documents tokenized" in first.stdout
     status = cli("status").stdout
     for expected in ("The ghost of Shining Path", "Carla Samon Ros", "Valle de los Ríos Apurímac", "2022-07-04 (Jul 4)"):
         assert expected in status
     assert stage_row(status, "tokenize") == ["1", "0", "0"]
     assert stage_row(status, "preannotate") == ["1", "0", "0"]
-    second = cli("run")
+    second = cli("run", "--no-doccano")
     assert "0 new documents" in second.stdout and "0 documents tokenized" in second.stdout
 
 
@@ -91,7 +91,7 @@ def test_status_counts_pending_documents_and_tokenize_does_them(cli, seed_copy):
 
 
 def test_dump_writes_one_json_line_per_document(cli, seed_copy, tmp_path):
-    cli("run")
+    cli("run", "--no-doccano")
     lines = cli("dump").stdout.splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])

@@ -1,26 +1,47 @@
+import os
+
 import typer
 
 from pipeline.cli._util import app, handle_errors, options, out, workspace_of
 from pipeline.cli.ingest import run_ingest
 from pipeline.cli.preannotate import run_preannotate
+from pipeline.cli.push import run_push
 from pipeline.cli.status import print_status
 from pipeline.cli.tokenize import run_tokenize
+from pipeline.doccano.credentials import URL_ENV
 
 
 @app.command("run")
 @handle_errors
-def run_command(ctx: typer.Context) -> None:
-    """The main job: ingest corpus/, tokenize, pre-annotate, print the status summary.
+def run_command(
+    ctx: typer.Context,
+    doccano: bool = typer.Option(True, "--doccano/--no-doccano", help="Start the local Doccano server (unless DOCCANO_URL names another) and push."),
+) -> None:
+    """The main job: ingest corpus/, tokenize, pre-annotate, push to Doccano, print the status.
 
-    Every step is incremental: running it again only does what is new.
+    Every step is incremental: running it again only does what is new. Without DOCCANO_URL, the
+    workspace's own Doccano server is started on 127.0.0.1 (installed on first use).
     """
     workspace = workspace_of(ctx)
     quiet = options(ctx).quiet
     ingest_report = run_ingest(workspace, [workspace.corpus_dir], quiet=quiet)
     run_tokenize(workspace, quiet=quiet)
     run_preannotate(workspace, quiet=quiet)
+    push_report = None
+    if doccano:
+        if not os.environ.get(URL_ENV):
+            from pipeline.cli.doccano import print_server_info
+            from pipeline.doccano.server import server_up
+
+            info = server_up(workspace, progress=not quiet)
+            if not quiet:
+                print_server_info(info)
+        push_report = run_push(workspace, quiet=quiet)
     if not quiet:
         out.print()
         print_status(workspace)
-    if not ingest_report.ok:
+        if push_report is not None:
+            out.print(f"Review in Doccano: {push_report.url}/projects/{push_report.project_id}  "
+                      f"(add annotators with 'newscorpus doccano add-annotator NAME'; then 'newscorpus pull')")
+    if not ingest_report.ok or (push_report and (push_report.failed or push_report.conflicts)):
         raise typer.Exit(1)

@@ -279,3 +279,11 @@ def read_credentials_from_env():
     from pipeline.doccano.credentials import ServerCredentials
 
     return ServerCredentials(os.environ["DOCCANO_URL"], os.environ["DOCCANO_USERNAME"], os.environ["DOCCANO_PASSWORD"])
+
+
+def test_the_main_job_pushes_to_the_server_named_by_the_environment(workspace):
+    result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "run"])
+    assert result.exit_code == 0, result.stderr
+    assert "3 documents uploaded" in result.stdout and "Review in Doccano: http://127.0.0.1:" in result.stdout
+    again = CliRunner().invoke(app, ["--workspace", str(workspace.root), "run"])
+    assert "0 documents uploaded" in again.stdout and "3 already there" in again.stdout
