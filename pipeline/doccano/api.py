@@ -71,9 +71,8 @@ class Doccano:
                 raise DoccanoAPIError(f"HTTP {response.status_code}", response)
             return response.json()
 
-    def examples(self, project_id: int) -> Iterator[dict[str, Any]]:
-        """Every example of the project, 500 a request."""
-        offset = 0
+    def examples(self, project_id: int, *, offset: int = 0) -> Iterator[dict[str, Any]]:
+        """The project's examples in creation order from ``offset`` on, 500 a request."""
         while True:
             page = self.get_json(f"projects/{project_id}/examples", "list examples", limit=PAGE_SIZE, offset=offset)
             yield from page["results"]

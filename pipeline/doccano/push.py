@@ -36,6 +36,7 @@ from pipeline.errors import DoccanoImportError
 from pipeline.preannotate import STAGE as PREANNOTATE
 from pipeline.record import Document
 from pipeline.store import CorpusStore
+from pipeline.util.fs import write_text_atomic
 from pipeline.util.progress import progress_bar
 from pipeline.workspace import Workspace
 
@@ -134,15 +135,10 @@ def push(workspace: Workspace, store: CorpusStore, *, project: str | None = None
     ensure_label_types(doccano, project_id, settings.labels.entities + settings.labels.claims)
     report = PushReport(creds.url, name, project_id)
 
-    remote_ids: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    remote_sources: dict[str, str] = {}
-    for example in doccano.examples(project_id):
-        meta = example.get("meta") or {}
-        if meta.get("doc_id"):
-            remote_ids[meta["doc_id"]].append(example)
-            if meta.get("source"):
-                remote_sources[meta["source"]] = meta.get("content_hash", "")
-    report.duplicates_removed = _remove_duplicates(doccano, project_id, remote_ids)
+    index = RemoteIndex.load(workspace, doccano, project_id)
+    remote_ids = index.by_doc_id()
+    remote_sources = {e["source"]: e["content_hash"] for e in index.examples if e.get("source")}
+    report.duplicates_removed = _remove_duplicates(doccano, project_id, remote_ids, index)
 
     pending: list[bytes] = []
     with tempfile.TemporaryDirectory(prefix="newscorpus-push-") as tmp, progress_bar(progress) as bar:
@@ -167,9 +163,68 @@ def push(workspace: Workspace, store: CorpusStore, *, project: str | None = None
         if pending:
             report.uploaded += _upload(doccano, project_id, pending, Path(tmp), report)
             bar.advance(task, len(pending))
-    if report.uploaded or annotator_credentials(workspace):
-        report.copies = copy_to_annotators(workspace, doccano, project_id, store, progress=progress)
+    if report.uploaded:
+        index.fetch_new(doccano)
+    index.save()
+    if annotator_credentials(workspace):
+        report.copies = copy_to_annotators(workspace, doccano, project_id, store, index, progress=progress)
     return report
+
+
+@dataclass
+class RemoteIndex:
+    """The project's examples as far as push needs them (id, doc_id, source, content_hash,
+    is_confirmed), cached in the workspace and checked against the server's example count, so that
+    an unchanged re-push does not list thousands of examples (Doccano serialises each one with
+    several queries). Rebuilt from the server whenever the count disagrees."""
+
+    path: Path
+    project_id: int
+    examples: list[dict[str, Any]]
+
+    @classmethod
+    def load(cls, workspace: Workspace, doccano: Doccano, project_id: int) -> RemoteIndex:
+        from pipeline.doccano.credentials import state_dir
+
+        key = hashlib.sha256(f"{doccano.creds.url}|{project_id}".encode()).hexdigest()[:16]
+        path = state_dir(workspace) / "remote" / f"{key}.json"
+        cached = orjson.loads(path.read_bytes()) if path.exists() else []
+        index = cls(path, project_id, cached)
+        count = index.count(doccano)
+        if count < len(cached) or (cached and not index._first_is(doccano, cached[0]["id"])):
+            index.examples = []  # examples were deleted, or this is another project or server
+        if count != len(index.examples):
+            index.fetch_new(doccano)
+            if count != len(index.examples):  # something else changed: list everything again
+                index.examples = []
+                index.fetch_new(doccano)
+        return index
+
+    def count(self, doccano: Doccano) -> int:
+        return doccano.get_json(f"projects/{self.project_id}/examples", "count examples", limit=1)["count"]
+
+    def _first_is(self, doccano: Doccano, example_id: int) -> bool:
+        page = doccano.get_json(f"projects/{self.project_id}/examples", "check examples", limit=1)
+        return bool(page["results"]) and page["results"][0]["id"] == example_id
+
+    def fetch_new(self, doccano: Doccano) -> None:
+        """Append the examples created since the last listing (they are listed in creation order)."""
+        offset = len(self.examples)
+        for example in doccano.examples(self.project_id, offset=offset):
+            meta = example.get("meta") or {}
+            self.examples.append({"id": example["id"], "doc_id": meta.get("doc_id"), "source": meta.get("source"),
+                                  "content_hash": meta.get("content_hash"), "is_confirmed": example.get("is_confirmed")})
+
+    def by_doc_id(self) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for example in self.examples:
+            if example["doc_id"]:
+                found[example["doc_id"]].append(example)
+        return found
+
+    def save(self) -> None:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_text_atomic(self.path, orjson.dumps(self.examples).decode())
 
 
 def _upload(doccano: Doccano, project_id: int, lines: list[bytes], tmp: Path, report: PushReport) -> int:
@@ -190,7 +245,7 @@ def _upload(doccano: Doccano, project_id: int, lines: list[bytes], tmp: Path, re
     return len(lines) - len(errors)
 
 
-def _remove_duplicates(doccano: Doccano, project_id: int, remote: dict[str, list[dict[str, Any]]]) -> int:
+def _remove_duplicates(doccano: Doccano, project_id: int, remote: dict[str, list[dict[str, Any]]], index: RemoteIndex) -> int:
     """Extra copies of one document (a retried import task) that nobody has confirmed: delete them."""
     extra = []
     for examples in remote.values():
@@ -201,14 +256,16 @@ def _remove_duplicates(doccano: Doccano, project_id: int, remote: dict[str, list
     if extra:
         with doccano.errors("delete duplicate examples"):
             doccano.client.bulk_delete_examples(project_id, extra)
+        gone = set(extra)
+        index.examples = [e for e in index.examples if e["id"] not in gone]
     return len(extra)
 
 
-def copy_to_annotators(workspace: Workspace, admin: Doccano, project_id: int, store: CorpusStore, *,
+def copy_to_annotators(workspace: Workspace, admin: Doccano, project_id: int, store: CorpusStore, index: RemoteIndex, *,
                        progress: bool = True) -> dict[str, int]:
     """Give each registered annotator their own copy of the pre-annotations of every example they
     have not had one of (non-collaborative projects show a user only their own spans)."""
-    examples = {e["meta"]["doc_id"]: e["id"] for e in admin.examples(project_id) if (e.get("meta") or {}).get("doc_id")}
+    examples = {e["doc_id"]: e["id"] for e in index.examples if e["doc_id"]}
     with admin.errors("list label types"):
         label_ids = {t.text: t.id for t in admin.client.list_label_types(project_id, "span")}
     copied: dict[str, int] = {}
