@@ -31,14 +31,14 @@ class Doccano:
 
     def __init__(self, creds: ServerCredentials) -> None:
         self.creds = creds
-        check_server(creds)  # a clear error for a server that is down or a wrong password
         self.client = DoccanoClient(creds.url)
         session = self.session
         adapter = HTTPAdapter(max_retries=_RETRY, pool_maxsize=8)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        with self.errors("log in"):
-            self.client.login(creds.username, creds.password)
+        # One login, as doccano-client's would do, with a clear error for a server that is down or a wrong password
+        check_server(creds, session=session)
+        session.headers.update({"X-CSRFToken": session.cookies.get("csrftoken") or ""})
 
     @property
     def session(self) -> requests.Session:

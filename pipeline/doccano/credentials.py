@@ -90,11 +90,12 @@ def write_credentials(path: Path, creds: ServerCredentials) -> None:
     write_text_atomic(path, text + "\n", mode=0o600)
 
 
-def check_server(creds: ServerCredentials, *, timeout: float = 10.0) -> None:
-    """Log in once; raise a coded error naming the URL if the server is not there or refuses the login."""
+def check_server(creds: ServerCredentials, *, timeout: float = 10.0, session: requests.Session | None = None) -> None:
+    """Log in once (in ``session``, if given, which then stays logged in); raise a coded error
+    naming the URL if the server is not there or refuses the login."""
     url = creds.url + LOGIN_PATH
     try:
-        response = requests.post(url, json={"username": creds.username, "password": creds.password}, timeout=timeout)
+        response = (session or requests).post(url, json={"username": creds.username, "password": creds.password}, timeout=timeout)
     except requests.ConnectionError:
         raise DoccanoUnreachableError(
             f"cannot connect to the Doccano server at {creds.url}; start it with 'newscorpus doccano up' "

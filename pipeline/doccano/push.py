@@ -195,10 +195,10 @@ class RemoteIndex:
         cached = orjson.loads(path.read_bytes()) if path.exists() else []
         index = cls(path, project_id, cached)
         count = index.count(doccano)
-        if count < len(cached) or (cached and not index._first_is(doccano, cached[0]["id"])):
+        if count < len(cached) or (cached and not index._first_is(doccano, cached[0]["doc_id"])):
             index.examples = []  # examples were deleted, or this is another project or server
         if count != len(index.examples):
-            index.fetch_new(doccano)
+            index.with_ids(doccano)
             if count != len(index.examples):  # something else changed: list everything again
                 index.examples = []
                 index.fetch_new(doccano)
@@ -207,17 +207,16 @@ class RemoteIndex:
     def count(self, doccano: Doccano) -> int:
         return doccano.get_json(f"projects/{self.project_id}/examples", "count examples", limit=1)["count"]
 
-    def _first_is(self, doccano: Doccano, example_id: int) -> bool:
+    def _first_is(self, doccano: Doccano, doc_id: str | None) -> bool:
         page = doccano.get_json(f"projects/{self.project_id}/examples", "check examples", limit=1)
-        return bool(page["results"]) and page["results"][0]["id"] == example_id
+        return bool(page["results"]) and (page["results"][0].get("meta") or {}).get("doc_id") == doc_id
 
     def with_ids(self, doccano: Doccano) -> RemoteIndex:
         """Fill in the example ids of what this push uploaded (listing only those)."""
-        unknown = next((n for n, e in enumerate(self.examples) if e["id"] is None), None)
-        if unknown is not None:
-            self.examples = self.examples[:unknown]
-            self.fetch_new(doccano)
-            self.save()
+        unknown = next((n for n, e in enumerate(self.examples) if e["id"] is None), len(self.examples))
+        self.examples = self.examples[:unknown]
+        self.fetch_new(doccano)
+        self.save()
         return self
 
     def fetch_new(self, doccano: Doccano) -> None:
