@@ -127,6 +127,12 @@ def test_untouched_preannotations_come_back_identical_and_edits_come_back_as_mad
     deleted = other_spans[0]
     response = alice.session.delete(f"{alice.api}/projects/{report.project_id}/examples/{examples[other_id]['id']}/spans/{deleted['id']}")
     assert response.status_code == 204
+    kept = [s for s in other_spans if s["id"] != deleted["id"]]
+    with alice.errors("list relation types"):
+        source_type = next(t.id for t in alice.client.list_label_types(report.project_id, "relation") if t.text == "source")
+    response = alice.session.post(f"{alice.api}/projects/{report.project_id}/examples/{examples[other_id]['id']}/relations",
+                                  json={"from_id": kept[0]["id"], "to_id": kept[1]["id"], "type": source_type})
+    assert response.status_code == 201, response.text
     confirm(alice, report.project_id, examples[other_id]["id"])
 
     pulled = pull(workspace, store_of(workspace), progress=False)
@@ -141,6 +147,10 @@ def test_untouched_preannotations_come_back_identical_and_edits_come_back_as_mad
     other = reviewed[other_id]
     assert len(other.entities) + len(other.claims) == len(documents[other_id].entities) + len(documents[other_id].claims) - 1
     assert (deleted["start_offset"], deleted["end_offset"]) not in {(s["start"], s["end"]) for s in other.entities + other.claims}
+    [relation] = other.relations
+    spans = other.entities + other.claims
+    assert relation["type"] == "source"
+    assert {(spans[relation["head"]]["start"], spans[relation["tail"]]["start"])} == {(kept[0]["start_offset"], kept[1]["start_offset"])}
 
 
 def test_two_annotators_give_agreement_and_one_adjudicated_version(workspace):
