@@ -414,6 +414,24 @@ def find_claims(doc: Doc) -> list[Claim]:
     return claims
 
 
+def _second_number(doc: Doc, number: _Number, before: str, sentence_start: int) -> _Number | None:
+    """The other end of a range or change: "from X to Y", "between X and Y", "X if not Y", "X-Y"."""
+    end = number.end
+    if before in ("from", "between") and end + 2 < len(doc) and doc[end].text in ("%", "percent") \
+            and doc[end + 1].lower_ in ("to", "and"):
+        end += 1  # "between 10% and 20%": the first number's unit is written twice
+    joined = (end + 1 < len(doc) and doc[end].lower_ in ("to", "and", "-", "–") and before in ("from", "between")) \
+        or (end + 2 < len(doc) and doc[end].lower_ == "if" and doc[end + 1].lower_ == "not") \
+        or (end + 1 < len(doc) and doc[end].text in ("-", "–") and number.kind == "digits")
+    if not joined:
+        return None
+    second_start = _qualifier_end(doc, end + (2 if doc[end].lower_ == "if" else 1), len(doc))  # "to less than 12,000"
+    if second_start < len(doc) and doc[second_start].lower_ in CURRENCY_SYMBOLS:
+        second_start += 1
+    second = read_number(doc, second_start) if second_start < len(doc) else None
+    return second if second is not None and not _is_excluded(doc, second, sentence_start) else None
+
+
 def _claim_at(doc: Doc, i: int, sentence_start: int) -> tuple[int, int, str, float] | None:
     """(start token, end token, label, score) of the claim whose number starts at ``i``."""
     currency = None
@@ -433,27 +451,11 @@ def _claim_at(doc: Doc, i: int, sentence_start: int) -> tuple[int, int, str, flo
         start = i
     end = number.end
     qualifier = _qualifier_before(doc, start, sentence_start)
-    range_start = None
-    # ranges and changes: "from X to Y", "between X and Y", "X if not Y", "X-Y"
     before = doc[qualifier - 1].lower_ if qualifier > sentence_start else ""
-    second = None
-    if before in ("from", "between") and end + 2 < len(doc) and doc[end].text in ("%", "percent") and doc[end + 1].lower_ in ("to", "and"):
-        end += 1  # "between 10% and 20%": the first number's unit is written twice
-    if end + 1 < len(doc) and doc[end].lower_ in ("to", "and", "-", "–") and before in ("from", "between") or (
-        end + 2 < len(doc) and doc[end].lower_ == "if" and doc[end + 1].lower_ == "not"
-    ) or (end + 1 < len(doc) and doc[end].text in ("-", "–") and number.kind == "digits"):
-        gap = 2 if doc[end].lower_ == "if" else 1
-        second_start = _qualifier_end(doc, end + gap, len(doc))  # "to less than 12,000"
-        if second_start < len(doc) and doc[second_start].lower_ in CURRENCY_SYMBOLS:
-            second_start += 1
-        second = read_number(doc, second_start) if second_start < len(doc) else None
-        if second is not None and not _is_excluded(doc, second, sentence_start):
-            end = second.end
-            if before in ("from", "between"):
-                range_start = qualifier - 1
-        else:
-            second = None
-    start = range_start if range_start is not None else qualifier
+    second = _second_number(doc, number, before, sentence_start)
+    if second is not None:
+        end = second.end
+    start = qualifier - 1 if second is not None and before in ("from", "between") else qualifier
     # what the number counts or measures
     if number.kind == "fraction" and doc[number.start].lower_ == "one" and number.end - number.start == 3:
         return start, end, "PERCENT", 0.9  # "one in five (hectares)" is a share
