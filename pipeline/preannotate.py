@@ -1,14 +1,17 @@
 """Pre-annotation stage: entities and numeric claims for every tokenized document.
 
-One spaCy pipeline does it: the model's ``tok2vec``, ``tagger``, ``attribute_ruler``,
-``lemmatizer`` and ``ner`` (the parser is excluded: the claims need tags and lemmas, not a parse),
-then the gazetteer (a ``span_ruler`` over ``annotations/gazetteer.jsonl``), the entity merger and
-the claim finder. Documents are rebuilt from the tokenize stage's tokens, so every span lines up
-with them; long documents are cut into chunks of whole sentences.
+One spaCy pipeline does it: the model's tokenizer (with the tokenize stage's rules, so the tokens are
+the stored ones), the tokenize stage's sentence rule, the model's ``tok2vec``, ``tagger``,
+``attribute_ruler``, ``lemmatizer`` and ``ner`` (the parser is excluded: the claims need tags and
+lemmas, not a parse), then the gazetteer (a ``span_ruler`` over ``annotations/gazetteer.jsonl``),
+the place list, the entity merger and the claim finder. Texts, not Docs, go into ``nlp.pipe``, so
+that with ``--n-process`` the workers tokenize and the main process only reads and writes the
+store; long documents go in as pieces of whole sentences (cut at the stored sentence starts).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -68,6 +71,7 @@ def build_pipeline(model: str, gazetteer: Path | None):
         if name not in COMPONENTS:
             base.remove_pipe(name)
     tokenization.customize_tokenizer(base)
+    base.add_pipe("newscorpus_sentences", first=True)
     ruler = base.add_pipe("span_ruler", name="gazetteer", config={"spans_key": GAZETTEER_KEY, "validate": True})
     patterns = BUILTIN_PATTERNS + (load_patterns(gazetteer) if gazetteer is not None and gazetteer.exists() else [])
     places = base.add_pipe("span_ruler", name="places", config={"spans_key": PLACES_KEY})
@@ -102,24 +106,18 @@ def doc_from_tokens(vocab, text: str, tokens, sentence_starts: set[int]):
     return Doc(vocab, words=words, spaces=spaces, sent_starts=starts)
 
 
-def chunks_of(document: Document, chunk_chars: int) -> Iterator[tuple[int, int, list, set[int]]]:
-    """(start char, end char, tokens, sentence starts) of pieces of whole sentences."""
-    tokens, sentences = document.tokens, document.sentences or [(0, len(document.text))]
-    token_index = 0
-    chunk_start = sentences[0][0] if sentences else 0
-    chunk_sentences: list[int] = []
-    for position, (start, end) in enumerate(sentences):
-        chunk_sentences.append(start)
-        last = position == len(sentences) - 1
-        if last or sentences[position + 1][1] - chunk_start > chunk_chars:
-            chunk_end = len(document.text) if last else sentences[position + 1][0]
-            piece = []
-            while token_index < len(tokens) and tokens[token_index][0] < chunk_end:
-                piece.append(tokens[token_index])
-                token_index += 1
-            if piece:
-                yield chunk_start, chunk_end, piece, set(chunk_sentences)
-            chunk_start, chunk_sentences = chunk_end, []
+def chunks_of(document: Document, chunk_chars: int) -> list[tuple[int, int, int]]:
+    """(start char, end char, tokens) of pieces of whole sentences of about ``chunk_chars``."""
+    sentences = document.sentences or [(0, len(document.text))]
+    tokens = document.tokens
+    starts = [sentences[0][0]]
+    for start, _ in sentences[1:]:
+        if start - starts[-1] > chunk_chars:
+            starts.append(start)
+    bounds = list(zip(starts, [*starts[1:], len(document.text)]))
+    token_starts = [s for s, _ in tokens]
+    return [(start, end, bisect.bisect_left(token_starts, end) - bisect.bisect_left(token_starts, start))
+            for start, end in bounds]
 
 
 def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *, n_process: int = 1,
@@ -131,16 +129,16 @@ def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *
 
     def pieces():
         for number, document in enumerate(documents):
-            chunks = list(chunks_of(document, settings.preannotate.chunk_chars)) or [(0, 0, [], set())]
+            chunks = chunks_of(document, settings.preannotate.chunk_chars)
             pending[number] = _Pieces(document, len(chunks))
-            for start, end, tokens, sentence_starts in chunks:
-                shifted = [(s - start, e - start) for s, e in tokens]
-                doc = doc_from_tokens(nlp.vocab, document.text[start:end], shifted, {s - start for s in sentence_starts})
-                yield doc, (number, start)
+            for start, end, expected_tokens in chunks:
+                yield document.text[start:end], (number, start, expected_tokens)
 
     # One call: with n_process > 1 spaCy starts its workers once for the whole stream.
-    for doc, (number, offset) in nlp.pipe(pieces(), as_tuples=True, n_process=n_process, batch_size=batch_size):
+    for doc, (number, offset, expected_tokens) in nlp.pipe(pieces(), as_tuples=True, n_process=n_process, batch_size=batch_size):
         state = pending[number]
+        if document_tokens_differ(doc, expected_tokens):
+            state.mismatch = True
         state.entities.extend(_shift(r, offset) for r in doc.user_data[ENTITY_KEY] if r["label"] in entity_labels)
         state.claims.extend(_shift(r, offset) for r in doc.user_data[CLAIM_KEY] if r["label"] in claim_labels)
         alphabetic = [t for t in doc if t.is_alpha]
@@ -149,7 +147,8 @@ def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *
         state.remaining -= 1
         if state.remaining == 0:
             del pending[number]
-            warnings = []
+            warnings = [f"{state.document.id}: the tokenizer no longer gives the stored tokens; run 'newscorpus "
+                        f"tokenize' again"] if state.mismatch else []
             if state.words >= _MIN_WORDS_FOR_LANGUAGE_CHECK and state.stop_words / state.words < _MIN_STOP_WORD_SHARE:
                 warnings.append(f"{state.document.id}: does not look like English ({state.stop_words / state.words:.0%} "
                                 f"English stop words); pre-annotated anyway, expect poor results")
@@ -166,6 +165,11 @@ class _Pieces:
     claims: list[dict[str, Any]] = field(default_factory=list)
     words: int = 0
     stop_words: int = 0
+    mismatch: bool = False
+
+
+def document_tokens_differ(doc, expected: int) -> bool:
+    return expected > 0 and len(doc) != expected
 
 
 def _shift(record: dict[str, Any], offset: int) -> dict[str, Any]:

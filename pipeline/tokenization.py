@@ -109,10 +109,11 @@ def sentence_starts(doc, punct_hashes: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate([[0], starts]))
 
 
-def sentence_final_hashes(nlp) -> np.ndarray:
+def sentence_final_hashes(nlp_or_doc) -> np.ndarray:
     from spacy.pipeline import Sentencizer
 
-    return np.array([nlp.vocab.strings.add(c) for c in Sentencizer.default_punct_chars], dtype=np.uint64)
+    strings = nlp_or_doc.vocab.strings
+    return np.array([strings.add(c) for c in Sentencizer.default_punct_chars], dtype=np.uint64)
 
 
 def chunk_offsets(text: str, chunk_chars: int) -> list[int]:
@@ -180,3 +181,21 @@ def tokenize(store: CorpusStore, settings: Settings, *, progress: bool = True) -
                 bar.advance(task)
     log.info("tokenized %d documents (%d already done)", report.processed, report.skipped)
     return report
+
+
+def set_sentences(doc):
+    """Mark sentence starts on a Doc by the same rule as the tokenize stage."""
+    starts = set(sentence_starts(doc, sentence_final_hashes(doc)).tolist())
+    for token in doc:
+        token.is_sent_start = token.i in starts
+    return doc
+
+
+def _register_sentence_component() -> None:
+    from spacy.language import Language
+
+    if "newscorpus_sentences" not in Language.factories:
+        Language.component("newscorpus_sentences")(set_sentences)
+
+
+_register_sentence_component()
