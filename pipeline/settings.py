@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -104,6 +105,25 @@ class SplitSettings(_Section):
         return values
 
 
+class ExportSettings(_Section):
+    name: str = "newscorpus-dataset"
+    """The dataset's name: its card's title and the default folder under exports/."""
+    license: str = "other"
+    """The dataset card's license (a Hugging Face Hub license id: cc-by-4.0, mit, other, ...)."""
+
+    @validator("name")
+    def _folder_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}", value):
+            raise ValueError("must be letters, digits, '-', '_' or '.' (a folder and Hub dataset name)")
+        return value
+
+    @validator("license")
+    def _not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty (use \"other\" and say more in the card)")
+        return value
+
+
 class Settings(_Section):
     model: ModelSettings = ModelSettings()
     labels: LabelSettings = LabelSettings()
@@ -113,6 +133,7 @@ class Settings(_Section):
     store: StoreSettings = StoreSettings()
     doccano: DoccanoSettings = DoccanoSettings()
     split: SplitSettings = SplitSettings()
+    export: ExportSettings = ExportSettings()
 
 
 DEFAULT_SETTINGS_TOML = """\
@@ -148,6 +169,11 @@ train = 0.8
 validation = 0.1
 test = 0.1
 seed = 13
+
+[export]
+# The dataset's name (its card's title, the default folder exports/NAME) and the card's license.
+name = "newscorpus-dataset"
+license = "other"
 """
 
 

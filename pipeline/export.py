@@ -1,0 +1,747 @@
+"""Dataset export: the corpus as a Hugging Face ``DatasetDict`` that an ML engineer loads in one line.
+
+The output folder ``DIR`` holds two copies of the same three splits, side by side, so that both of
+the usual loaders work on it and it can be uploaded to the Hugging Face Hub as it is::
+
+    README.md                                   the dataset card; its YAML names the Parquet files (configs:)
+    dataset_dict.json                           datasets.load_from_disk(DIR): save_to_disk's layout
+    train/data-00000-of-00001.arrow             (dataset_info.json and state.json beside each split's shards)
+    validation/...   test/...
+    data/train-00000-of-00001.parquet           datasets.load_dataset(DIR), and the Hub's loader
+    data/validation-00000-of-00001.parquet
+    data/test-00000-of-00001.parquet
+
+``load_from_disk`` reads ``dataset_dict.json`` and the split folders; ``load_dataset`` reads the card's
+``configs:``, which name only ``data/*.parquet``, so neither sees the other copy. Everything is built
+in ``DIR.incomplete`` beside ``DIR`` and renamed into place at the end; an existing ``DIR`` is replaced
+only then (with ``overwrite``), so an interrupted export leaves the previous one untouched.
+
+**Splits.** A document's split depends only on its near-duplicate group and the seed: the first 8
+bytes of BLAKE2b(``seed:group``) read as a number in [0, 1), against the cumulative ratios of
+``[split]``. A whole group therefore always lands in one split. We chose this over scikit-learn's
+``GroupShuffleSplit`` because a group keeps its split when the corpus grows: with a shuffle, adding
+one document re-deals every group, so articles that were in last month's test set turn up in this
+month's train set and a model compared across exports has seen its test data. The hash also needs no
+memory and one pass. Its cost: the ratios hold on average, not exactly, and a small corpus can leave
+a split empty; that is reported (``ExportReport.empty_splits``), and the empty split is kept in the
+Arrow copy (0 rows) but cannot be declared in ``configs:`` (the Parquet loader refuses a split with
+no rows), which the card says.
+
+**Rows** are made by ``document_row`` and streamed through ``Dataset.from_generator`` with explicit
+``Features`` and an explicit fingerprint (the store's index entries of every exported document), so
+memory stays flat in corpus size. A large split is cut into contiguous shards that worker processes
+read and encode side by side (``num_proc``); the rows come out in ingest order whatever their number.
+Token tags are BIO over the configured labels ("O" first) and are computed from, and checked
+against, the character spans: a span that does not start and end on token boundaries leaves its
+document out, reported (``[E063]``), and the rest is exported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import importlib.resources
+import itertools
+import logging
+import math
+import os
+import shutil
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import orjson
+
+from pipeline import __version__, tokenization
+from pipeline.errors import (
+    ExportExistsError,
+    ModelNotFoundError,
+    NewscorpusError,
+    NothingToExportError,
+    SpanAlignmentError,
+    UnexportableDocumentError,
+)
+from pipeline.preannotate import STAGE as PREANNOTATE
+from pipeline.preannotate import gazetteer_path
+from pipeline.record import PRE_ANNOTATED, REVIEWED, Document
+from pipeline.settings import LabelSettings, Settings, SplitSettings
+from pipeline.store import CorpusStore
+from pipeline.util.fs import fsync_dir, write_text_atomic
+from pipeline.util.progress import progress_bar
+
+log = logging.getLogger(__name__)
+
+VERSION = "1"  # the dataset's schema; part of every split's fingerprint
+REVIEW = "review"  # the stage `newscorpus pull` writes
+STAGES = (tokenization.STAGE, PREANNOTATE, REVIEW)
+SPLITS = ("train", "validation", "test")
+FORMATS = ("arrow", "parquet")
+Format = Literal["arrow", "parquet", "both"]
+META_KEYS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "group")
+PARQUET_DIR = "data"
+CACHE_DIR = ".cache"  # from_generator's Arrow files, inside DIR.incomplete, removed before the rename
+NOTES_DIR = ".notes"  # what each shard left out, inside DIR.incomplete
+MIN_DOCUMENTS_PER_PROCESS = 1000  # below this, starting workers costs more than they save
+INCOMPLETE_SUFFIX = ".incomplete"
+MAX_SHARD_BYTES = 500 * 1024 * 1024  # as save_to_disk's default, and the Hub's advice for Parquet files
+CARD_TEMPLATE = "templates/dataset_card.md"
+_first = itemgetter(0)
+
+
+# -- schema ----------------------------------------------------------------------------------------
+
+
+def tag_names(labels: Sequence[str]) -> list[str]:
+    """BIO tag names: "O" first, then B- and I- of each label in order (as conll2003 has them)."""
+    return ["O"] + [f"{prefix}-{label}" for label in labels for prefix in ("B", "I")]
+
+
+def export_features(labels: LabelSettings):
+    """The dataset's ``datasets.Features``; label names travel with the data as ``ClassLabel``."""
+    from datasets import ClassLabel, Features, List, Value
+
+    string, number, offset = Value("string"), Value("float64"), Value("int32")
+    return Features({
+        "id": string,
+        "text": string,
+        "meta": {key: string for key in META_KEYS},
+        "tokens": List(string),
+        "ner_tags": List(ClassLabel(names=tag_names(labels.entities))),
+        "claim_tags": List(ClassLabel(names=tag_names(labels.claims))),
+        "entities": List({"start": offset, "end": offset, "label": ClassLabel(names=list(labels.entities)),
+                          "text": string}),
+        "claims": List({"start": offset, "end": offset, "label": ClassLabel(names=list(labels.claims)),
+                        "text": string, "value": number, "unit": string, "approx": string, "low": number,
+                        "high": number, "from": number, "to": number}),
+        "relations": List({"head": offset, "tail": offset, "type": string}),
+        "review": {"status": string, "annotators": List(string), "agreement": number},
+    })
+
+
+# -- splits ----------------------------------------------------------------------------------------
+
+
+def split_of(group: str, split: SplitSettings) -> str:
+    """The split of every document of near-duplicate group ``group``: a seeded hash of the group id."""
+    digest = hashlib.blake2b(f"{split.seed}:{group}".encode(), digest_size=8).digest()
+    position = int.from_bytes(digest, "big") / 2**64
+    ratios = [(name, getattr(split, name)) for name in SPLITS if getattr(split, name) > 0]
+    cumulative = 0.0
+    for name, ratio in ratios[:-1]:
+        cumulative += ratio
+        if position < cumulative:
+            return name
+    return ratios[-1][0]
+
+
+# -- tokens, tags and spans ------------------------------------------------------------------------
+
+
+def token_offsets(text: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """Character offsets of the exported ``tokens`` in ``text``: they are the stored tokens in order,
+    whitespace-only ones left out, so each starts at the next non-whitespace character."""
+    offsets, position = [], 0
+    for token in tokens:
+        while position < len(text) and text[position].isspace() and not token[:1].isspace():
+            position += 1
+        if not text.startswith(token, position):
+            raise ValueError(f"token {token!r} is not at offset {position} of the text")
+        offsets.append((position, position + len(token)))
+        position += len(token)
+    return offsets
+
+
+def spans_to_tags(offsets: Sequence[tuple[int, int]], spans: Iterable[dict[str, Any]], labels: Sequence[str], *,
+                  doc_id: str = "?", layer: str = "entity") -> list[int]:
+    """BIO tag indexes (into ``tag_names(labels)``) of the tokens at ``offsets`` for character
+    ``spans`` ({start, end, label}). Raises ``SpanAlignmentError`` for a span that does not start and
+    end on token boundaries or overlaps another one, ``UnexportableDocumentError`` for a label that
+    is not in ``labels``."""
+    return _tags(offsets, list(map(_first, offsets)), spans, {label: number for number, label in enumerate(labels)},
+                 doc_id, layer)
+
+
+def _tags(offsets: Sequence[Sequence[int]], starts: list[int], spans: Iterable[dict[str, Any]], index: dict[str, int],
+          doc_id: str, layer: str) -> list[int]:
+    tags = [0] * len(offsets)
+    for span in spans:
+        start, end, label = span["start"], span["end"], span["label"]
+        number = index.get(label)
+        if number is None:
+            raise UnexportableDocumentError(doc_id, f"{layer} label {label!r} at {start}-{end} is not one of "
+                                                    f"[labels] {'claims' if layer == 'claim' else 'entities'}")
+        first = bisect_left(starts, start)
+        after = bisect_left(starts, end)  # the first token that starts at or after the span's end
+        if first == len(offsets) or offsets[first][0] != start or after <= first or offsets[after - 1][1] != end:
+            raise SpanAlignmentError(doc_id, f"{layer} {label} at {start}-{end} does not align with token boundaries")
+        if any(tags[first:after]):
+            raise SpanAlignmentError(doc_id, f"{layer} {label} at {start}-{end} overlaps another {layer}")
+        begin = 1 + 2 * number
+        tags[first] = begin
+        if after - first > 1:
+            tags[first + 1:after] = [begin + 1] * (after - first - 1)
+    return tags
+
+
+def tags_to_spans(offsets: Sequence[tuple[int, int]], tags: Sequence[int], labels: Sequence[str]) -> list[dict[str, Any]]:
+    """The inverse of ``spans_to_tags``: character spans ({start, end, label}) from BIO tag indexes.
+    An I- tag that does not continue a span of its label starts one (as conlleval reads it)."""
+    spans: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for (start, end), tag in zip(offsets, tags):
+        if tag == 0:
+            current = None
+            continue
+        label, inside = divmod(tag - 1, 2)
+        if inside and current is not None and current["label"] == labels[label]:
+            current["end"] = end
+        else:
+            current = {"start": start, "end": end, "label": labels[label]}
+            spans.append(current)
+    return spans
+
+
+def document_row(document: Document, labels: LabelSettings) -> dict[str, Any]:
+    """One dataset row (the features of ``export_features``) for a tokenized, annotated document.
+
+    Entities and claims are the document's current ones (reviewed if confirmed, else the
+    pre-annotations), in stored order, so the relations' indexes (entities first, then claims) hold.
+    Raises ``UnexportableDocumentError`` (or its ``SpanAlignmentError``) when the document cannot be
+    exported as it stands."""
+    text = document.text
+    tokenized = document.outputs.get(tokenization.STAGE)
+    if tokenized is None or tokenized.failed:
+        raise UnexportableDocumentError(document.id, "not tokenized (run newscorpus tokenize)")
+    # Tags are made over all stored tokens, then the whitespace-only ones (paragraph breaks) are
+    # deleted from tokens and tags alike: the row is built once per document, and this is several
+    # times faster than filtering first (Document.tokens alone, a copy into tuples, costs more).
+    offsets = tokenized.data["tokens"]
+    tokens = [text[start:end] for start, end in offsets]
+    entities, claims = document.entities, document.claims
+    for layer, spans in (("entity", entities), ("claim", claims)):
+        for span in spans:
+            start, end = span["start"], span["end"]
+            if not 0 <= start < end <= len(text) or span.get("text", text[start:end]) != text[start:end]:
+                raise SpanAlignmentError(document.id, f"{layer} {span.get('text', '')!r} at {start}-{end} does not "
+                                                      f"match the text (the span was made on another text)")
+            if text[start].isspace() or text[end - 1].isspace():
+                raise SpanAlignmentError(document.id, f"{layer} {span['label']} at {start}-{end} starts or ends "
+                                                      f"with whitespace")
+    entity_index = {label: number for number, label in enumerate(labels.entities)}
+    claim_index = {label: number for number, label in enumerate(labels.claims)}
+    starts = list(map(_first, offsets))
+    ner_tags = _tags(offsets, starts, entities, entity_index, document.id, "entity")
+    claim_tags = _tags(offsets, starts, claims, claim_index, document.id, "claim")
+    for position in reversed(list(itertools.compress(itertools.count(), map(str.isspace, tokens)))):
+        del tokens[position], ner_tags[position], claim_tags[position]
+    relations = []
+    spans_count = len(entities) + len(claims)
+    for relation in document.relations:
+        head, tail = relation.get("head"), relation.get("tail")
+        if not (isinstance(head, int) and isinstance(tail, int) and 0 <= head < spans_count and 0 <= tail < spans_count):
+            raise UnexportableDocumentError(document.id, f"relation {relation!r} does not point at two of its "
+                                                         f"{spans_count} entities and claims")
+        relations.append({"head": head, "tail": tail, "type": _string(relation.get("type"))})
+    reviewed = document.reviewed
+    review = document.review or {}
+    meta = {key: _string(document.meta.get(key)) for key in META_KEYS[:-1]}
+    meta["group"] = document.group
+    return {
+        "id": document.id,
+        "text": text,
+        "meta": meta,
+        "tokens": tokens,
+        "ner_tags": ner_tags,
+        "claim_tags": claim_tags,
+        "entities": [{"start": e["start"], "end": e["end"], "label": entity_index[e["label"]],
+                      "text": text[e["start"]:e["end"]]} for e in entities],
+        "claims": [{"start": c["start"], "end": c["end"], "label": claim_index[c["label"]],
+                    "text": text[c["start"]:c["end"]], "value": _number(document.id, c, "value"),
+                    "unit": _string(c.get("unit")), "approx": _string(c.get("approx")),
+                    "low": _number(document.id, c, "low"), "high": _number(document.id, c, "high"),
+                    "from": _number(document.id, c, "from"), "to": _number(document.id, c, "to")} for c in claims],
+        "relations": relations,
+        "review": {"status": REVIEWED if reviewed else PRE_ANNOTATED,
+                   "annotators": [str(a) for a in review.get("annotators") or []] if reviewed else [],
+                   "agreement": _number(document.id, review, "agreement") if reviewed else None},
+    }
+
+
+def _string(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(doc_id: str, record: dict[str, Any], key: str) -> float | None:
+    value = record.get(key)
+    if value is None or type(value) is float:
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise UnexportableDocumentError(doc_id, f"{key} {value!r} is not a number") from None
+
+
+# -- the export ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SplitSummary:
+    name: str
+    documents: int = 0
+    reviewed: int = 0
+    pre_annotated: int = 0
+    entity_labels: dict[str, int] = field(default_factory=dict)
+    claim_labels: dict[str, int] = field(default_factory=dict)
+    agreement_mean: float | None = None
+    agreement_documents: int = 0
+    shards: int = 0
+    num_bytes: int = 0  # of its Arrow data
+
+
+@dataclass
+class ExportReport:
+    out: Path
+    formats: tuple[str, ...]
+    include_unreviewed: bool
+    splits: dict[str, SplitSummary] = field(default_factory=dict)
+    skipped: list[UnexportableDocumentError] = field(default_factory=list)
+    empty_splits: list[str] = field(default_factory=list)
+    unreviewed_left_out: int = 0  # pre-annotated documents not exported (no --include-unreviewed)
+    not_annotated: int = 0  # documents neither reviewed nor pre-annotated
+
+    @property
+    def documents(self) -> int:
+        return sum(s.documents for s in self.splits.values())
+
+
+@dataclass
+class _Plan:
+    """Per split, in ingest order: the documents that may go in (those with a review record are
+    exported if it says reviewed; pre-annotated ones without one only with ``include_unreviewed``),
+    and the split's fingerprint."""
+
+    ids: dict[str, list[str]]
+    fingerprints: dict[str, str]
+
+    @property
+    def total(self) -> int:
+        return sum(len(ids) for ids in self.ids.values())
+
+
+def export_dataset(store: CorpusStore, settings: Settings, *, out: Path, annotations_dir: Path | None = None,
+                   include_unreviewed: bool = False, formats: Format = "both", overwrite: bool = False,
+                   n_process: int | None = None, progress: bool = True) -> ExportReport:
+    """Export the corpus to ``out`` as a ``DatasetDict`` (train, validation, test), saved with
+    ``save_to_disk`` and/or as Parquet shards under ``out/data``, with a dataset card.
+
+    Only reviewed documents by default; ``include_unreviewed`` adds the pre-annotated ones, marked
+    ``review.status == "pre-annotated"``. Raises ``NothingToExportError`` when no document qualifies,
+    ``ExportExistsError`` when ``out`` exists and ``overwrite`` is not set. Documents that cannot be
+    exported are left out and listed in the report's ``skipped``. ``n_process``: processes that
+    build the rows (default: the CPUs this process may use, up to 4); the dataset is the same."""
+    import datasets
+
+    chosen = FORMATS if formats == "both" else (formats,)
+    if not set(chosen) <= set(FORMATS):
+        raise ValueError(f"formats must be 'arrow', 'parquet' or 'both', not {formats!r}")
+    out = Path(out).expanduser().absolute()
+    _check_output(out, overwrite)
+    report = ExportReport(out, chosen, include_unreviewed)
+    features = export_features(settings.labels)
+    building = out.with_name(out.name + INCOMPLETE_SUFFIX)
+    bars_were_on = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()  # ours is the one progress bar; --quiet switches it off
+    try:
+        # Each split's Parquet copy is written by a thread while the next split is being made:
+        # pyarrow encodes it without holding the GIL.
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            parquet: dict[str, Any] = {}
+            dataset = datasets.DatasetDict()
+            with store.locked():  # one consistent state of the store from planning to the last row
+                plan = _plan(store, settings, report)
+                if plan.total == 0:
+                    raise NothingToExportError(_nothing_message(report))
+                if building.exists():
+                    shutil.rmtree(building)  # what an interrupted export left
+                building.mkdir(parents=True)
+                processes = n_process or min(len(os.sched_getaffinity(0)), 4)
+                with progress_bar(progress) as bar, _collector_paused():
+                    task = bar.add_task("export", total=plan.total)
+                    for name in SPLITS:
+                        split = dataset[name] = _build_split(store, settings, features, name, plan, building, report,
+                                                             processes)
+                        split.info.description = (f"{settings.export.name}: news articles with named entities and "
+                                                  f"numeric claims")
+                        split.info.license = settings.export.license
+                        summary = report.splits[name] = _summarize(split, settings.labels)
+                        if not len(split):
+                            report.empty_splits.append(name)
+                        elif "parquet" in chosen:
+                            parquet[name] = writer.submit(_write_parquet, split, name, summary.shards, building)
+                        bar.advance(task, len(plan.ids[name]))
+            if not report.documents:
+                more = f" (and {len(report.skipped) - 1} more)" if len(report.skipped) > 1 else ""
+                raise NothingToExportError(_nothing_message(report) if not report.skipped else
+                                           f"none of the documents could be exported: {report.skipped[0]}{more}")
+            if "arrow" in chosen:
+                dataset.save_to_disk(str(building), num_shards={n: s.shards for n, s in report.splits.items()})
+            parquet_sizes = {name: future.result() for name, future in parquet.items()}
+        del dataset, split  # their Arrow files are memory-mapped from the cache
+        shutil.rmtree(building / CACHE_DIR, ignore_errors=True)
+        shutil.rmtree(building / NOTES_DIR)
+        write_text_atomic(building / "README.md", render_card(report, settings, annotations_dir, parquet_sizes))
+        _move_into_place(building, out)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    finally:
+        if bars_were_on:
+            datasets.enable_progress_bars()
+    log.info("exported %d documents to %s", report.documents, out)
+    return report
+
+
+def default_output(exports_dir: Path, settings: Settings) -> Path:
+    return exports_dir / settings.export.name
+
+
+def _looks_like_export(path: Path) -> bool:
+    return (path / "dataset_dict.json").is_file() or (path / PARQUET_DIR).is_dir() or not any(path.iterdir())
+
+
+def _check_output(out: Path, overwrite: bool) -> None:
+    if not out.exists():
+        return
+    if not overwrite:
+        raise ExportExistsError(f"{out} exists; pass --overwrite to replace it, or choose another --out")
+    if not out.is_dir() or not _looks_like_export(out):
+        raise ExportExistsError(f"{out} exists and is not a dataset export (no dataset_dict.json or data/); "
+                                f"refusing to replace it")
+
+
+def _move_into_place(building: Path, out: Path) -> None:
+    """Rename the finished folder to ``out``; an old export there is removed only after that."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
+        os.rename(out, old)
+    os.rename(building, out)
+    fsync_dir(out.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _plan(store: CorpusStore, settings: Settings, report: ExportReport) -> _Plan:
+    """Which documents may go in, and in which split, from the store's index alone (no record is
+    read); each split's fingerprint from the index entries of its documents (their ids and where
+    each stage output lies, which changes whenever one does). Whether a review record says
+    "reviewed" is known only once it is read, in ``_build_split``."""
+    indexes = {stage: store.stage_index(stage) for stage in STAGES}
+    reviews = {doc_id for doc_id, entry in indexes[REVIEW].items() if not entry.failed}
+    preannotated = {doc_id for doc_id, entry in indexes[PREANNOTATE].items() if not entry.failed}
+    identity = f"{VERSION}|{__version__}|{settings.labels.json()}|{report.include_unreviewed}"
+    hashes = {name: hashlib.sha256(f"{identity}|{name}".encode()) for name in SPLITS}
+    plan = _Plan({name: [] for name in SPLITS}, {})
+    for entry in store.document_index():
+        doc_id = entry.id
+        if doc_id not in reviews and not (doc_id in preannotated and report.include_unreviewed):
+            if doc_id in preannotated:
+                report.unreviewed_left_out += 1
+            else:
+                report.not_annotated += 1
+            continue
+        name = split_of(entry.fields["group"], settings.split)
+        plan.ids[name].append(doc_id)
+        digest = hashes[name]
+        digest.update(doc_id.encode())
+        for stage, index in indexes.items():
+            stage_entry = index.get(doc_id)
+            if stage_entry is not None:
+                where = stage_entry.location
+                digest.update(f"|{stage}:{where.segment.name}:{where.offset}:{where.length}:{stage_entry.fingerprint}".encode())
+    plan.fingerprints = {name: digest.hexdigest()[:16] for name, digest in hashes.items()}
+    return plan
+
+
+def _nothing_message(report: ExportReport) -> str:
+    if report.include_unreviewed:
+        return (f"nothing to export: no document is reviewed or pre-annotated ({report.not_annotated} documents "
+                f"in the corpus); run newscorpus preannotate first")
+    return (f"no reviewed documents to export ({report.unreviewed_left_out} pre-annotated, {report.not_annotated} "
+            f"not annotated); review them in Doccano and pull them, or pass --include-unreviewed to export the "
+            f"pre-annotations")
+
+
+def _build_split(store: CorpusStore, settings: Settings, features, name: str, plan: _Plan, building: Path,
+                 report: ExportReport, processes: int):
+    """One split as a ``datasets.Dataset``, streamed from the store through ``from_generator``.
+
+    The split's documents are cut into contiguous shards in ingest order, one per process, each
+    read and turned into rows by ``_split_rows`` in a worker of ``from_generator(num_proc=...)``:
+    reading the store and building the rows cost as much as ``from_generator`` itself, and with
+    the shards in order the rows come out in ingest order whatever the number of processes. What a
+    shard left out comes back in a small JSON file beside it (workers cannot append to ``report``)."""
+    import datasets
+
+    ids = plan.ids[name]
+    shards = max(1, min(processes, len(ids) // MIN_DOCUMENTS_PER_PROCESS))
+    notes = building / NOTES_DIR
+    notes.mkdir(parents=True, exist_ok=True)
+    size = math.ceil(len(ids) / shards) if ids else 0
+    specs = [{"store": str(store.root), "labels": settings.labels.dict(), "include_unreviewed": report.include_unreviewed,
+              "ids": ids[number * size:(number + 1) * size], "notes": str(notes / f"{name}-{number:05d}.json")}
+             for number in range(shards)] if ids else []
+    dataset = None
+    if ids:
+        try:
+            dataset = datasets.Dataset.from_generator(
+                _split_rows, features=features, gen_kwargs={"shards": specs}, num_proc=shards if shards > 1 else None,
+                cache_dir=str(building / CACHE_DIR), split=datasets.NamedSplit(name), fingerprint=plan.fingerprints[name])
+        except Exception:
+            _raise_shard_error(specs)
+            finished = [spec for spec in specs if Path(spec["notes"]).exists()]
+            if len(finished) < len(specs) or any(_read_notes(spec)["rows"] for spec in finished):
+                raise
+            # from_generator cannot make a split with no rows: every document was left out
+    for spec in specs:
+        note = _read_notes(spec)
+        report.unreviewed_left_out += note["left_out"]
+        report.skipped.extend(_PROBLEMS[kind](doc_id, reason) for kind, doc_id, reason in note["skipped"])
+    if dataset is None:
+        dataset = datasets.Dataset.from_dict({column: [] for column in features}, features=features,
+                                             split=datasets.NamedSplit(name))
+    return dataset
+
+
+_PROBLEMS = {"UnexportableDocumentError": UnexportableDocumentError, "SpanAlignmentError": SpanAlignmentError}
+
+
+def _split_rows(shards: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """``from_generator``'s generator: the rows of some shards of one split (in a worker process
+    when the export uses several). Reviewed documents are read with their tokens and review only;
+    with ``include_unreviewed``, every document with its pre-annotations too, so that the rows stay
+    in ingest order."""
+    for shard in shards:
+        store = CorpusStore(Path(shard["store"]))
+        labels = LabelSettings.parse_obj(shard["labels"])
+        stages = STAGES if shard["include_unreviewed"] else (tokenization.STAGE, REVIEW)
+        note: dict[str, Any] = {"rows": 0, "left_out": 0, "skipped": [], "error": None}
+        try:
+            for document in store.iter_documents(stages, ids=set(shard["ids"])):
+                if not document.reviewed and not shard["include_unreviewed"]:
+                    note["left_out"] += 1
+                    continue
+                try:
+                    row = document_row(document, labels)
+                except UnexportableDocumentError as problem:
+                    note["skipped"].append((type(problem).__name__, problem.doc_id, problem.reason))
+                    continue
+                note["rows"] += 1
+                yield row
+        except NewscorpusError as error:
+            note["error"] = (type(error).__name__, error.message)
+            raise
+        finally:
+            Path(shard["notes"]).write_bytes(orjson.dumps(note))
+
+
+def _read_notes(spec: dict[str, Any]) -> dict[str, Any]:
+    return orjson.loads(Path(spec["notes"]).read_bytes())
+
+
+def _raise_shard_error(specs: list[dict[str, Any]]) -> None:
+    """A library error in a shard (a corrupt store) as itself, not as datasets' generic one."""
+    from pipeline import errors
+
+    for spec in specs:
+        if Path(spec["notes"]).exists() and _read_notes(spec)["error"]:
+            kind, message = _read_notes(spec)["error"]
+            error_class = getattr(errors, kind, None)
+            try:
+                error = error_class(message)
+            except TypeError:
+                error = NewscorpusError(message)
+            raise error from None
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while rows are made: they hold no reference cycles
+    (reference counting frees them), and re-scanning the writer's buffered rows took 30% of the
+    export's time. Forked workers inherit the pause."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write_parquet(split, name: str, shards: int, building: Path) -> int:
+    """A split's Parquet shards, named as the Hub names them (data/train-00000-of-00001.parquet);
+    their size in bytes."""
+    size = 0
+    for number in range(shards):
+        path = building / PARQUET_DIR / f"{name}-{number:05d}-of-{shards:05d}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        split.shard(shards, number, contiguous=True).to_parquet(str(path))
+        size += path.stat().st_size
+    return size
+
+
+def _summarize(split, labels: LabelSettings) -> SplitSummary:
+    """Counts for the card, read from the Arrow data chunk by chunk (flat memory)."""
+    summary = SplitSummary(str(split.split), len(split))
+    table = split.data
+    for column, names, target in (("entities", labels.entities, "entity_labels"), ("claims", labels.claims, "claim_labels")):
+        counts = np.zeros(len(names), dtype=np.int64)
+        for chunk in table.column(column).chunks:
+            values = chunk.flatten().field("label").to_numpy(zero_copy_only=False)
+            counts += np.bincount(values, minlength=len(names))[: len(names)]
+        setattr(summary, target, {label: int(count) for label, count in zip(names, counts)})
+    agreement_sum = 0.0
+    for chunk in table.column("review").chunks:
+        statuses = chunk.field("status").to_numpy(zero_copy_only=False)
+        summary.reviewed += int(np.sum(statuses == REVIEWED))
+        summary.pre_annotated += int(np.sum(statuses == PRE_ANNOTATED))
+        agreement = chunk.field("agreement").drop_null().to_numpy()
+        agreement_sum += float(agreement.sum())
+        summary.agreement_documents += len(agreement)
+    if summary.agreement_documents:
+        summary.agreement_mean = agreement_sum / summary.agreement_documents
+    summary.num_bytes = table.nbytes
+    summary.shards = max(1, math.ceil(table.nbytes / MAX_SHARD_BYTES))
+    return summary
+
+
+# -- the dataset card ------------------------------------------------------------------------------
+
+
+def render_card(report: ExportReport, settings: Settings, annotations_dir: Path | None,
+                parquet_sizes: dict[str, int]) -> str:
+    """The dataset card (README.md): a YAML header as the Hub writes it (dataset_info with features
+    and splits, configs with data_files) and the body from ``pipeline/templates/dataset_card.md``."""
+    from datasets import DatasetInfo, SplitDict, SplitInfo
+    from datasets.info import DatasetInfosDict
+    from datasets.utils.metadata import MetadataConfigs
+    from huggingface_hub import DatasetCard, DatasetCardData
+
+    labels = settings.labels
+    features = export_features(labels)
+    loadable = [name for name in SPLITS if report.splits[name].documents]
+    card_data = DatasetCardData(
+        language=["en"], license=settings.export.license, pretty_name=settings.export.name,
+        task_categories=["token-classification"], task_ids=["named-entity-recognition"],
+        annotations_creators=["machine-generated", "expert-generated"], source_datasets=["original"],
+        size_categories=[_size_category(report.documents)], multilinguality=["monolingual"],
+        tags=["news", "numeric-claims", "newscorpus"],
+    )
+    # Only splits with rows: the Parquet loader cannot make an empty split, and checks these counts.
+    splits = SplitDict()
+    for name in loadable:
+        summary = report.splits[name]
+        splits.add(SplitInfo(name=name, num_bytes=summary.num_bytes, num_examples=summary.documents))
+    info = DatasetInfo(features=features, splits=splits, license=settings.export.license)
+    if parquet_sizes:
+        info.download_size = sum(parquet_sizes.values())
+        info.dataset_size = sum(report.splits[name].num_bytes for name in loadable)
+        MetadataConfigs({"default": {"data_files": [{"split": name, "path": f"{PARQUET_DIR}/{name}-*"} for name in loadable]}}
+                        ).to_dataset_card_data(card_data)
+    DatasetInfosDict({"default": info}).to_dataset_card_data(card_data)
+    model = settings.model.name
+    try:
+        model = tokenization.model_identity(model)
+    except ModelNotFoundError:
+        model = f"{model} (not installed where this export ran)"
+    gazetteer = gazetteer_path(annotations_dir) if annotations_dir is not None else None
+    gazetteer_version = (hashlib.sha256(gazetteer.read_bytes()).hexdigest()[:16]
+                         if gazetteer is not None and gazetteer.exists() else "none")
+    example_split = loadable[0]
+    template = importlib.resources.files("pipeline").joinpath(CARD_TEMPLATE)
+    with importlib.resources.as_file(template) as template_path:
+        card = DatasetCard.from_template(
+            card_data, template_path=str(template_path),
+            name=settings.export.name, folder=report.out.name, report=report, settings=settings,
+            splits=[report.splits[name] for name in SPLITS], loadable=loadable, example_split=example_split,
+            arrow="arrow" in report.formats, parquet="parquet" in report.formats,
+            ner_tags=list(enumerate(tag_names(labels.entities))), claim_tags=list(enumerate(tag_names(labels.claims))),
+            entity_labels=list(labels.entities), claim_labels=list(labels.claims),
+            pipeline_version=__version__, schema_version=VERSION, model=model, gazetteer_version=gazetteer_version,
+            agreement=_overall_agreement(report),
+        )
+    return str(card).rstrip() + "\n"
+
+
+def _overall_agreement(report: ExportReport) -> tuple[float | None, int]:
+    documents = sum(s.agreement_documents for s in report.splits.values())
+    if not documents:
+        return None, 0
+    total = sum(s.agreement_mean * s.agreement_documents for s in report.splits.values() if s.agreement_documents)
+    return total / documents, documents
+
+
+def _size_category(count: int) -> str:
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if count < limit:
+            return name
+    return "n>1M"
+
+
+# -- spaCy ------------------------------------------------------------------------------------------
+
+
+def words_and_spaces(text: str, tokens: Sequence[str]) -> tuple[list[str], list[bool]]:
+    """spaCy ``Doc`` words and spaces that rebuild ``text`` exactly from the exported tokens: the
+    whitespace between them becomes a token's trailing space or a whitespace token, as spaCy makes."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    position = 0
+
+    def gap(until: int) -> None:
+        whitespace = text[position:until]
+        if whitespace and words and not spaces[-1] and whitespace[0] == " " and not words[-1].isspace():
+            spaces[-1] = True
+            whitespace = whitespace[1:]
+        if whitespace:
+            words.append(whitespace)
+            spaces.append(False)
+
+    for start, end in token_offsets(text, tokens):
+        gap(start)
+        words.append(text[start:end])
+        spaces.append(False)
+        position = end
+    gap(len(text))
+    return words, spaces
+
+
+def to_docbin(dataset_split, *, vocab=None):
+    """A spaCy ``DocBin`` (the input of ``spacy train``) from an exported split: the text rebuilt
+    exactly from the tokens, entities as ``doc.ents``, claims as ``doc.spans["claims"]``, the
+    document id in ``doc.user_data["id"]``."""
+    import spacy
+    from spacy.tokens import Doc, DocBin
+
+    vocab = vocab if vocab is not None else spacy.blank("en").vocab
+    entity_names = dataset_split.features["entities"].feature["label"].names
+    claim_names = dataset_split.features["claims"].feature["label"].names
+    docbin = DocBin(store_user_data=True)
+    for row in dataset_split:
+        words, spaces = words_and_spaces(row["text"], row["tokens"])
+        doc = Doc(vocab, words=words, spaces=spaces)
+        ents = [doc.char_span(e["start"], e["end"], label=entity_names[e["label"]]) for e in row["entities"]]
+        claims = [doc.char_span(c["start"], c["end"], label=claim_names[c["label"]]) for c in row["claims"]]
+        if None in ents or None in claims:
+            raise SpanAlignmentError(row["id"], "a span does not align with the exported tokens")
+        doc.ents = ents
+        doc.spans["claims"] = claims
+        doc.user_data["id"] = row["id"]
+        docbin.add(doc)
+    return docbin
