@@ -3,6 +3,7 @@ import os
 import typer
 
 from pipeline.cli._util import app, handle_errors, options, out, workspace_of
+from pipeline.cli.export import run_export
 from pipeline.cli.ingest import run_ingest
 from pipeline.cli.preannotate import run_preannotate
 from pipeline.cli.push import run_push
@@ -17,7 +18,7 @@ def run_command(
     ctx: typer.Context,
     doccano: bool = typer.Option(True, "--doccano/--no-doccano", help="Start the local Doccano server (unless DOCCANO_URL names another) and push."),
 ) -> None:
-    """The main job: ingest corpus/, tokenize, pre-annotate, push to Doccano, print the status.
+    """The main job: ingest, tokenize, pre-annotate, push to Doccano, export the dataset, print the status.
 
     Every step is incremental: running it again only does what is new. Without DOCCANO_URL, the
     workspace's own Doccano server is started on 127.0.0.1 (installed on first use).
@@ -37,9 +38,12 @@ def run_command(
             if not quiet:
                 print_server_info(info)
         push_report = run_push(workspace, quiet=quiet)
+    # The dataset: reviewed documents, and until there are any, the pre-annotated ones (marked as such).
+    exported = run_export(workspace, include_unreviewed=True, overwrite=True, quiet=quiet)
     if not quiet:
         out.print()
         print_status(workspace)
+        out.print(f"Load the dataset with: datasets.load_from_disk({str(exported.out)!r})")
         if push_report is not None:
             out.print(f"Review in Doccano: {push_report.url}/projects/{push_report.project_id}  "
                       f"(add annotators with 'newscorpus doccano add-annotator NAME'; then 'newscorpus pull')")
