@@ -15,7 +15,7 @@ from pipeline.doccano.credentials import (
 )
 from pipeline.errors import CredentialsError, DoccanoUnreachableError, InsecureCredentialsError
 
-SECRET = "s3cret-Pa55word-xyz"
+SECRET = "example-password-never-real"
 ENV = ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD")
 
 
