@@ -71,6 +71,12 @@ class Doccano:
                 raise DoccanoAPIError(f"HTTP {response.status_code}", response)
             return response.json()
 
+    def find_project(self, name: str) -> dict[str, Any] | None:
+        for project in self.get_json("projects", "list projects", limit=1000)["results"]:
+            if project["name"] == name:
+                return project
+        return None
+
     def examples(self, project_id: int, *, offset: int = 0) -> Iterator[dict[str, Any]]:
         """The project's examples in creation order from ``offset`` on, 500 a request."""
         while True:

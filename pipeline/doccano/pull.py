@@ -63,10 +63,10 @@ def snapshots_dir(workspace: Workspace) -> Path:
 
 
 def _find_project(doccano: Doccano, name: str) -> dict[str, Any]:
-    for project in doccano.get_json("projects", "list projects", limit=1000)["results"]:
-        if project["name"] == name:
-            return project
-    raise DoccanoRequestError(f"{doccano.creds.url}: no project named {name!r}; nothing pulled, local snapshots kept")
+    project = doccano.find_project(name)
+    if project is None:
+        raise DoccanoRequestError(f"{doccano.creds.url}: no project named {name!r}; nothing pulled, local snapshots kept")
+    return project
 
 
 def take_snapshot(workspace: Workspace, doccano: Doccano, project: dict[str, Any]) -> Path:

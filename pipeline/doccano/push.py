@@ -75,12 +75,12 @@ class PushReport:
 
 
 def ensure_project(doccano: Doccano, name: str, guideline: str) -> dict[str, Any]:
-    for project in doccano.get_json("projects", "list projects", limit=1000)["results"]:
-        if project["name"] == name:
-            if project.get("guideline", "") != guideline:
-                with doccano.errors("update the project guideline"):
-                    doccano.client.update_project(project["id"], guideline=guideline)
-            return project
+    project = doccano.find_project(name)
+    if project is not None:
+        if project.get("guideline", "") != guideline:
+            with doccano.errors("update the project guideline"):
+                doccano.client.update_project(project["id"], guideline=guideline)
+        return project
     with doccano.errors(f"create project {name!r}"):
         created = doccano.client.create_project(
             name=name, project_type=PROJECT_TYPE, guideline=guideline, allow_overlapping=True, use_relation=True,
