@@ -25,15 +25,16 @@ from __future__ import annotations
 import json
 import re
 import sys
-import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+sys.path.insert(0, str(HERE.parent))  # annotations/, for goldtools
+from goldtools import BAD_EDGE, CLAIM_LABELS, ENTITY_LABELS, check_no_overlap, find_all, is_punct, locate  # noqa: E402
+
 TEXT_PATH = HERE / "text.txt"
 OUT_PATH = HERE / "efe-shining-path-vraem.jsonl"
 
-ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE"}
-CLAIM_LABELS = {"COUNT", "QUANTITY", "MONEY", "PERCENT"}
 
 EXPECTED_LEN = 3680
 EXPECTED_HEAD = "Valle de los Ríos Apurímac, Ene and Mantaro, Peru, Jul 4 (EFE).- "
@@ -175,43 +176,10 @@ CLAIMS = [
 # ---------------------------------------------------------------------------------------
 # locating spans
 # ---------------------------------------------------------------------------------------
-def find_all(text: str, needle: str) -> list[int]:
-    out, i = [], text.find(needle)
-    while i != -1:
-        out.append(i)
-        i = text.find(needle, i + 1)
-    return out
-
-
-def locate(text: str, span: str, anchor) -> tuple[int, int]:
-    """Return (start, end) of `span`, disambiguated by `anchor` (see module docstring)."""
-    if isinstance(anchor, tuple):
-        left, right = anchor
-    elif isinstance(anchor, str):
-        left, right = anchor, ""
-    else:
-        raise TypeError(f"bad anchor {anchor!r} for {span!r}")
-    hits = [i + len(left) for i in find_all(text, left + span + right)]
-    assert len(hits) == 1, f"span {span!r} with anchor {anchor!r}: {len(hits)} matches, need exactly 1"
-    start = hits[0]
-    end = start + len(span)
-    assert text[start:end] == span, (span, text[start:end])
-    if left:
-        assert text[start - len(left):start] == left
-    if right:
-        assert text[end:end + len(right)] == right
-    return start, end
-
-
 # ---------------------------------------------------------------------------------------
 # checks
 # ---------------------------------------------------------------------------------------
-BAD_EDGE = set(" \t\n\r.,;:!?'\"‘’“”()[]{}—–-…")
 BAD_LEADING_WORDS = ("the ", "The ", "a ", "an ", "alias ", "General ", "By ")
-
-
-def is_punct(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("P") or ch.isspace()
 
 
 def check_edges(item: dict, layer: str) -> None:
@@ -224,11 +192,6 @@ def check_edges(item: dict, layer: str) -> None:
     for w in BAD_LEADING_WORDS:
         assert not s.startswith(w), f"{layer} span has a leading {w.strip()!r}: {s!r}"
     assert not s.endswith(("’s", "'s")), f"{layer} span keeps a possessive: {s!r}"
-
-
-def check_no_overlap(items: list[dict], layer: str) -> None:
-    for a, b in zip(items, items[1:]):
-        assert a["end"] <= b["start"], f"{layer} overlap: {a} / {b}"
 
 
 def check_coverage(text: str, entities: list[dict], claims: list[dict]) -> None:

@@ -28,14 +28,15 @@ import json
 import math
 import re
 import sys
-import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+sys.path.insert(0, str(HERE.parent))  # annotations/, for goldtools
+from goldtools import BAD_EDGE, CLAIM_LABELS, ENTITY_LABELS, check_no_overlap, is_punct, locate  # noqa: E402
+
 OUT_PATH = HERE / "heldout.jsonl"
 
-ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE"}
-CLAIM_LABELS = {"COUNT", "QUANTITY", "MONEY", "PERCENT"}
 CLAIM_UNITS = {
     "PERCENT": {"percent"},
     "MONEY": {"USD", "PEN", "EUR", "COP", "BOB"},
@@ -634,34 +635,6 @@ ARTICLES = [
 # ---------------------------------------------------------------------------------------
 # locating spans (same method as annotations/gold/build_gold.py)
 # ---------------------------------------------------------------------------------------
-def find_all(text: str, needle: str) -> list[int]:
-    out, i = [], text.find(needle)
-    while i != -1:
-        out.append(i)
-        i = text.find(needle, i + 1)
-    return out
-
-
-def locate(text: str, span: str, anchor) -> tuple[int, int]:
-    """Return (start, end) of `span`, disambiguated by `anchor` (see module docstring)."""
-    if isinstance(anchor, tuple):
-        left, right = anchor
-    elif isinstance(anchor, str):
-        left, right = anchor, ""
-    else:
-        raise TypeError(f"bad anchor {anchor!r} for {span!r}")
-    hits = [i + len(left) for i in find_all(text, left + span + right)]
-    assert len(hits) == 1, f"span {span!r} with anchor {anchor!r}: {len(hits)} matches, need exactly 1"
-    start = hits[0]
-    end = start + len(span)
-    assert text[start:end] == span, (span, text[start:end])
-    if left:
-        assert text[start - len(left):start] == left
-    if right:
-        assert text[end:end + len(right)] == right
-    return start, end
-
-
 # ---------------------------------------------------------------------------------------
 # recomputing claim fields from the span text (independent check of the hand-typed fields)
 # ---------------------------------------------------------------------------------------
@@ -746,13 +719,8 @@ def check_claim(c: dict, text: str) -> None:
 # ---------------------------------------------------------------------------------------
 # span checks
 # ---------------------------------------------------------------------------------------
-BAD_EDGE = set(" \t\n\r.,;:!?'\"‘’“”()[]{}—–-…")
 TITLES = ("President ", "General ", "Colonel ", "Minister ", "alias ", "By ", "Mr ", "Ms ", "Dr ")
 CLAIM_ARTICLE_OK = ("a dozen", "a third", "an estimated")   # "a"/"an" belongs to the number
-
-
-def is_punct(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("P") or ch.isspace()
 
 
 def check_edges(item: dict, layer: str) -> None:
@@ -770,11 +738,6 @@ def check_edges(item: dict, layer: str) -> None:
     assert not s.endswith(("’s", "'s")), f"{layer} span keeps a possessive: {s!r}"
     if layer == "entity" and item["label"] == "NORP":   # adjective/noun only, never its head noun
         assert " " not in s, f"NORP span is more than one word: {s!r}"
-
-
-def check_no_overlap(items: list[dict], layer: str) -> None:
-    for a, b in zip(items, items[1:]):
-        assert a["end"] <= b["start"], f"{layer} overlap: {a} / {b}"
 
 
 NUMBER_WORDS = re.compile(
