@@ -21,6 +21,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from text_to_num import text2num
@@ -633,13 +634,36 @@ CLAIM_KEY = "newscorpus_claims"
 
 class ClaimFinder:
     """Finds claims in a tagged, lemmatised ``Doc`` and stores them as plain records in
-    ``doc.user_data`` (so they survive multiprocessing)."""
+    ``doc.user_data`` (so they survive multiprocessing). With ``model_spans_key`` (a trained
+    pipeline's span categorizer), the spans come from ``doc.spans[model_spans_key]`` instead of the
+    rules, and only their value, unit and qualifier from ``normalize_claim``."""
+
+    def __init__(self, model_spans_key: str | None = None) -> None:
+        self.model_spans_key = model_spans_key
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.user_data[CLAIM_KEY] = [claim.to_json() for claim in find_claims(doc)]
+        if self.model_spans_key is None:
+            claims = find_claims(doc)
+        else:
+            claims = claims_from_spans(doc.spans[self.model_spans_key] if self.model_spans_key in doc.spans else [])
+        doc.user_data[CLAIM_KEY] = [claim.to_json() for claim in claims]
         return doc
 
 
-@Language.factory("newscorpus_claims")
-def make_claim_finder(nlp: Language, name: str) -> ClaimFinder:
-    return ClaimFinder()
+def claims_from_spans(spans) -> list[Claim]:
+    """Normalised claims for predicted spans (a ``SpanGroup``, its ``scores`` attribute the model's
+    probabilities), in text order."""
+    scores = spans.attrs.get("scores") if hasattr(spans, "attrs") else None
+    claims = []
+    for number, span in sorted(enumerate(spans), key=lambda item: (item[1].start, item[1].end)):
+        sentence_start = span.sent.start if span.doc.has_annotation("SENT_START") else None
+        claim = normalize_claim(span, span.label_, sentence_start=sentence_start)
+        if scores is not None:
+            claim.score = round(float(numpy.asarray(scores[number]).max()), 4)  # (1,) per span in spancat_singlelabel
+        claims.append(claim)
+    return claims
+
+
+@Language.factory("newscorpus_claims", default_config={"model_spans_key": None})
+def make_claim_finder(nlp: Language, name: str, model_spans_key: str | None) -> ClaimFinder:
+    return ClaimFinder(model_spans_key)

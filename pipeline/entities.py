@@ -26,7 +26,8 @@ MODEL_SOURCE = "model"
 GAZETTEER_SOURCE = "gazetteer"
 GAZETTEER_KEY = "gazetteer"
 ENTITY_KEY = "newscorpus_entities"
-ONTONOTES_TO_SCHEMA = {label: label for label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE")}
+# The OntoNotes labels of a base model that are schema entity labels (the others are claims or not kept).
+SCHEMA_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE")
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT"}
 _LEADING_DROP = {"the", "The", "THE"}
 _TRAILING_DROP = {"'s", "’s", "'", "’", ",", ".", ";", ":", ")", "(", "-", "—", "–", "\"", "“", "”", "‘", "’"}
@@ -192,10 +193,11 @@ def is_date_like(span: Span) -> bool:
 
 
 def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span], label_precision: dict[str, float],
-                   place_spans: Iterable[Span] = ()) -> list[dict[str, Any]]:
+                   place_spans: Iterable[Span] = (), model_labels: Iterable[str] = SCHEMA_LABELS) -> list[dict[str, Any]]:
     """Where spans overlap: the gazetteer's (and built-in rules') span wins; between the model and the
     place list, the longer span wins (a name that contains a place stays one span), the place list on
-    a tie."""
+    a tie. Model spans of other labels than ``model_labels`` (OntoNotes' CARDINAL, MONEY, ...) are
+    dropped first."""
     gazetteer = filter_spans(list(gazetteer_spans))
     taken: set[int] = set()
     for span in gazetteer:
@@ -204,10 +206,9 @@ def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span],
                for span in gazetteer]
     model = []
     for span in model_spans:
-        label = ONTONOTES_TO_SCHEMA.get(span.label_)
-        if label is None:
+        if span.label_ not in model_labels:
             continue
-        model.extend(piece for piece in clean_model_span(span) if label != "DATE" or is_date_like(piece))
+        model.extend(piece for piece in clean_model_span(span) if span.label_ != "DATE" or is_date_like(piece))
     places = [span for span in filter_spans(list(place_spans)) if not _overlaps(span, taken)]
     model = [span for span in filter_spans(model) if not _overlaps(span, taken)]
     for span in filter_spans(places + model):  # the longest first; on a tie, the first listed: the place
@@ -253,9 +254,11 @@ class EntityMerger:
     """Merges the model's ``doc.ents`` and the gazetteer's ``doc.spans`` into schema entities,
     stored as plain records in ``doc.user_data`` (so they survive multiprocessing)."""
 
-    def __init__(self, nlp: Language, gazetteer_key: str, places_key: str = PLACES_KEY) -> None:
+    def __init__(self, nlp: Language, gazetteer_key: str, places_key: str = PLACES_KEY,
+                 model_labels: Iterable[str] = SCHEMA_LABELS) -> None:
         self.gazetteer_key = gazetteer_key
         self.places_key = places_key
+        self.model_labels = frozenset(model_labels)
         performance = nlp.meta.get("performance", {}) or {}
         per_type = performance.get("ents_per_type", {}) or {}
         self.label_precision = {label: figures.get("p", DEFAULT_SCORE) for label, figures in per_type.items()}
@@ -264,10 +267,13 @@ class EntityMerger:
         gazetteer = list(doc.spans[self.gazetteer_key]) if self.gazetteer_key in doc.spans else []
         places = list(doc.spans[self.places_key]) if self.places_key in doc.spans else []
         rules = dateline_places(doc) + acronym_definitions(doc)
-        doc.user_data[ENTITY_KEY] = merge_entities(doc.ents, gazetteer + rules, self.label_precision, places)
+        doc.user_data[ENTITY_KEY] = merge_entities(doc.ents, gazetteer + rules, self.label_precision, places,
+                                                 self.model_labels)
         return doc
 
 
-@Language.factory("newscorpus_entities", default_config={"gazetteer_key": GAZETTEER_KEY, "places_key": PLACES_KEY})
-def make_entity_merger(nlp: Language, name: str, gazetteer_key: str, places_key: str) -> "EntityMerger":
-    return EntityMerger(nlp, gazetteer_key, places_key)
+@Language.factory("newscorpus_entities", default_config={"gazetteer_key": GAZETTEER_KEY, "places_key": PLACES_KEY,
+                                                       "model_labels": list(SCHEMA_LABELS)})
+def make_entity_merger(nlp: Language, name: str, gazetteer_key: str, places_key: str,
+                       model_labels: list[str]) -> "EntityMerger":
+    return EntityMerger(nlp, gazetteer_key, places_key, model_labels)

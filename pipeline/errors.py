@@ -161,3 +161,21 @@ class SpanAlignmentError(UnexportableDocumentError):
     """A span does not start and end on token boundaries (the text or tokens changed, or a bad review)."""
 
     code = "E063"
+
+
+class TrainingDataError(NewscorpusError, ValueError):
+    """The dataset to train on is missing, or a split it needs is empty."""
+
+    code = "E070"
+
+
+class ModelExistsError(NewscorpusError, FileExistsError):
+    """The training output folder exists and ``--overwrite`` was not given."""
+
+    code = "E071"
+
+
+class TrainingError(NewscorpusError, RuntimeError):
+    """spaCy could not train with this config or base model."""
+
+    code = "E072"

@@ -37,7 +37,8 @@ STAGE = "preannotate"
 VERSION = "2"  # 2: place list, dateline places, ages are not DATE
 GAZETTEER_FILE = "gazetteer.jsonl"
 # Components the layers need; everything else the model has (the parser, above all) is not loaded.
-COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
+# "spancat" is the claim span categorizer of a pipeline trained by `newscorpus train`.
+COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner", "spancat")
 _MIN_WORDS_FOR_LANGUAGE_CHECK = 30
 _MIN_STOP_WORD_SHARE = 0.15
 
@@ -58,9 +59,13 @@ def gazetteer_path(annotations_dir: Path) -> Path:
     return annotations_dir / GAZETTEER_FILE
 
 
-def build_pipeline(model: str, gazetteer: Path | None):
+def build_pipeline(model: str, gazetteer: Path | None, entity_labels: list[str] | None = None):
     """The pre-annotation pipeline: the model's components that the layers need, the gazetteer,
-    the entity merger and the claim finder."""
+    the entity merger and the claim finder.
+
+    A pipeline trained by ``newscorpus train`` (it has a ``spancat``) is used the same way, except
+    that its NER speaks the schema's ``entity_labels`` and the claim spans come from its span
+    categorizer, normalised by the claim finder; the base model's NER labels are OntoNotes'."""
     import spacy
 
     try:
@@ -78,8 +83,11 @@ def build_pipeline(model: str, gazetteer: Path | None):
     with base.select_pipes(enable=["gazetteer", "places"]):  # patterns need tokens only, not the model
         ruler.add_patterns(patterns)
         places.add_patterns(place_patterns())
-    base.add_pipe("newscorpus_entities")
-    base.add_pipe("newscorpus_claims")
+    trained = "spancat" in base.pipe_names
+    merger = {"model_labels": list(entity_labels)} if trained and entity_labels is not None else {}
+    base.add_pipe("newscorpus_entities", config=merger)
+    claims_key = base.get_pipe("spancat").key if trained else None
+    base.add_pipe("newscorpus_claims", config={"model_spans_key": claims_key})
     return base
 
 
@@ -190,7 +198,7 @@ def preannotate(store: CorpusStore, settings: Settings, annotations_dir: Path, *
         report.skipped = store.count() - len(todo)
         if not todo:
             return report
-        nlp = build_pipeline(model, gazetteer)
+        nlp = build_pipeline(model, gazetteer, settings.labels.entities)
         with store.stage_writer(STAGE) as writer, progress_bar(progress) as bar:
             task = bar.add_task("pre-annotate", total=len(todo))
             documents = store.iter_documents([tokenization.STAGE], ids=todo)
@@ -211,7 +219,7 @@ def annotate_texts(texts: list[str], settings: Settings, annotations_dir: Path, 
     documents = [Document(str(number), text) for number, text in enumerate(texts)]
     for document, data in tokenization.tokenize_documents(tokenizer, iter(documents), settings.tokenize.chunk_chars):
         document.outputs[tokenization.STAGE] = StageOutput(tokenization.STAGE, tokenization.VERSION, "", data)
-    nlp = build_pipeline(model or settings.model.name, gazetteer_path(annotations_dir))
+    nlp = build_pipeline(model or settings.model.name, gazetteer_path(annotations_dir), settings.labels.entities)
     results = {document.id: {"text": document.text, **data}
                for document, data, _ in annotate_documents(nlp, documents, settings)}
     return [results[document.id] for document in documents]

@@ -49,8 +49,9 @@ class IngestSettings(_Section):
 
     @validator("near_duplicate_threshold")
     def _in_unit_interval(cls, value: float) -> float:
-        if not 0.0 < value < 1.0:
-            raise ValueError("must be between 0 and 1 (exclusive)")
+        # above 0.98, MinHash LSH over 128 permutations has fewer than two bands and cannot work
+        if not 0.0 < value <= 0.98:
+            raise ValueError("must be above 0 and at most 0.98")
         return value
 
 
@@ -124,6 +125,33 @@ class ExportSettings(_Section):
         return value
 
 
+class TrainSettings(_Section):
+    name: str = "newscorpus-extractor"
+    """The trained pipeline's default folder under models/."""
+    init: str = "base"
+    """Where training starts: "base" fine-tunes the base model's NER and reads its tok2vec,
+    "scratch" learns from random weights (pipeline/configs/*.cfg; README has both measured)."""
+    max_steps: int = 1000
+    patience: int = 400
+    """Stop when the validation score has not improved for this many steps."""
+    eval_frequency: int = 100
+    seed: int = 0
+
+    @validator("init")
+    def _known_init(cls, value: str) -> str:
+        if value not in ("base", "scratch"):
+            raise ValueError('must be "base" or "scratch"')
+        return value
+
+    @validator("max_steps", "patience", "eval_frequency")
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    _name = validator("name", allow_reuse=True)(ExportSettings._folder_name.__func__)
+
+
 class Settings(_Section):
     model: ModelSettings = ModelSettings()
     labels: LabelSettings = LabelSettings()
@@ -134,6 +162,7 @@ class Settings(_Section):
     doccano: DoccanoSettings = DoccanoSettings()
     split: SplitSettings = SplitSettings()
     export: ExportSettings = ExportSettings()
+    train: TrainSettings = TrainSettings()
 
 
 DEFAULT_SETTINGS_TOML = """\
@@ -174,6 +203,15 @@ seed = 13
 # The dataset's name (its card's title, the default folder exports/NAME) and the card's license.
 name = "newscorpus-dataset"
 license = "other"
+
+[train]
+# `newscorpus train`: default folder models/NAME; start from the base model ("base") or "scratch".
+name = "newscorpus-extractor"
+init = "base"
+max_steps = 1000
+patience = 400
+eval_frequency = 100
+seed = 0
 """
 
 

@@ -47,8 +47,11 @@ def model_identity(name: str) -> str:
 
     path = Path(name)
     if path.is_dir():
-        meta = spacy.util.load_meta(path / "meta.json") if (path / "meta.json").exists() else {}
-        return f"{path.resolve()}=={meta.get('version', '?')}"
+        # the meta's hash too: a pipeline retrained into the same folder is another model
+        meta_file = path / "meta.json"
+        meta = spacy.util.load_meta(meta_file) if meta_file.exists() else {}
+        digest = hashlib.sha256(meta_file.read_bytes()).hexdigest()[:12] if meta_file.exists() else "none"
+        return f"{path.resolve()}=={meta.get('version', '?')}#{digest}"
     version = spacy.util.get_package_version(name)
     if version is None:
         raise ModelNotFoundError(

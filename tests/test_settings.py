@@ -20,7 +20,11 @@ def test_repository_settings_are_valid():
     [
         ('[model]\nnmae = "x"\n', "[model.nmae] extra fields not permitted"),
         ("[split]\ntrain = 0.9\nvalidation = 0.1\ntest = 0.1\n", "[split] train, validation and test must"),
-        ("[ingest]\nnear_duplicate_threshold = 2\n", "[ingest.near_duplicate_threshold] must be between 0 and 1"),
+        ("[ingest]\nnear_duplicate_threshold = 2\n", "[ingest.near_duplicate_threshold] must be above 0 and at most 0.98"),
+        # MinHash LSH cannot be built above 0.98: a settings error, not a traceback at ingest
+        ("[ingest]\nnear_duplicate_threshold = 0.99\n", "[ingest.near_duplicate_threshold] must be above 0 and at most 0.98"),
+        ('[train]\ninit = "pretrained"\n', '[train.init] must be "base" or "scratch"'),
+        ("[train]\nmax_steps = 0\n", "[train.max_steps] must be at least 1"),
         ("[model\n", "invalid TOML"),
     ],
 )

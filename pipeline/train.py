@@ -1,0 +1,211 @@
+"""Extractor training: a spaCy pipeline learnt from an exported dataset, for the next pre-annotation.
+
+``train_extractor`` reads the export's ``train`` and ``validation`` splits (``datasets``), turns them
+into spaCy ``DocBin`` files (``pipeline.export.to_docbin``: entities as ``doc.ents``, claims as
+``doc.spans["claims"]``) and runs spaCy's own training loop on the CPU from a config file shipped in
+``pipeline/configs/``:
+
+* ``base.cfg`` fine-tunes the base model's NER (it starts from everything the model knows about
+  names) and puts a ``spancat_singlelabel`` for the claims on the base model's frozen ``tok2vec``;
+* ``scratch.cfg`` learns both from random weights, each with its own ``tok2vec``.
+
+Both copy the base model's tokenizer, vocabulary, ``tok2vec``, ``tagger``, ``attribute_ruler`` and
+``lemmatizer`` unchanged, because the claim normaliser needs tags and lemmas: the trained folder is
+a complete pipeline that ``newscorpus preannotate --model DIR`` loads in place of the base model,
+claim values still coming from the normaliser. spaCy keeps the best step on the validation split;
+that pipeline is then scored on the test split (precision, recall and F1 per label, by spaCy's
+``Scorer``) and the figures are saved beside it in ``scores.json``. The folder is built aside and
+renamed into place at the end, as the export is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.resources
+import io
+import shutil
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pipeline import __version__
+from pipeline.errors import ModelExistsError, ModelNotFoundError, TrainingDataError, TrainingError
+from pipeline.export import INCOMPLETE_SUFFIX, SPLITS, to_docbin
+from pipeline.settings import Settings
+from pipeline.util.fs import fsync_dir
+
+INITS = ("base", "scratch")
+CLAIMS_KEY = "claims"  # the span group to_docbin fills and the span categorizer predicts
+SCORES_FILE = "scores.json"
+FROZEN_FROM_BASE = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
+
+
+@dataclass
+class LabelScore:
+    layer: str  # "entities" | "claims"
+    label: str
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    support: int  # spans of this label in the test split's reviewed annotations
+
+
+@dataclass
+class TrainReport:
+    out: Path
+    init: str
+    base_model: str
+    dataset: Path
+    documents: dict[str, int] = field(default_factory=dict)
+    labels: list[LabelScore] = field(default_factory=list)
+    overall: dict[str, float | None] = field(default_factory=dict)
+    validation: dict[str, float | None] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        record = asdict(self)
+        record.update(out=str(self.out), dataset=str(self.dataset), newscorpus=__version__)
+        return record
+
+
+def config_path(init: str) -> Any:
+    """The shipped spaCy config for ``init`` ("base" or "scratch")."""
+    if init not in INITS:
+        raise TrainingError(f"unknown --init {init!r}: choose one of {', '.join(INITS)}")
+    return importlib.resources.files("pipeline").joinpath(f"configs/{init}.cfg")
+
+
+def load_export(dataset_dir: Path):
+    """The exported ``DatasetDict``, from its Arrow copy (``load_from_disk``) or its Parquet copy."""
+    import datasets
+
+    dataset_dir = Path(dataset_dir)
+    if (dataset_dir / "dataset_dict.json").exists():
+        return datasets.load_from_disk(str(dataset_dir))
+    if (dataset_dir / "README.md").exists() and (dataset_dir / "data").is_dir():
+        return datasets.load_dataset(str(dataset_dir))
+    raise TrainingDataError(f"{dataset_dir}: no exported dataset here; run newscorpus export first (or pass --dataset DIR)")
+
+
+def _base_tok2vec_width(base_model: str) -> int:
+    import spacy
+
+    try:
+        base = spacy.load(base_model, exclude=["parser", "senter", "ner"])
+    except OSError as err:
+        raise ModelNotFoundError(f"cannot load base spaCy pipeline {base_model!r}: {str(err).splitlines()[0]}") from None
+    missing = [name for name in FROZEN_FROM_BASE if name not in base.pipe_names]
+    if missing:
+        raise TrainingError(f"base model {base_model!r} has no {', '.join(missing)} component; training copies them "
+                            f"for the claim normaliser (use a CNN pipeline such as en_core_web_sm, _md or _lg)")
+    return int(base.config["components"]["tok2vec"]["model"]["encode"]["width"])
+
+
+def train_extractor(dataset_dir: Path, out: Path, settings: Settings, *, init: str | None = None,
+                    max_steps: int | None = None, overwrite: bool = False, progress: bool = True) -> TrainReport:
+    """Train, score on the test split and save under ``out``; returns the figures."""
+    from spacy.cli._util import show_validation_error
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train as train_loop
+    from spacy.util import load_config
+
+    init = init or settings.train.init
+    config_file = config_path(init)
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise ModelExistsError(f"{out} exists; pass --overwrite to replace it (the old model stays until the new one is saved)")
+    dataset = load_export(dataset_dir)
+    report = TrainReport(out, init, settings.model.name, Path(dataset_dir),
+                         documents={name: len(dataset[name]) if name in dataset else 0 for name in SPLITS})
+    for name in SPLITS:
+        if not report.documents[name]:
+            raise TrainingDataError(f"{dataset_dir}: the {name} split is empty; training needs documents in train, "
+                                    f"validation and test (export more reviewed documents, or change [split] ratios)")
+    building = out.with_name(out.name + INCOMPLETE_SUFFIX)
+    shutil.rmtree(building, ignore_errors=True)
+    corpus = building / "corpus"
+    corpus.mkdir(parents=True)
+    paths = {}
+    for name in SPLITS:
+        paths[name] = corpus / f"{name}.spacy"
+        to_docbin(dataset[name]).to_disk(paths[name])
+    overrides: dict[str, Any] = {
+        "paths.train": str(paths["train"]), "paths.dev": str(paths["validation"]),
+        "paths.base_model": settings.model.name, "system.seed": settings.train.seed,
+        "training.max_steps": max_steps or settings.train.max_steps, "training.patience": settings.train.patience,
+        "training.eval_frequency": settings.train.eval_frequency,
+    }
+    if init == "base":
+        overrides["components.spancat.model.tok2vec.width"] = _base_tok2vec_width(settings.model.name)
+    started = time.perf_counter()
+    sink = sys.stdout if progress else io.StringIO()
+    with importlib.resources.as_file(config_file) as path:
+        config = load_config(path, overrides=overrides, interpolate=False)
+    try:
+        with show_validation_error(str(config_file), hint_fill=False), contextlib.redirect_stderr(sink):
+            nlp = init_nlp(config, use_gpu=-1)
+            (building / "training").mkdir()
+            train_loop(nlp, building / "training", use_gpu=-1, stdout=sink, stderr=sink)
+    except SystemExit:
+        raise TrainingError(f"{config_file}: spaCy refused the training config (see above)") from None
+    report.seconds = time.perf_counter() - started
+    best = building / "training" / "model-best"
+    if not best.exists():
+        raise TrainingError(f"spaCy's training loop saved no model under {best}")
+    trained = _finish(best, report, settings, paths["test"], dataset["test"])
+    (trained / SCORES_FILE).write_bytes(orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
+    _replace(trained, out)
+    shutil.rmtree(building, ignore_errors=True)
+    report.out = out
+    return report
+
+
+def _finish(best: Path, report: TrainReport, settings: Settings, test_path: Path, test_split) -> Path:
+    """Name the pipeline, score it on the test split, and record both in its meta."""
+    import spacy
+    from spacy.training import Corpus
+
+    nlp = spacy.load(best)
+    report.validation = {key: nlp.meta.get("performance", {}).get(key) for key in ("ents_f", "spans_claims_f")}
+    scores = nlp.evaluate(list(Corpus(str(test_path))(nlp)))
+    support = _support(test_split)
+    for layer, key, labels in (("entities", "ents", settings.labels.entities), ("claims", f"spans_{CLAIMS_KEY}", settings.labels.claims)):
+        per_type = scores.get(f"{key}_per_type") or {}
+        for label in labels:
+            figures = per_type.get(label, {})
+            report.labels.append(LabelScore(layer, label, figures.get("p"), figures.get("r"), figures.get("f"),
+                                            support[layer][label]))
+        report.overall[f"{layer}_precision"] = scores.get(f"{key}_p")
+        report.overall[f"{layer}_recall"] = scores.get(f"{key}_r")
+        report.overall[f"{layer}_f1"] = scores.get(f"{key}_f")
+    nlp.meta.update(name=f"newscorpus_{report.out.name}".replace("-", "_"), version=__version__,
+                    description=f"newscorpus extractor ({report.init} start from {report.base_model}) trained on "
+                                f"{report.documents['train']} documents of {report.dataset}")
+    nlp.meta["newscorpus"] = {"init": report.init, "base_model": report.base_model, "test": report.overall}
+    final = best.parent.parent / "pipeline"
+    nlp.to_disk(final)
+    return final
+
+
+def _support(split) -> dict[str, Counter]:
+    support: dict[str, Counter] = {}
+    for layer in ("entities", "claims"):
+        names = split.features[layer].feature["label"].names
+        support[layer] = Counter(names[label] for spans in split[layer] for label in (s["label"] for s in spans))
+    return support
+
+
+def _replace(built: Path, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    previous = out.with_name(out.name + ".previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if out.exists():
+        out.rename(previous)
+    built.rename(out)
+    fsync_dir(out.parent)
+    shutil.rmtree(previous, ignore_errors=True)
