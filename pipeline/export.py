@@ -71,7 +71,7 @@ from pipeline.preannotate import STAGE as PREANNOTATE
 from pipeline.preannotate import gazetteer_path
 from pipeline.record import PRE_ANNOTATED, REVIEWED, Document
 from pipeline.settings import LabelSettings, Settings, SplitSettings
-from pipeline.store import CorpusStore
+from pipeline.store import CorpusStore, LocatedDocument
 from pipeline.util.fs import fsync_dir, write_text_atomic
 from pipeline.util.progress import progress_bar
 
@@ -326,12 +326,12 @@ class _Plan:
     exported if it says reviewed; pre-annotated ones without one only with ``include_unreviewed``),
     and the split's fingerprint."""
 
-    ids: dict[str, list[str]]
+    documents: dict[str, list[LocatedDocument]]
     fingerprints: dict[str, str]
 
     @property
     def total(self) -> int:
-        return sum(len(ids) for ids in self.ids.values())
+        return sum(len(located) for located in self.documents.values())
 
 
 def export_dataset(store: CorpusStore, settings: Settings, *, out: Path, annotations_dir: Path | None = None,
@@ -384,7 +384,7 @@ def export_dataset(store: CorpusStore, settings: Settings, *, out: Path, annotat
                             report.empty_splits.append(name)
                         elif "parquet" in chosen:
                             parquet[name] = writer.submit(_write_parquet, split, name, summary.shards, building)
-                        bar.advance(task, len(plan.ids[name]))
+                        bar.advance(task, len(plan.documents[name]))
             if not report.documents:
                 more = f" (and {len(report.skipped) - 1} more)" if len(report.skipped) > 1 else ""
                 raise NothingToExportError(_nothing_message(report) if not report.skipped else
@@ -448,6 +448,7 @@ def _plan(store: CorpusStore, settings: Settings, report: ExportReport) -> _Plan
     identity = f"{VERSION}|{__version__}|{settings.labels.json()}|{report.include_unreviewed}"
     hashes = {name: hashlib.sha256(f"{identity}|{name}".encode()) for name in SPLITS}
     plan = _Plan({name: [] for name in SPLITS}, {})
+    read = STAGES if report.include_unreviewed else (tokenization.STAGE, REVIEW)
     for entry in store.document_index():
         doc_id = entry.id
         if doc_id not in reviews and not (doc_id in preannotated and report.include_unreviewed):
@@ -457,14 +458,17 @@ def _plan(store: CorpusStore, settings: Settings, report: ExportReport) -> _Plan
                 report.not_annotated += 1
             continue
         name = split_of(entry.fields["group"], settings.split)
-        plan.ids[name].append(doc_id)
         digest = hashes[name]
         digest.update(doc_id.encode())
+        stage_entries = {}
         for stage, index in indexes.items():
             stage_entry = index.get(doc_id)
             if stage_entry is not None:
                 where = stage_entry.location
                 digest.update(f"|{stage}:{where.segment.name}:{where.offset}:{where.length}:{stage_entry.fingerprint}".encode())
+                if stage in read:
+                    stage_entries[stage] = stage_entry
+        plan.documents[name].append(LocatedDocument.of(entry, stage_entries))
     plan.fingerprints = {name: digest.hexdigest()[:16] for name, digest in hashes.items()}
     return plan
 
@@ -489,16 +493,16 @@ def _build_split(store: CorpusStore, settings: Settings, features, name: str, pl
     shard left out comes back in a small JSON file beside it (workers cannot append to ``report``)."""
     import datasets
 
-    ids = plan.ids[name]
-    shards = max(1, min(processes, len(ids) // MIN_DOCUMENTS_PER_PROCESS))
+    located = plan.documents[name]
+    shards = max(1, min(processes, len(located) // MIN_DOCUMENTS_PER_PROCESS))
     notes = building / NOTES_DIR
     notes.mkdir(parents=True, exist_ok=True)
-    size = math.ceil(len(ids) / shards) if ids else 0
+    size = math.ceil(len(located) / shards) if located else 0
     specs = [{"store": str(store.root), "labels": settings.labels.dict(), "include_unreviewed": report.include_unreviewed,
-              "ids": ids[number * size:(number + 1) * size], "notes": str(notes / f"{name}-{number:05d}.json")}
-             for number in range(shards)] if ids else []
+              "documents": located[number * size:(number + 1) * size], "notes": str(notes / f"{name}-{number:05d}.json")}
+             for number in range(shards)] if located else []
     dataset = None
-    if ids:
+    if located:
         try:
             dataset = datasets.Dataset.from_generator(
                 _split_rows, features=features, gen_kwargs={"shards": specs}, num_proc=shards if shards > 1 else None,
@@ -524,16 +528,15 @@ _PROBLEMS = {"UnexportableDocumentError": UnexportableDocumentError, "SpanAlignm
 
 def _split_rows(shards: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """``from_generator``'s generator: the rows of some shards of one split (in a worker process
-    when the export uses several). Reviewed documents are read with their tokens and review only;
-    with ``include_unreviewed``, every document with its pre-annotations too, so that the rows stay
-    in ingest order."""
+    when the export uses several). Each document is read with a seek where the plan found it (no
+    segment is scanned), with its tokens and review and, with ``include_unreviewed``, its
+    pre-annotations; the rows keep the plan's order, which is ingest order."""
     for shard in shards:
         store = CorpusStore(Path(shard["store"]))
         labels = LabelSettings.parse_obj(shard["labels"])
-        stages = STAGES if shard["include_unreviewed"] else (tokenization.STAGE, REVIEW)
         note: dict[str, Any] = {"rows": 0, "left_out": 0, "skipped": [], "error": None}
         try:
-            for document in store.iter_documents(stages, ids=set(shard["ids"])):
+            for document in store.read_located(shard["documents"]):
                 if not document.reviewed and not shard["include_unreviewed"]:
                     note["left_out"] += 1
                     continue

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,28 @@ class SegmentWriter:
         self._lines, self._index, self._offset = [], [], 0
 
 
+Place = tuple[str, int, int]  # segment file, byte offset, length
+
+
+@dataclass(frozen=True)
+class LocatedDocument:
+    """Where a document and some of its stage outputs lie: small and picklable, for worker processes."""
+
+    document: Place
+    stages: dict[str, Place]
+
+    @staticmethod
+    def of(entry: IndexEntry, stage_entries: dict[str, StageEntry]) -> LocatedDocument:
+        return LocatedDocument(_place(entry), {stage: _place(e.location) for stage, e in stage_entries.items()})
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.document, self.stages))
+
+
+def _place(entry: IndexEntry) -> Place:
+    return sys.intern(str(entry.segment)), entry.offset, entry.length  # one string per segment
+
+
 @dataclass(frozen=True)
 class StageEntry:
     id: str
@@ -231,6 +254,18 @@ class CorpusStore:
                         document.outputs[stage] = _stage_output(stage, reader.read(entry.location))
                 yield document
 
+    def read_located(self, located: Iterable[LocatedDocument]) -> Iterator[Document]:
+        """The documents at these places (as ``LocatedDocument.of`` takes them from the indexes),
+        each read with a seek: no segment is scanned, so a reader of a few documents of a large
+        store (an export worker, one split) pays for those only."""
+        with _SegmentReader() as reader:
+            for document_place, stage_places in located:
+                record = reader.read_at(*document_place)
+                document = Document(id=record["id"], text=record["text"], meta=record["meta"], group=record["group"])
+                for stage, place in stage_places.items():
+                    document.outputs[stage] = _stage_output(stage, reader.read_at(*place))
+                yield document
+
     def get_document(self, doc_id: str, stages: Iterable[str] = ()) -> Document:
         for document in self.iter_documents(stages, ids={doc_id}):
             return document
@@ -267,18 +302,21 @@ class _SegmentReader:
         self._handles: dict[Path, Any] = {}
 
     def read(self, entry: IndexEntry) -> dict[str, Any]:
-        handle = self._handles.get(entry.segment)
+        return self.read_at(entry.segment, entry.offset, entry.length)
+
+    def read_at(self, segment: Path | str, offset: int, length: int) -> dict[str, Any]:
+        handle = self._handles.get(segment)
         if handle is None:
             if len(self._handles) >= self.max_open:
                 self.__exit__()
                 self._handles.clear()
-            handle = self._handles[entry.segment] = entry.segment.open("rb")
-        handle.seek(entry.offset)
-        raw = handle.read(entry.length)
+            handle = self._handles[segment] = open(segment, "rb")
+        handle.seek(offset)
+        raw = handle.read(length)
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
-            raise StoreCorruptError(f"{entry.segment}: unreadable record at byte {entry.offset}") from None
+            raise StoreCorruptError(f"{segment}: unreadable record at byte {offset}") from None
 
     def __enter__(self) -> _SegmentReader:
         return self
