@@ -87,7 +87,7 @@ META_KEYS = ("section", "headline", "byline", "place", "date", "date_iso", "agen
 PARQUET_DIR = "data"
 CACHE_DIR = ".cache"  # from_generator's Arrow files, inside DIR.incomplete, removed before the rename
 NOTES_DIR = ".notes"  # what each shard left out, inside DIR.incomplete
-MIN_DOCUMENTS_PER_PROCESS = 1000  # below this, starting workers costs more than they save
+MIN_DOCUMENTS_PER_PROCESS = 250  # below this, starting workers costs more than they save
 INCOMPLETE_SUFFIX = ".incomplete"
 MAX_SHARD_BYTES = 500 * 1024 * 1024  # as save_to_disk's default, and the Hub's advice for Parquet files
 CARD_TEMPLATE = "templates/dataset_card.md"
@@ -221,8 +221,10 @@ def document_row(document: Document, labels: LabelSettings) -> dict[str, Any]:
     # Tags are made over all stored tokens, then the whitespace-only ones (paragraph breaks) are
     # deleted from tokens and tags alike: the row is built once per document, and this is several
     # times faster than filtering first (Document.tokens alone, a copy into tuples, costs more).
+    # The token texts are stored by the tokenize stage (since its version 3); older outputs are cut.
     offsets = tokenized.data["tokens"]
-    tokens = [text[start:end] for start, end in offsets]
+    words = tokenized.data.get("words")
+    tokens = words[:] if words is not None and len(words) == len(offsets) else [text[start:end] for start, end in offsets]
     entities, claims = document.entities, document.claims
     for layer, spans in (("entity", entities), ("claim", claims)):
         for span in spans:
@@ -358,8 +360,8 @@ def export_dataset(store: CorpusStore, settings: Settings, *, out: Path, annotat
     bars_were_on = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()  # ours is the one progress bar; --quiet switches it off
     try:
-        # Each split's Parquet copy is written by a thread while the next split is being made:
-        # pyarrow encodes it without holding the GIL.
+        # The splits' Parquet copies are written by a thread while the Arrow copy is saved: pyarrow
+        # encodes without holding the GIL. One thread: each Parquet writer buffers a row group.
         with ThreadPoolExecutor(max_workers=1) as writer:
             parquet: dict[str, Any] = {}
             dataset = datasets.DatasetDict()
@@ -373,9 +375,9 @@ def export_dataset(store: CorpusStore, settings: Settings, *, out: Path, annotat
                 processes = n_process or min(len(os.sched_getaffinity(0)), 4)
                 with progress_bar(progress) as bar, _collector_paused():
                     task = bar.add_task("export", total=plan.total)
-                    for name in SPLITS:
-                        split = dataset[name] = _build_split(store, settings, features, name, plan, building, report,
-                                                             processes)
+                    for name, split in _build_splits(store, settings, features, plan, building, report,
+                                                     processes).items():
+                        dataset[name] = split
                         split.info.description = (f"{settings.export.name}: news articles with named entities and "
                                                   f"numeric claims")
                         split.info.license = settings.export.license
@@ -441,7 +443,7 @@ def _plan(store: CorpusStore, settings: Settings, report: ExportReport) -> _Plan
     """Which documents may go in, and in which split, from the store's index alone (no record is
     read); each split's fingerprint from the index entries of its documents (their ids and where
     each stage output lies, which changes whenever one does). Whether a review record says
-    "reviewed" is known only once it is read, in ``_build_split``."""
+    "reviewed" is known only once it is read, in ``_build_splits``."""
     indexes = {stage: store.stage_index(stage) for stage in STAGES}
     reviews = {doc_id for doc_id, entry in indexes[REVIEW].items() if not entry.failed}
     preannotated = {doc_id for doc_id, entry in indexes[PREANNOTATE].items() if not entry.failed}
@@ -482,61 +484,80 @@ def _nothing_message(report: ExportReport) -> str:
             f"pre-annotations")
 
 
-def _build_split(store: CorpusStore, settings: Settings, features, name: str, plan: _Plan, building: Path,
-                 report: ExportReport, processes: int):
-    """One split as a ``datasets.Dataset``, streamed from the store through ``from_generator``.
+def _build_splits(store: CorpusStore, settings: Settings, features, plan: _Plan, building: Path,
+                  report: ExportReport, processes: int) -> dict[str, Any]:
+    """The three splits as ``datasets.Dataset`` objects, from one ``from_generator`` pass.
 
-    The split's documents are cut into contiguous shards in ingest order, one per process, each
-    read and turned into rows by ``_split_rows`` in a worker of ``from_generator(num_proc=...)``:
-    reading the store and building the rows cost as much as ``from_generator`` itself, and with
-    the shards in order the rows come out in ingest order whatever the number of processes. What a
-    shard left out comes back in a small JSON file beside it (workers cannot append to ``report``)."""
+    The documents of all splits, in split order and within a split in ingest order, are cut into
+    contiguous shards, one per process, each read and turned into rows by ``_split_rows`` in a
+    worker of ``from_generator(num_proc=...)``: reading the store and building the rows cost as much
+    as ``from_generator`` itself, and one pass keeps every process busy to the end (a pass per split
+    would leave the small splits to one process). Each split is then a zero-copy slice of the
+    result. What a shard made and left out comes back in a small JSON file beside it (workers
+    cannot append to ``report``)."""
     import datasets
 
-    located = plan.documents[name]
+    located = [(name, document) for name in SPLITS for document in plan.documents[name]]
     shards = max(1, min(processes, len(located) // MIN_DOCUMENTS_PER_PROCESS))
     notes = building / NOTES_DIR
     notes.mkdir(parents=True, exist_ok=True)
-    size = math.ceil(len(located) / shards) if located else 0
-    specs = [{"store": str(store.root), "labels": settings.labels.dict(), "include_unreviewed": report.include_unreviewed,
-              "documents": located[number * size:(number + 1) * size], "notes": str(notes / f"{name}-{number:05d}.json")}
-             for number in range(shards)] if located else []
-    dataset = None
-    if located:
-        try:
-            dataset = datasets.Dataset.from_generator(
-                _split_rows, features=features, gen_kwargs={"shards": specs}, num_proc=shards if shards > 1 else None,
-                cache_dir=str(building / CACHE_DIR), split=datasets.NamedSplit(name), fingerprint=plan.fingerprints[name])
-        except Exception:
-            _raise_shard_error(specs)
-            finished = [spec for spec in specs if Path(spec["notes"]).exists()]
-            if len(finished) < len(specs) or any(_read_notes(spec)["rows"] for spec in finished):
-                raise
-            # from_generator cannot make a split with no rows: every document was left out
+    size = math.ceil(len(located) / shards)
+    specs = []
+    for number in range(shards):
+        # each shard's list of places goes to its worker as a file: datasets pickles gen_kwargs with
+        # dill, which took longer than reading the documents
+        places = notes / f"{number:05d}.documents.json"
+        places.write_bytes(orjson.dumps([[name, where.document, where.stages]
+                                         for name, where in located[number * size:(number + 1) * size]]))
+        specs.append({"store": str(store.root), "labels": settings.labels.dict(), "documents": str(places),
+                      "include_unreviewed": report.include_unreviewed, "notes": str(notes / f"{number:05d}.json")})
+    identity = hashlib.sha256("|".join(plan.fingerprints[name] for name in SPLITS).encode()).hexdigest()[:16]
+    everything = None
+    try:
+        everything = datasets.Dataset.from_generator(
+            _split_rows, features=features, gen_kwargs={"shards": specs}, num_proc=shards if shards > 1 else None,
+            cache_dir=str(building / CACHE_DIR), fingerprint=identity)
+    except Exception:
+        _raise_shard_error(specs)
+        finished = [spec for spec in specs if Path(spec["notes"]).exists()]
+        if len(finished) < len(specs) or any(sum(_read_notes(spec)["rows"].values()) for spec in finished):
+            raise
+        # from_generator cannot make a dataset with no rows: every document was left out
+    rows = dict.fromkeys(SPLITS, 0)
     for spec in specs:
         note = _read_notes(spec)
         report.unreviewed_left_out += note["left_out"]
         report.skipped.extend(_PROBLEMS[kind](doc_id, reason) for kind, doc_id, reason in note["skipped"])
-    if dataset is None:
-        dataset = datasets.Dataset.from_dict({column: [] for column in features}, features=features,
-                                             split=datasets.NamedSplit(name))
-    return dataset
+        for name, count in note["rows"].items():
+            rows[name] += count
+    splits, start = {}, 0
+    for name in SPLITS:
+        if rows[name]:
+            splits[name] = datasets.Dataset(everything.data.slice(start, rows[name]), info=everything.info.copy(),
+                                            split=datasets.NamedSplit(name), fingerprint=plan.fingerprints[name])
+        else:
+            splits[name] = datasets.Dataset.from_dict({column: [] for column in features}, features=features,
+                                                      split=datasets.NamedSplit(name))
+        start += rows[name]
+    return splits
 
 
 _PROBLEMS = {"UnexportableDocumentError": UnexportableDocumentError, "SpanAlignmentError": SpanAlignmentError}
 
 
 def _split_rows(shards: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """``from_generator``'s generator: the rows of some shards of one split (in a worker process
-    when the export uses several). Each document is read with a seek where the plan found it (no
-    segment is scanned), with its tokens and review and, with ``include_unreviewed``, its
-    pre-annotations; the rows keep the plan's order, which is ingest order."""
+    """``from_generator``'s generator: the rows of some shards (in a worker process when the export
+    uses several). Each document is read with a seek where the plan found it (no segment is
+    scanned), with its tokens and review and, with ``include_unreviewed``, its pre-annotations; the
+    rows keep the plan's order: by split, then ingest order."""
     for shard in shards:
         store = CorpusStore(Path(shard["store"]))
         labels = LabelSettings.parse_obj(shard["labels"])
-        note: dict[str, Any] = {"rows": 0, "left_out": 0, "skipped": [], "error": None}
+        located = orjson.loads(Path(shard["documents"]).read_bytes())  # [[split, document place, {stage: place}]]
+        note: dict[str, Any] = {"rows": dict.fromkeys(SPLITS, 0), "left_out": 0, "skipped": [], "error": None}
         try:
-            for document in store.read_located(shard["documents"]):
+            places = ((document, stages) for _, document, stages in located)
+            for (name, _, _), document in zip(located, store.read_located(places)):
                 if not document.reviewed and not shard["include_unreviewed"]:
                     note["left_out"] += 1
                     continue
@@ -545,7 +566,7 @@ def _split_rows(shards: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
                 except UnexportableDocumentError as problem:
                     note["skipped"].append((type(problem).__name__, problem.doc_id, problem.reason))
                     continue
-                note["rows"] += 1
+                note["rows"][name] += 1
                 yield row
         except NewscorpusError as error:
             note["error"] = (type(error).__name__, error.message)

@@ -254,10 +254,11 @@ class CorpusStore:
                         document.outputs[stage] = _stage_output(stage, reader.read(entry.location))
                 yield document
 
-    def read_located(self, located: Iterable[LocatedDocument]) -> Iterator[Document]:
-        """The documents at these places (as ``LocatedDocument.of`` takes them from the indexes),
-        each read with a seek: no segment is scanned, so a reader of a few documents of a large
-        store (an export worker, one split) pays for those only."""
+    def read_located(self, located: Iterable[LocatedDocument | tuple[Place, dict[str, Place]]]) -> Iterator[Document]:
+        """The documents at these places (as ``LocatedDocument.of`` takes them from the indexes, or
+        the same as plain (document place, {stage: place}) pairs), each read with a seek: no segment
+        is scanned, so a reader of a few documents of a large store (an export worker) pays for
+        those only."""
         with _SegmentReader() as reader:
             for document_place, stage_places in located:
                 record = reader.read_at(*document_place)
