@@ -40,6 +40,7 @@ class NearDuplicateIndex:
         self.threshold = threshold
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self._groups: dict[str, str] = {}
+        self._order: dict[str, int] = {}
         self._signatures: dict[str, LeanMinHash] = {}
 
     def signature(self, text: str) -> LeanMinHash:
@@ -50,12 +51,15 @@ class NearDuplicateIndex:
         return LeanMinHash(minhash)
 
     def find_group(self, signature: LeanMinHash) -> str | None:
-        """The group of the most similar indexed document above the threshold, if any."""
-        best, best_similarity = None, self.threshold
+        """The group of the most similar indexed document above the threshold, if any; of equally
+        similar ones, the first indexed (LSH answers in set order, which changes from run to run with
+        Python's string hashing: without this, the same corpus could be grouped, and split, otherwise)."""
+        best, best_key = None, None
         for candidate in self._lsh.query(signature):
             similarity = signature.jaccard(self._signatures[candidate])
-            if similarity >= best_similarity:
-                best, best_similarity = candidate, similarity
+            key = (similarity, -self._order[candidate])
+            if similarity >= self.threshold and (best_key is None or key > best_key):
+                best, best_key = candidate, key
         return self._groups[best] if best is not None else None
 
     def add(self, doc_id: str, group: str, signature: LeanMinHash) -> None:
@@ -65,6 +69,7 @@ class NearDuplicateIndex:
         if doc_id != group or doc_id in self._groups:
             return
         self._lsh.insert(doc_id, signature, check_duplication=False)
+        self._order[doc_id] = len(self._order)
         self._groups[doc_id] = group
         self._signatures[doc_id] = signature
 

@@ -1,7 +1,15 @@
+import os
+import random
+import re
 import shutil
+import subprocess
+import sys
+
+import pytest
 
 from pipeline.ingest import document_id, ingest
 from pipeline.readers import normalize_text
+from pipeline.store import CorpusStore
 
 
 def test_ingest_is_incremental_and_ids_are_stable(workspace, store, seed_copy):
@@ -58,3 +66,27 @@ def test_jsonl_external_id_is_kept(workspace, store, tmp_path):
     assert document.meta["external_id"] == "42"
     assert document.text == normalize_text("Café owners said 12 shops closed.")
     assert document.id == document_id(document.text)
+
+
+@pytest.mark.slow
+def test_near_duplicate_groups_do_not_depend_on_pythons_string_hashing(tmp_path, seed_text):
+    """Stories made of the same sentences are often equally similar to two group heads; the group
+    (and so the dataset split) must be the same in every run, whatever PYTHONHASHSEED is."""
+    body = seed_text[seed_text.index("A massacre"):].replace("\n\n", " ")
+    sentences = re.split(r"(?<=[.”])\s+(?=[A-Z“])", body)
+    rng = random.Random(0)
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    for number in range(120):
+        picked = rng.sample(sentences, len(sentences))
+        (folder / f"story-{number:03d}.txt").write_text(" ".join(picked), encoding="utf-8")
+    groups = []
+    for seed in ("1", "2", "3"):
+        workspace = tmp_path / f"ws{seed}"
+        environment = {**os.environ, "PYTHONHASHSEED": seed}
+        for args in (["init", str(workspace)], ["--workspace", str(workspace), "ingest", str(folder)]):
+            subprocess.run([sys.executable, "-m", "pipeline", "-q", *args], check=True, env=environment)
+        store = CorpusStore(workspace / "corpus" / ".store")
+        groups.append({entry.id: entry.fields["group"] for entry in store.document_index()})
+    assert len(set(groups[0].values())) < len(groups[0])  # there are groups to get wrong
+    assert groups[0] == groups[1] == groups[2]
