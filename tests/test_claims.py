@@ -187,3 +187,30 @@ def test_hyphenated_square_unit(nlp):
 def test_one_in_five_of_a_measure_is_a_share(nlp):
     claim = one(nlp, "Roughly one in five hectares of coca lies inside a park.")
     assert (claim.text, claim.label, claim.value) == ("Roughly one in five", "PERCENT", 20)
+
+
+def test_a_trained_span_categorizer_adds_claims_the_rules_miss_and_the_rules_keep_theirs(nlp):
+    """What `preannotate --model` does with a trained pipeline's claim spans (doc.spans["claims"],
+    as spancat_singlelabel leaves them): rule claims stay, a model span overlapping one is dropped,
+    others are added with source "model", the model's score, and the normaliser's value and unit."""
+    import numpy
+    from spacy.tokens import Span, SpanGroup
+
+    from pipeline.claims import CLAIM_KEY, ClaimFinder
+
+    doc = nlp("Police seized 300 kilograms of cocaine and arrested a dozen and a half smugglers.")
+    rules = [c.text for c in find_claims(doc)]
+    assert rules == ["300 kilograms"]
+    words = [t.text for t in doc]
+    seized, dozen = words.index("300"), words.index("dozen")
+    doc.spans["claims"] = SpanGroup(doc, name="claims", spans=[
+        Span(doc, seized, seized + 4, label="QUANTITY"),      # overlaps the rule claim: the rule's stays
+        Span(doc, dozen - 1, dozen + 5, label="COUNT"),       # "a dozen and a half smugglers": the rules miss it
+    ], attrs={"scores": numpy.array([[0.9], [0.8]])})
+    found = ClaimFinder("claims")(doc).user_data[CLAIM_KEY]
+    assert [(c["text"], c["source"]) for c in found] == [("300 kilograms", "claims"),
+                                                          ("a dozen and a half smugglers", "model")]
+    learnt = found[1]
+    assert learnt["score"] == 0.8 and learnt["label"] == "COUNT" and learnt["unit"] == "smuggler", learnt
+    assert learnt["value"] is not None
+    assert ClaimFinder(None)(doc).user_data[CLAIM_KEY] == found[:1]  # the base model: rules only
