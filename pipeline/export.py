@@ -27,10 +27,12 @@ a split empty; that is reported (``ExportReport.empty_splits``), and the empty s
 Arrow copy (0 rows) but cannot be declared in ``configs:`` (the Parquet loader refuses a split with
 no rows), which the card says.
 
-**Rows** are made by ``document_row`` and streamed through ``Dataset.from_generator`` with explicit
-``Features`` and an explicit fingerprint (the store's index entries of every exported document), so
-memory stays flat in corpus size. A large split is cut into contiguous shards that worker processes
-read and encode side by side (``num_proc``); the rows come out in ingest order whatever their number.
+**Rows** are made by ``document_row`` and streamed through one ``Dataset.from_generator`` pass over
+all three splits, with explicit ``Features`` and an explicit fingerprint (the store's index entries
+of every exported document), so memory stays flat in corpus size. The documents, by split and then
+in ingest order, are cut into contiguous shards that worker processes read and encode side by side
+(``num_proc``); each split is then a zero-copy slice, its rows in ingest order whatever the number
+of processes.
 Token tags are BIO over the configured labels ("O" first) and are computed from, and checked
 against, the character spans: a span that does not start and end on token boundaries leaves its
 document out, reported (``[E063]``), and the rest is exported.

@@ -36,6 +36,7 @@ import orjson
 from pipeline import __version__
 from pipeline.errors import ModelExistsError, ModelNotFoundError, TrainingDataError, TrainingError
 from pipeline.export import INCOMPLETE_SUFFIX, SPLITS, to_docbin
+from pipeline.record import PRE_ANNOTATED
 from pipeline.settings import Settings
 from pipeline.util.fs import fsync_dir
 
@@ -62,6 +63,7 @@ class TrainReport:
     base_model: str
     dataset: Path
     documents: dict[str, int] = field(default_factory=dict)
+    pre_annotated: dict[str, int] = field(default_factory=dict)  # rows not reviewed (an --include-unreviewed export)
     labels: list[LabelScore] = field(default_factory=list)
     overall: dict[str, float | None] = field(default_factory=dict)
     validation: dict[str, float | None] = field(default_factory=dict)
@@ -122,6 +124,8 @@ def train_extractor(dataset_dir: Path, out: Path, settings: Settings, *, init: s
     dataset = load_export(dataset_dir)
     report = TrainReport(out, init, settings.model.name, Path(dataset_dir),
                          documents={name: len(dataset[name]) if name in dataset else 0 for name in SPLITS})
+    report.pre_annotated = {name: sum(review["status"] == PRE_ANNOTATED for review in dataset[name]["review"])
+                            if report.documents[name] else 0 for name in SPLITS}
     for name in SPLITS:
         if not report.documents[name]:
             raise TrainingDataError(f"{dataset_dir}: the {name} split is empty; training needs documents in train, "

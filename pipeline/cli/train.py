@@ -5,7 +5,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from pipeline.cli._util import app, handle_errors, options, out, workspace_of
+from pipeline.cli._util import app, handle_errors, options, out, warn, workspace_of
 from pipeline.export import default_output
 from pipeline.train import SCORES_FILE, TrainReport, train_extractor
 from pipeline.workspace import Workspace
@@ -44,6 +44,11 @@ def run_train(workspace: Workspace, *, output: Optional[Path] = None, dataset: O
     report = train_extractor(dataset or default_output(workspace.exports_dir, settings),
                              output or workspace.models_dir / settings.train.name, settings, init=init,
                              max_steps=max_steps, overwrite=overwrite, progress=not quiet)
+    unreviewed = sum(report.pre_annotated.values())
+    if unreviewed:
+        warn(f"{unreviewed} of the {sum(report.documents.values())} documents in {report.dataset} are pre-annotated, "
+             f"not reviewed (an --include-unreviewed export): the model learnt the pre-annotator's output there, "
+             f"and the test figures score against it")
     if not quiet:
         print_scores(report)
     return report
