@@ -68,9 +68,7 @@ with store.locked(), store.document_writer() as texts, store.stage_writer("token
                 "agency": "EFE", "section": "World"}
         texts.add_document(Document(doc_id, text, meta, group), minhash=None)
         offsets = [[m.start(), m.end()] for m in re.finditer(r"\w+|[^\w\s]|\n+", text)]
-        words = [text[start:end] for start, end in offsets]  # as the tokenize stage stores them
-        tokens.add_output(doc_id, StageOutput("tokenize", "3", "bench", {"tokens": offsets, "words": words,
-                                                                         "sentences": [[0, len(text)]]}))
+        tokens.add_output(doc_id, StageOutput("tokenize", "2", "bench", {"tokens": offsets, "sentences": [[0, len(text)]]}))
         entities = [{"start": m.start(), "end": m.end(), "label": NAMES[m.group()], "text": m.group(),
                      "source": "gazetteer", "score": 1.0} for m in names.finditer(text)]
         claims = [{"start": m.start(), "end": m.end(), "label": "COUNT", "text": m.group(),

@@ -223,10 +223,8 @@ def document_row(document: Document, labels: LabelSettings) -> dict[str, Any]:
     # Tags are made over all stored tokens, then the whitespace-only ones (paragraph breaks) are
     # deleted from tokens and tags alike: the row is built once per document, and this is several
     # times faster than filtering first (Document.tokens alone, a copy into tuples, costs more).
-    # The token texts are stored by the tokenize stage (since its version 3); older outputs are cut.
     offsets = tokenized.data["tokens"]
-    words = tokenized.data.get("words")
-    tokens = words[:] if words is not None and len(words) == len(offsets) else [text[start:end] for start, end in offsets]
+    tokens = [text[start:end] for start, end in offsets]
     entities, claims = document.entities, document.claims
     for layer, spans in (("entity", entities), ("claim", claims)):
         for span in spans:

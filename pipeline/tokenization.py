@@ -30,7 +30,7 @@ from pipeline.util.progress import progress_bar
 log = logging.getLogger(__name__)
 
 STAGE = "tokenize"
-VERSION = "3"  # 2: a dateline's ".-" after "(AGENCY)" is split off; 3: token texts stored ("words")
+VERSION = "2"  # 2: a dateline's ".-" after "(AGENCY)" is split off
 
 
 @dataclass
@@ -132,10 +132,7 @@ def chunk_offsets(text: str, chunk_chars: int) -> list[int]:
 
 
 def tokenize_documents(nlp, documents: Iterator[Document], chunk_chars: int, batch_size: int = 256):
-    """Yield (document, {"tokens": [[start, end]...], "words": [token text...], "sentences": [[start, end]...]}).
-
-    ``words`` repeats what the offsets say, so that each export does not cut hundreds of strings
-    out of every text again (it was a quarter of the export's own work)."""
+    """Yield (document, {"tokens": [[start, end]...], "sentences": [[start, end]...]})."""
     punct_hashes = sentence_final_hashes(nlp)
 
     def chunks():
@@ -158,9 +155,7 @@ def tokenize_documents(nlp, documents: Iterator[Document], chunk_chars: int, bat
                 last = np.concatenate([first[1:] - 1, [len(doc) - 1]])
                 sentences.append(np.stack([starts[first], ends[last]], axis=1))
         empty = np.zeros((0, 2), np.int64)
-        offsets = np.concatenate(tokens) if tokens else empty
-        text = document.text
-        yield document, {"tokens": offsets, "words": [text[start:end] for start, end in offsets.tolist()],
+        yield document, {"tokens": np.concatenate(tokens) if tokens else empty,
                          "sentences": np.concatenate(sentences) if sentences else empty}
 
 
