@@ -39,6 +39,7 @@ from generated import REPO, run_measured
 SETUP = r"""
 import hashlib, random, re, sys
 from pathlib import Path
+import numpy as np
 import orjson
 sys.path.insert(0, "bench")
 from generated import generate
@@ -46,6 +47,7 @@ from pipeline.export import STAGES, document_row, split_of
 from pipeline.record import REVIEWED, Document, StageOutput
 from pipeline.settings import Settings
 from pipeline.store import CorpusStore
+from pipeline.tokenization import join_token_texts
 
 count, root = int(sys.argv[1]), Path(sys.argv[2])
 generate(root / "texts", count)
@@ -68,7 +70,9 @@ with store.locked(), store.document_writer() as texts, store.stage_writer("token
                 "agency": "EFE", "section": "World"}
         texts.add_document(Document(doc_id, text, meta, group), minhash=None)
         offsets = [[m.start(), m.end()] for m in re.finditer(r"\w+|[^\w\s]|\n+", text)]
-        tokens.add_output(doc_id, StageOutput("tokenize", "2", "bench", {"tokens": offsets, "sentences": [[0, len(text)]]}))
+        words = join_token_texts(text, np.array(offsets, dtype=np.int64))  # as the tokenize stage stores them
+        tokens.add_output(doc_id, StageOutput("tokenize", "3", "bench", {"tokens": offsets, "words": words,
+                                                                         "sentences": [[0, len(text)]]}))
         entities = [{"start": m.start(), "end": m.end(), "label": NAMES[m.group()], "text": m.group(),
                      "source": "gazetteer", "score": 1.0} for m in names.finditer(text)]
         claims = [{"start": m.start(), "end": m.end(), "label": "COUNT", "text": m.group(),

@@ -223,8 +223,13 @@ def document_row(document: Document, labels: LabelSettings) -> dict[str, Any]:
     # Tags are made over all stored tokens, then the whitespace-only ones (paragraph breaks) are
     # deleted from tokens and tags alike: the row is built once per document, and this is several
     # times faster than filtering first (Document.tokens alone, a copy into tuples, costs more).
+    # The tokenize stage stores the token texts joined (since its version 3); a text that holds the
+    # separator itself, or an older output, has them cut out of the text instead.
     offsets = tokenized.data["tokens"]
-    tokens = [text[start:end] for start, end in offsets]
+    words = tokenized.data.get("words")
+    tokens = words.split(tokenization.WORD_SEPARATOR) if words else []
+    if len(tokens) != len(offsets):
+        tokens = [text[start:end] for start, end in offsets]
     entities, claims = document.entities, document.claims
     for layer, spans in (("entity", entities), ("claim", claims)):
         for span in spans:
@@ -263,16 +268,25 @@ def document_row(document: Document, labels: LabelSettings) -> dict[str, Any]:
         "claim_tags": claim_tags,
         "entities": [{"start": e["start"], "end": e["end"], "label": entity_index[e["label"]],
                       "text": text[e["start"]:e["end"]]} for e in entities],
-        "claims": [{"start": c["start"], "end": c["end"], "label": claim_index[c["label"]],
-                    "text": text[c["start"]:c["end"]], "value": _number(document.id, c, "value"),
-                    "unit": _string(c.get("unit")), "approx": _string(c.get("approx")),
-                    "low": _number(document.id, c, "low"), "high": _number(document.id, c, "high"),
-                    "from": _number(document.id, c, "from"), "to": _number(document.id, c, "to")} for c in claims],
+        "claims": [_claim_row(claim, text, claim_index, document.id) for claim in claims],
         "relations": relations,
         "review": {"status": REVIEWED if reviewed else PRE_ANNOTATED,
                    "annotators": [str(a) for a in review.get("annotators") or []] if reviewed else [],
                    "agreement": _number(document.id, review, "agreement") if reviewed else None},
     }
+
+
+_CLAIM_NUMBERS = ("value", "low", "high", "from", "to")
+
+
+def _claim_row(claim: dict[str, Any], text: str, index: dict[str, int], doc_id: str) -> dict[str, Any]:
+    start, end = claim["start"], claim["end"]
+    row = {"start": start, "end": end, "label": index[claim["label"]], "text": text[start:end],
+           "unit": _string(claim.get("unit")), "approx": _string(claim.get("approx"))}
+    for key in _CLAIM_NUMBERS:  # stored numbers are floats or None; anything else is checked
+        value = claim.get(key)
+        row[key] = value if value is None or type(value) is float else _number(doc_id, claim, key)
+    return row
 
 
 def _string(value: Any) -> str | None:

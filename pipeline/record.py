@@ -7,6 +7,7 @@ from typing import Any
 
 REVIEWED = "reviewed"
 PRE_ANNOTATED = "pre-annotated"
+INTERNAL_KEYS = {"words"}  # stage data kept for speed (the token texts, joined), left out of `dump`
 META_FIELDS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "external_id")
 
 
@@ -95,7 +96,7 @@ class Document:
         record: dict[str, Any] = {"id": self.id, "text": self.text, "meta": self.meta, "group": self.group}
         for stage, output in self.outputs.items():
             if not output.failed and stage not in ("preannotate", "review"):
-                record.update(output.data)
+                record.update((key, value) for key, value in output.data.items() if key not in INTERNAL_KEYS)
         if "preannotate" in self.outputs or "review" in self.outputs:
             record.update(entities=self.entities, claims=self.claims, relations=self.relations,
                           review=REVIEWED if self.reviewed else PRE_ANNOTATED)

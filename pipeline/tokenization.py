@@ -30,7 +30,8 @@ from pipeline.util.progress import progress_bar
 log = logging.getLogger(__name__)
 
 STAGE = "tokenize"
-VERSION = "2"  # 2: a dateline's ".-" after "(AGENCY)" is split off
+VERSION = "3"  # 2: a dateline's ".-" after "(AGENCY)" is split off; 3: the token texts ("words")
+WORD_SEPARATOR = "\x1f"  # ASCII unit separator, between the token texts in "words"
 
 
 @dataclass
@@ -132,7 +133,11 @@ def chunk_offsets(text: str, chunk_chars: int) -> list[int]:
 
 
 def tokenize_documents(nlp, documents: Iterator[Document], chunk_chars: int, batch_size: int = 256):
-    """Yield (document, {"tokens": [[start, end]...], "sentences": [[start, end]...]})."""
+    """Yield (document, {"tokens": [[start, end]...], "words": "tok\x1ftok...", "sentences": [[start, end]...]}).
+
+    ``words`` is the token texts joined by ``WORD_SEPARATOR`` (``join_token_texts``): the export
+    needs every token's text, and one stored string split in C costs it a fifth of cutting hundreds
+    of slices out of each text in Python, every time it runs."""
     punct_hashes = sentence_final_hashes(nlp)
 
     def chunks():
@@ -155,8 +160,24 @@ def tokenize_documents(nlp, documents: Iterator[Document], chunk_chars: int, bat
                 last = np.concatenate([first[1:] - 1, [len(doc) - 1]])
                 sentences.append(np.stack([starts[first], ends[last]], axis=1))
         empty = np.zeros((0, 2), np.int64)
-        yield document, {"tokens": np.concatenate(tokens) if tokens else empty,
+        offsets = np.concatenate(tokens) if tokens else empty
+        yield document, {"tokens": offsets, "words": join_token_texts(document.text, offsets),
                          "sentences": np.concatenate(sentences) if sentences else empty}
+
+
+def join_token_texts(text: str, offsets: np.ndarray) -> str:
+    """The texts of the tokens at ``offsets`` (an (n, 2) array), joined by ``WORD_SEPARATOR``, made
+    with numpy on the text's code points (a quarter of the time of slicing them one by one)."""
+    if not len(offsets):
+        return ""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    widths = ends - starts + 1  # each token and the separator after it
+    stops = np.cumsum(widths)
+    positions = np.arange(stops[-1]) - np.repeat(stops - widths - starts, widths)
+    joined = codes[np.minimum(positions, len(codes) - 1)]
+    joined[stops - 1] = ord(WORD_SEPARATOR)
+    return joined[:-1].tobytes().decode("utf-32-le")
 
 
 def pending_documents(store: CorpusStore, stage: str, current: str) -> set[str]:

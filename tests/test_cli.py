@@ -96,6 +96,7 @@ def test_dump_writes_one_json_line_per_document(cli, seed_copy, tmp_path):
     assert len(lines) == 1
     record = json.loads(lines[0])
     assert set(record) >= {"id", "text", "meta", "group", "tokens", "sentences", "stages"}
+    assert "words" not in record  # the stored token texts are the store's business, not the dump's
     assert record["meta"]["headline"].startswith("The ghost")
     start, end = record["tokens"][0]
     assert record["text"][start:end] == "Valle"

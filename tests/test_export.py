@@ -15,6 +15,7 @@ from pipeline import export as export_module
 from pipeline.errors import SettingsError, SpanAlignmentError, UnexportableDocumentError
 from pipeline.export import (
     SPLITS,
+    document_row,
     export_dataset,
     export_features,
     split_of,
@@ -645,3 +646,21 @@ def test_spacy_debug_data_accepts_the_docbins(real, tmp_path):
     errors = [line for line in report.splitlines() if line.startswith("✘")]
     # The only complaint is the size of a six-document corpus, not its format.
     assert all("Low number of examples" in line or line.endswith("error") or line.endswith("errors") for line in errors), errors
+
+
+def test_rows_use_the_stored_token_texts_and_cut_them_when_they_do_not_fit(store):
+    """document_row reads the tokenize stage's joined token texts; when they do not split into one
+    text per token (a token holding the separator, or an output from before they were stored), it
+    cuts the tokens out of the text instead: the row is the same."""
+    from pipeline.tokenization import WORD_SEPARATOR
+
+    text = "Police seized 300 kilos in Lima"
+    offsets = simple_tokens(text)
+    document = Document("d", text, outputs={TOKENIZE: StageOutput(TOKENIZE, "3", "t", {
+        "tokens": offsets, "words": WORD_SEPARATOR.join(text[s:e] for s, e in offsets), "sentences": [[0, len(text)]]})})
+    assert document_row(document, LABELS)["tokens"] == text.split()
+    odd = "a\x1fb and c"  # the separator inside a token
+    odd_offsets = [[0, 3], [4, 7], [8, 9]]
+    document = Document("e", odd, outputs={TOKENIZE: StageOutput(TOKENIZE, "3", "t", {
+        "tokens": odd_offsets, "words": WORD_SEPARATOR.join(odd[s:e] for s, e in odd_offsets), "sentences": []})})
+    assert document_row(document, LABELS)["tokens"] == ["a\x1fb", "and", "c"]

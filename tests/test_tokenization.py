@@ -62,3 +62,16 @@ def test_sentence_boundaries_are_those_of_spacys_sentencizer(nlp, seed_text, art
         expected = [[s.start_char, s.end_char] for s in reference(text).sents]
         _, data = next(tokenize_documents(nlp, iter([Document("x", text)]), chunk_chars=10**9))
         assert data["sentences"].tolist() == expected, text[:40]
+
+
+def test_stored_token_texts_are_the_token_slices_whatever_the_script(nlp):
+    """The tokenize stage stores the token texts joined (what the export reads instead of slicing);
+    they must be exactly the slices, for any characters, astral planes and paragraph breaks included."""
+    text = "Café «Ñandú» 🇵🇪 sold 5€ of 𝔠𝔬𝔠𝔞.\n\nEnd — naïve résumé."
+    document = Document("x", text)
+    [(_, data)] = list(tokenize_documents(nlp, iter([document]), chunk_chars=1000))
+    words = data["words"].split(tokenization.WORD_SEPARATOR)
+    assert words == [text[start:end] for start, end in data["tokens"].tolist()]
+    assert any(word.isspace() for word in words) and any("𝔠" in word for word in words) and "🇵" in words
+    [(_, empty)] = list(tokenize_documents(nlp, iter([Document("y", "")]), chunk_chars=1000))
+    assert empty["words"] == "" and len(empty["tokens"]) == 0
