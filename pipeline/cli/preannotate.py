@@ -11,13 +11,15 @@ from pipeline.workspace import Workspace
 @handle_errors
 def preannotate_command(
     ctx: typer.Context,
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="spaCy pipeline (package name or path); default: [model] name in newscorpus.toml."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="spaCy pipeline (package name or path, e.g. models/newscorpus-extractor from newscorpus train); default: [model] name in newscorpus.toml."),
     n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Processes for the spaCy pipeline."),
 ) -> None:
     """Pre-annotate entities and numeric claims in every document not yet done with these settings.
 
     Tokenizes first where needed. Entities come from the spaCy model and the gazetteer in
     annotations/gazetteer.jsonl (the gazetteer wins where they overlap); claims from newscorpus's rules.
+    With a model from newscorpus train (--model models/NAME), its NER replaces the base model's and its
+    span categorizer adds the claims the rules do not find.
     """
     run_preannotate(workspace_of(ctx), model=model, n_process=n_process, quiet=options(ctx).quiet)
 
