@@ -74,7 +74,7 @@ from pipeline.preannotate import gazetteer_path
 from pipeline.record import PRE_ANNOTATED, REVIEWED, Document
 from pipeline.settings import LabelSettings, Settings, SplitSettings
 from pipeline.store import CorpusStore, LocatedDocument
-from pipeline.util.fs import fsync_dir, write_text_atomic
+from pipeline.util.fs import replace_dir, write_text_atomic
 from pipeline.util.progress import progress_bar
 
 log = logging.getLogger(__name__)
@@ -412,7 +412,7 @@ def export_dataset(store: CorpusStore, settings: Settings, *, out: Path, annotat
         shutil.rmtree(building / CACHE_DIR, ignore_errors=True)
         shutil.rmtree(building / NOTES_DIR)
         write_text_atomic(building / "README.md", render_card(report, settings, annotations_dir, parquet_sizes))
-        _move_into_place(building, out)
+        replace_dir(building, out)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -439,18 +439,6 @@ def _check_output(out: Path, overwrite: bool) -> None:
     if not out.is_dir() or not _looks_like_export(out):
         raise ExportExistsError(f"{out} exists and is not a dataset export (no dataset_dict.json or data/); "
                                 f"refusing to replace it")
-
-
-def _move_into_place(building: Path, out: Path) -> None:
-    """Rename the finished folder to ``out``; an old export there is removed only after that."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
-        os.rename(out, old)
-    os.rename(building, out)
-    fsync_dir(out.parent)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _plan(store: CorpusStore, settings: Settings, report: ExportReport) -> _Plan:

@@ -64,8 +64,8 @@ def build_pipeline(model: str, gazetteer: Path | None, entity_labels: list[str] 
     the entity merger and the claim finder.
 
     A pipeline trained by ``newscorpus train`` (it has a ``spancat``) is used the same way, except
-    that its NER speaks the schema's ``entity_labels`` and the claim spans come from its span
-    categorizer, normalised by the claim finder; the base model's NER labels are OntoNotes'."""
+    that its NER speaks the schema's ``entity_labels`` (the base model's are OntoNotes') and its
+    span categorizer adds the claims that no rule finds, normalised by the claim finder."""
     import spacy
 
     try:

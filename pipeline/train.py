@@ -38,7 +38,7 @@ from pipeline.errors import ModelExistsError, ModelNotFoundError, TrainingDataEr
 from pipeline.export import INCOMPLETE_SUFFIX, SPLITS, to_docbin
 from pipeline.record import PRE_ANNOTATED
 from pipeline.settings import Settings
-from pipeline.util.fs import fsync_dir
+from pipeline.util.fs import replace_dir
 
 INITS = ("base", "scratch")
 CLAIMS_KEY = "claims"  # the span group to_docbin fills and the span categorizer predicts
@@ -111,13 +111,8 @@ def _base_tok2vec_width(base_model: str) -> int:
 def train_extractor(dataset_dir: Path, out: Path, settings: Settings, *, init: str | None = None,
                     max_steps: int | None = None, overwrite: bool = False, progress: bool = True) -> TrainReport:
     """Train, score on the test split and save under ``out``; returns the figures."""
-    from spacy.cli._util import show_validation_error
-    from spacy.training.initialize import init_nlp
-    from spacy.training.loop import train as train_loop
-    from spacy.util import load_config
-
     init = init or settings.train.init
-    config_file = config_path(init)
+    config_path(init)  # an unknown start is refused before anything is read
     out = Path(out)
     if out.exists() and not overwrite:
         raise ModelExistsError(f"{out} exists; pass --overwrite to replace it (the old model stays until the new one is saved)")
@@ -132,6 +127,24 @@ def train_extractor(dataset_dir: Path, out: Path, settings: Settings, *, init: s
                                     f"validation and test (export more reviewed documents, or change [split] ratios)")
     building = out.with_name(out.name + INCOMPLETE_SUFFIX)
     shutil.rmtree(building, ignore_errors=True)
+    try:
+        _train_in(building, dataset, report, settings, max_steps, progress)
+        replace_dir(building / "pipeline", out)
+    finally:  # the DocBins and spaCy's checkpoints; an interrupted run leaves nothing behind either
+        shutil.rmtree(building, ignore_errors=True)
+    return report
+
+
+def _train_in(building: Path, dataset, report: TrainReport, settings: Settings, max_steps: int | None,
+              progress: bool) -> None:
+    """DocBins, spaCy's training loop and the scored pipeline, all under ``building``; the pipeline
+    ends in ``building/pipeline`` with its scores.json."""
+    from spacy.cli._util import show_validation_error
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train as train_loop
+    from spacy.util import load_config
+
+    config_file = config_path(report.init)
     corpus = building / "corpus"
     corpus.mkdir(parents=True)
     paths = {}
@@ -144,7 +157,7 @@ def train_extractor(dataset_dir: Path, out: Path, settings: Settings, *, init: s
         "training.max_steps": max_steps or settings.train.max_steps, "training.patience": settings.train.patience,
         "training.eval_frequency": settings.train.eval_frequency,
     }
-    if init == "base":
+    if report.init == "base":
         overrides["components.spancat.model.tok2vec.width"] = _base_tok2vec_width(settings.model.name)
     started = time.perf_counter()
     sink = sys.stdout if progress else io.StringIO()
@@ -163,10 +176,6 @@ def train_extractor(dataset_dir: Path, out: Path, settings: Settings, *, init: s
         raise TrainingError(f"spaCy's training loop saved no model under {best}")
     trained = _finish(best, report, settings, paths["test"], dataset["test"])
     (trained / SCORES_FILE).write_bytes(orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
-    _replace(trained, out)
-    shutil.rmtree(building, ignore_errors=True)
-    report.out = out
-    return report
 
 
 def _finish(best: Path, report: TrainReport, settings: Settings, test_path: Path, test_split) -> Path:
@@ -202,14 +211,3 @@ def _support(split) -> dict[str, Counter]:
         names = split.features[layer].feature["label"].names
         support[layer] = Counter(names[label] for spans in split[layer] for label in (s["label"] for s in spans))
     return support
-
-
-def _replace(built: Path, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    previous = out.with_name(out.name + ".previous")
-    shutil.rmtree(previous, ignore_errors=True)
-    if out.exists():
-        out.rename(previous)
-    built.rename(out)
-    fsync_dir(out.parent)
-    shutil.rmtree(previous, ignore_errors=True)

@@ -149,7 +149,7 @@ def test_training_on_reviewed_stories_teaches_preannotation_a_new_organisation(l
     assert refused.stderr.count("\n") == 1 and "[E071]" in refused.stderr and "--overwrite" in refused.stderr
     cli("-q", "train", "--init", "scratch", "--max-steps", "20", "--overwrite")
     assert orjson.loads((model / "scores.json").read_bytes())["init"] == "scratch"
-    assert not list(model.parent.glob("*.incomplete")) and not list(model.parent.glob("*.previous"))
+    assert sorted(path.name for path in model.parent.iterdir()) == [model.name]  # nothing built aside is left
 
 
 def test_train_without_an_export_says_what_to_run(cli):
@@ -168,3 +168,26 @@ def test_train_refuses_a_dataset_with_an_empty_split(cli, small_store):
 def test_an_unknown_init_is_refused_before_anything_runs(cli):
     result = cli("train", "--init", "pretrained", expect=2)
     assert "pretrained" in result.stderr
+
+
+def test_a_training_that_fails_midway_leaves_nothing_behind(workspace, store, tmp_path):
+    """The DocBins are written, then the base model cannot be loaded: one clean error, and neither
+    the model folder nor the folder it was being built in is left."""
+    from pipeline.errors import ModelNotFoundError
+    from pipeline.export import SPLITS, export_dataset, split_of
+    from pipeline.settings import Settings
+    from pipeline.train import train_extractor
+    from test_export import STORY, write_documents
+
+    settings = Settings()
+    groups, number = {}, 0
+    while len(groups) < len(SPLITS):  # one near-duplicate group that lands in each split
+        groups.setdefault(split_of(f"g{number}", settings.split), f"g{number}")
+        number += 1
+    write_documents(store, [(f"{STORY} ({name})", {"group": group}) for name, group in groups.items()])
+    export_dataset(store, settings, out=tmp_path / "export", progress=False)
+    settings.model.name = "no_such_spacy_model"
+    out = tmp_path / "models" / "extractor"
+    with pytest.raises(ModelNotFoundError):
+        train_extractor(tmp_path / "export", out, settings, init="base", progress=False)
+    assert not out.parent.exists() or not list(out.parent.iterdir())
