@@ -40,6 +40,10 @@ class GoldDocument:
     id: str | None = None
     path: Path | None = None
     line: int | None = None
+    layers: tuple[str, ...] = LAYERS
+    """The layers annotated in this document; the others are not scored (a claims-only gold set)."""
+    any_label: bool = False
+    """Spans match whatever their labels (a set whose labels are not the schema's, e.g. MeasEval)."""
 
     def spans(self, layer: str) -> list[Span]:
         return self.entities if layer == "entities" else self.claims
@@ -88,13 +92,20 @@ def _gold_document(record: Any, labels: dict[str, list[str]], path: Path, line: 
     text = record.get("text")
     if not isinstance(text, str):
         raise ValueError("missing 'text'" if text is None else "'text' is not a string")
+    annotated = record.get("layers", list(LAYERS))
+    if not isinstance(annotated, list) or not annotated or any(layer not in LAYERS for layer in annotated):
+        raise ValueError(f"'layers' must be a non-empty list of {', '.join(LAYERS)}")
+    any_label = record.get("labels", "schema")
+    if any_label not in ("schema", "any"):
+        raise ValueError("'labels' must be \"schema\" or \"any\"")
     layers = {}
     for layer in LAYERS:
-        spans = record.get(layer)
+        spans = record.get(layer, [] if layer not in annotated else None)
         if not isinstance(spans, list):
             raise ValueError(f"missing '{layer}' list" if spans is None else f"'{layer}' is not a list")
         for index, span in enumerate(spans):
-            _check_gold_span(span, f"{layer}[{index}]", text, labels[layer], claim=layer == "claims")
+            _check_gold_span(span, f"{layer}[{index}]", text, labels[layer], claim=layer == "claims",
+                             any_label=any_label == "any")
         layers[layer] = spans
     raw_id = record.get("id")
     return GoldDocument(
@@ -104,10 +115,12 @@ def _gold_document(record: Any, labels: dict[str, list[str]], path: Path, line: 
         id=None if raw_id is None else str(raw_id),
         path=path,
         line=line,
+        layers=tuple(layer for layer in LAYERS if layer in annotated),
+        any_label=any_label == "any",
     )
 
 
-def _check_gold_span(span: Any, where: str, text: str, labels: list[str], *, claim: bool) -> None:
+def _check_gold_span(span: Any, where: str, text: str, labels: list[str], *, claim: bool, any_label: bool = False) -> None:
     if not isinstance(span, dict):
         raise ValueError(f"{where}: not a JSON object")
     for key in ("start", "end", "label", "text") + (("value", "unit") if claim else ()):
@@ -120,7 +133,7 @@ def _check_gold_span(span: Any, where: str, text: str, labels: list[str], *, cla
         raise ValueError(f"{where}: start {start} >= end {end}")
     if start < 0 or end > len(text):
         raise ValueError(f"{where}: offsets {start}:{end} are outside the text ({len(text)} characters)")
-    if span["label"] not in labels:
+    if span["label"] not in labels and not any_label:
         raise ValueError(f"{where}: label {span['label']!r} is not one of {', '.join(labels)}")
     if text[start:end] != span["text"]:
         raise ValueError(f"{where}: text {_show(span['text'])} != text[{start}:{end}] {_show(text[start:end])}")
@@ -135,21 +148,24 @@ def _check_gold_span(span: Any, where: str, text: str, labels: list[str], *, cla
 # Matching one document's spans of one layer
 
 
-def match_strict(gold: Sequence[Span], predicted: Sequence[Span]) -> list[tuple[int, int]]:
-    """(gold index, predicted index) pairs with the same start, end and label; each span used once."""
+def match_strict(gold: Sequence[Span], predicted: Sequence[Span], *, any_label: bool = False) -> list[tuple[int, int]]:
+    """(gold index, predicted index) pairs with the same start, end and label (any label with
+    ``any_label``); each span used once."""
+    key = _position if any_label else _key
     waiting: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i, span in enumerate(gold):
-        waiting[_key(span)].append(i)
+        waiting[key(span)].append(i)
     pairs = []
     for j, span in enumerate(predicted):
-        queue = waiting.get(_key(span))
+        queue = waiting.get(key(span))
         if queue:
             pairs.append((queue.pop(0), j))
     return sorted(pairs)
 
 
-def match_overlap(gold: Sequence[Span], predicted: Sequence[Span]) -> list[tuple[int, int]]:
-    """(gold index, predicted index) pairs with the same label and overlapping character ranges.
+def match_overlap(gold: Sequence[Span], predicted: Sequence[Span], *, any_label: bool = False) -> list[tuple[int, int]]:
+    """(gold index, predicted index) pairs with the same label (any label with ``any_label``) and
+    overlapping character ranges.
 
     One-to-one, and exact rather than greedy: per label, a maximum bipartite matching, and among the
     matchings of that size the one with the most overlapping characters (so of two predictions that
@@ -158,9 +174,9 @@ def match_overlap(gold: Sequence[Span], predicted: Sequence[Span]) -> list[tuple
     gold_by_label: dict[str, list[int]] = defaultdict(list)
     predicted_by_label: dict[str, list[int]] = defaultdict(list)
     for i, span in enumerate(gold):
-        gold_by_label[span["label"]].append(i)
+        gold_by_label[ALL if any_label else span["label"]].append(i)
     for j, span in enumerate(predicted):
-        predicted_by_label[span["label"]].append(j)
+        predicted_by_label[ALL if any_label else span["label"]].append(j)
     pairs = []
     for label, gold_ids in gold_by_label.items():
         predicted_ids = predicted_by_label.get(label)
@@ -181,6 +197,10 @@ def match_overlap(gold: Sequence[Span], predicted: Sequence[Span]) -> list[tuple
 
 def _key(span: Span) -> tuple[Any, ...]:
     return (span["start"], span["end"], span["label"])
+
+
+def _position(span: Span) -> tuple[Any, ...]:
+    return (span["start"], span["end"])
 
 
 def _overlap(a: Span, b: Span) -> int:
@@ -301,6 +321,7 @@ class SpanError:
     text: str
     document: int  # position in the gold list
     id: str | None = None
+    context: str = ""  # the text around the span, on one line, the span in [brackets]
 
 
 @dataclass
@@ -366,14 +387,16 @@ def evaluate(gold: Sequence[GoldDocument], predicted: Sequence[dict[str, Any]]) 
     mismatches: list[ClaimMismatch] = []
     for index, (document, prediction) in enumerate(zip(gold, predicted)):
         _check_alignment(document, prediction, index)
-        for layer in LAYERS:
+        for layer in document.layers:
             gold_spans = document.spans(layer)
             predicted_spans = _predicted_spans(document, prediction, layer, index)
-            _count(strict[layer], gold_spans, predicted_spans, match_strict(gold_spans, predicted_spans))
-            pairs = match_overlap(gold_spans, predicted_spans)
-            _count(overlap[layer], gold_spans, predicted_spans, pairs)
+            any_label = document.any_label
+            _count(strict[layer], gold_spans, predicted_spans,
+                   match_strict(gold_spans, predicted_spans, any_label=any_label), any_label=any_label)
+            pairs = match_overlap(gold_spans, predicted_spans, any_label=any_label)
+            _count(overlap[layer], gold_spans, predicted_spans, pairs, any_label=any_label)
             errors[layer].extend(_unmatched(document, index, layer, gold_spans, predicted_spans, pairs))
-            if layer == "claims":
+            if layer == "claims" and not any_label:
                 for i, j in pairs:
                     mismatch = _compare_claims(values, document, index, gold_spans[i], predicted_spans[j])
                     if mismatch is not None:
@@ -450,7 +473,10 @@ def _predicted_spans(document: GoldDocument, prediction: dict[str, Any], layer: 
     return spans
 
 
-def _count(counts: dict[str, Counts], gold: list[Span], predicted: list[Span], pairs: list[tuple[int, int]]) -> None:
+def _count(counts: dict[str, Counts], gold: list[Span], predicted: list[Span], pairs: list[tuple[int, int]],
+           *, any_label: bool = False) -> None:
+    """Per label; with ``any_label`` a true positive and a false negative count under the gold
+    span's label and a false positive under the predicted one's."""
     matched_gold = {i for i, _ in pairs}
     matched_predicted = {j for _, j in pairs}
     for i, _ in pairs:
@@ -485,9 +511,17 @@ def _unmatched(
             text=document.text[span["start"] : span["end"]],
             document=index,
             id=document.id,
+            context=context_of(document.text, span["start"], span["end"]),
         )
         for kind, span in found
     ]
+
+
+def context_of(text: str, start: int, end: int, width: int = 50) -> str:
+    """The text around ``start:end`` on one line, the span in brackets: "... rose [5%] to ..."."""
+    left = " ".join(text[max(0, start - width) : start].split())
+    right = " ".join(text[end : end + width].split())
+    return f"{'…' if start > width else ''}{left} [{' '.join(text[start:end].split())}] {right}{'…' if end + width < len(text) else ''}"
 
 
 def _compare_claims(

@@ -30,7 +30,8 @@ from pipeline.util.progress import progress_bar
 log = logging.getLogger(__name__)
 
 STAGE = "tokenize"
-VERSION = "3"  # 2: a dateline's ".-" after "(AGENCY)" is split off; 3: the token texts ("words")
+VERSION = "4"  # 2: a dateline's ".-" after "(AGENCY)" is split off; 3: the token texts ("words");
+# 4: numbers are split from glued currencies, magnitudes and units ("HK$7.1m", "8kW", "$500m.")
 WORD_SEPARATOR = "\x1f"  # ASCII unit separator, between the token texts in "words"
 
 
@@ -85,12 +86,39 @@ def load_tokenizer(name: str):
 _DATELINE_SUFFIX = r"(?<=\))\.[-–—]+"
 
 
-def customize_tokenizer(nlp):
-    """The model's tokenizer plus newscorpus's rules for news copy."""
-    from spacy.util import compile_suffix_regex
+# Abbreviations whose full stop does not end a sentence, so the number after them stays with them.
+_ABBREVIATIONS = ("Fig.", "fig.", "Figs.", "figs.", "Eq.", "Vol.", "vol.", "Ref.", "Nos.", "Approx.", "approx.")
+# Single lower-case letters with a full stop that spaCy keeps as one token: they hide the magnitude or
+# unit of a number that ends a sentence ("pay $500m." would be "$", "500", "m.").
+_LETTER_ABBREVIATIONS = ("m.", "b.", "k.", "p.", "t.")
 
-    suffixes = list(nlp.Defaults.suffixes) + [_DATELINE_SUFFIX]
+
+def customize_tokenizer(nlp):
+    """The model's tokenizer plus newscorpus's rules for news copy: a dateline's ".-" after the
+    agency, and a number split from the currency, magnitude or unit glued to it ("HK$7.1m" is
+    "HK$", "7.1", "m"; "8kW" is "8", "kW"), so claims and entities line up with tokens."""
+    import re
+
+    from spacy.attrs import ORTH
+    from spacy.util import compile_prefix_regex, compile_suffix_regex
+
+    from spacy.util import compile_infix_regex
+
+    from pipeline.claims.lexicon import BOUND_SIGNS, currency_prefixes, glued_suffixes
+
+    glued = "|".join(re.escape(s) for s in glued_suffixes())
+    suffixes = list(nlp.Defaults.suffixes) + [_DATELINE_SUFFIX, rf"(?<=[0-9])(?:{glued})"]
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    currencies = "|".join(re.escape(c) for c in currency_prefixes())
+    bounds = "|".join(re.escape(b) for b in BOUND_SIGNS)
+    prefixes = [rf"(?:{currencies})(?=[0-9])", rf"(?:{bounds})(?=[−\-+]?[0-9])"] + list(nlp.Defaults.prefixes)
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    # a range written with a dash between numbers ("4–8 years") is three tokens, as "4-8" already is
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=[0-9%])[–—](?=[−\-0-9∼~])"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    rules = {key: value for key, value in nlp.tokenizer.rules.items() if key not in _LETTER_ABBREVIATIONS}
+    rules.update({abbreviation: [{ORTH: abbreviation}] for abbreviation in _ABBREVIATIONS})
+    nlp.tokenizer.rules = rules
     return nlp
 
 

@@ -4,7 +4,7 @@
 Reads   annotations/gold/text.txt   (the article body exactly as the pipeline stores it)
 Writes  annotations/gold/efe-shining-path-vraem.jsonl   (one JSON line)
 
-The annotations below are written by hand following /work/shared/ANNOTATION_SCHEMA.md
+The annotations below are written by hand following ../shared/ANNOTATION_SCHEMA.md (from the project root)
 (mirrored in annotations/guidelines.md). Offsets are never typed by hand: each span is
 located by searching the text, using an anchor that makes the match unique:
 

@@ -55,6 +55,9 @@ def print_report(report: EvaluationReport, *, gold: Path, show_errors: bool) -> 
     out.print(f"Evaluated on {report.documents} gold document(s) from {gold}")
     for layer in ("entities", "claims"):
         scores = report.layer(layer)
+        if not scores.overlap[ALL].support and not scores.overlap[ALL].predicted:
+            out.print(f"{layer.capitalize()}: none in the gold set (not scored)")
+            continue
         table = Table("label", "gold", "pred", "strict P/R/F1", "overlap P/R/F1",
                       title=layer.capitalize(), title_justify="left", box=box.SIMPLE_HEAD)
         if layer == "claims":
@@ -71,7 +74,8 @@ def print_report(report: EvaluationReport, *, gold: Path, show_errors: bool) -> 
     if show_errors:
         for layer in ("entities", "claims"):
             for error in report.errors[layer]:
-                out.print(f"{error.kind} {layer[:-1] if layer == 'claims' else 'entity'} {error.label:<8} {error.text!r} [{error.start}:{error.end}]")
+                out.print(f"{error.kind} {layer[:-1] if layer == 'claims' else 'entity'} {error.label:<8} {error.text!r} "
+                          f"[{error.start}:{error.end}]  {error.context}", markup=False, highlight=False)
         for mismatch in report.claim_mismatches:
             out.print(f"VALUE {mismatch.gold_text!r}: gold {mismatch.gold_value} {mismatch.gold_unit}, "
-                      f"predicted {mismatch.predicted_value} {mismatch.predicted_unit}")
+                      f"predicted {mismatch.predicted_value} {mismatch.predicted_unit}", markup=False, highlight=False)

@@ -1,0 +1,495 @@
+"""Finding numeric claims in a tagged, lemmatised spaCy ``Doc``: where each span starts and ends, its
+label, and the numbers that are not claims (dates, times, names, scores, rankings, references).
+
+No parser is needed: the counted noun is the head of the nominal group after the number (tags from
+the tagger, lemma from the lemmatizer), or for "28 more" the nearest plural noun before it in the
+sentence. Each span is then normalised by ``normaliser.normalize_claim`` from its tokens alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from pipeline.claims import lexicon
+from pipeline.claims.normaliser import (
+    COUNT_MODIFIERS,
+    is_age,
+    partitive_group,
+    NOT_A_COUNTED_NOUN,
+    Claim,
+    counted_noun,
+    currency_after,
+    currency_before,
+    is_plural_noun,
+    money_end,
+    normalize_claim,
+    percent_at,
+    qualifier_before,
+    qualifier_end,
+    referent,
+    unit_at,
+)
+from pipeline.claims.numbers import YEAR, Number, glued, read_number
+
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+          "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec."}
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+CLOCK_WORDS = {"a.m.", "p.m.", "am", "pm", "gmt", "utc", "bst", "et", "est", "edt", "o'clock", "hrs"}
+REFERENCE_WORDS = {"page", "pages", "p.", "pp.", "article", "articles", "chapter", "section", "no", "no.", "nos", "number",
+                   "#", "room", "route", "flight", "resolution", "paragraph", "item", "level", "grade", "phase", "step",
+                   "version", "figure", "fig", "fig.", "figs", "figs.", "table", "platform", "gate", "highway", "series",
+                   "season", "episode", "model", "issue", "vol", "vol.", "volume", "part", "category", "tier", "division",
+                   "act", "scene", "clause", "schedule", "annex", "appendix", "channel", "track", "row", "block", "ward",
+                   "district", "interstate", "i-", "sector", "unit", "lot", "exit", "rule", "amendment", "bill", "code",
+                   "apartment", "suite", "floor", "zone", "precinct", "studio", "stage", "eq", "eq.", "ref", "chart",
+                   "type", "types", "strain", "strains"}
+DATE_PREPOSITIONS = {"in", "within", "over", "during", "after", "before", "since", "until", "till", "into",
+                     "throughout", "through", "past", "last", "next", "previous", "first", "coming", "following",
+                     "recent", "the", "those", "these", "every", "each", "per", "earlier", "later", "final", "early",
+                     "late", "few", "several", "two", "three", "initial", "this", "that", "at", "from", "on"}
+DATE_AFTER = {"ago", "later", "earlier", "before", "after", "since", "on", "hence", "old", "high", "highs", "low",
+              "lows", "peak", "record", "best", "worst", "anniversary", "period"}
+DURATION_VERBS = {"last", "take", "spend", "serve", "sentence", "jail", "imprison", "wait", "stay", "run", "remain",
+                  "extend", "live", "work", "endure", "hold", "go", "ban", "suspend", "detain", "span", "need"}
+SCORE_WORDS = {"win", "won", "wins", "victory", "defeat", "defeated", "lost", "lose", "loss", "beat", "beating", "draw",
+               "drew", "lead", "led", "decision", "ruling", "vote", "verdict", "score", "scored", "scoreline", "margin",
+               "majority", "split", "tie", "tied", "thrashing", "record"}
+NAME_LABELS = {"PERSON", "ORG", "FAC", "PRODUCT", "LAW", "WORK_OF_ART", "EVENT", "GPE", "LOC", "NORP"}
+MULTIPLIER_AFTER = {"as", "more", "higher", "larger", "bigger", "greater", "the", "than", "faster", "less", "lower",
+                    "smaller", "over", "that", "what", "longer", "stronger", "likely", "cheaper", "fewer"}
+
+
+@dataclass
+class _Found:
+    start: int
+    end: int
+    label: str
+    score: float
+
+
+def find_claims(doc: Doc, *, country: str | None = None) -> list[Claim]:
+    """The claims of ``doc`` in text order, each normalised (``country``: the story's, for currencies)."""
+    claims: list[Claim] = []
+    sentence_start = 0
+    previous: _Found | None = None
+    i = 0
+    while i < len(doc):
+        if doc[i].is_sent_start:
+            sentence_start = i
+            previous = None
+        found = _claim_at(doc, i, sentence_start, previous)
+        if found is None or isinstance(found, int):
+            i = max(i + 1, found or 0)  # past a number that is not a claim, so no piece of it becomes one
+            continue
+        claim = normalize_claim(doc[found.start : found.end], found.label, sentence_start=sentence_start, country=country)
+        claim.score = found.score
+        claims.append(claim)
+        previous = found
+        i = found.end
+    return claims
+
+
+# -- numbers that are not claims ----------------------------------------------------------------------------
+
+
+def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
+    """Dates, times, names, scores, rankings, ordinals and references are not claims."""
+    first = doc[number.start]
+    before = doc[number.start - 1].lower_ if number.start > sentence_start else ""
+    before2 = doc[number.start - 2].lower_ if number.start - 1 > sentence_start else ""
+    after = doc[number.end].lower_ if number.end < len(doc) else ""
+    after2 = doc[number.end + 1].lower_ if number.end + 1 < len(doc) else ""
+    if ":" in first.text or after in CLOCK_WORDS or (after == "." and after2 in ("m.",)):
+        return True
+    if _in_address(doc, number):
+        return True
+    if before in MONTHS or (after in MONTHS and number.kind == "digits") or before in WEEKDAYS:
+        return True  # "May 2021", "4 July", "Jul 4"
+    if _is_year(doc, number, before, after):
+        return True
+    if first.ent_type_ == "ORDINAL" or (first.text[:1].isdigit() and first.text[-2:].lower() in ("st", "nd", "rd", "th")):
+        return True
+    previous = doc[number.start - 1].lower_ if number.start > 0 else ""
+    if before in REFERENCE_WORDS or before == "top" or previous in REFERENCE_WORDS:
+        return True
+    if before in ("multi", "multi-") or (before == "-" and before2 == "multi"):
+        return True  # "multi-billion dollar"
+    if number.kind == "words" and doc[number.start].lower_ == "one" and after in ("of", "another", "way", "day", "time"):
+        return True
+    if number.end < len(doc) and doc[number.end].tag_ == "JJS":
+        return True  # "the two largest"
+    if _is_score(doc, number, before):
+        return True
+    if _is_name_part(doc, number, sentence_start):
+        return True
+    return _is_multiplier(doc, number, after, after2)
+
+
+_ADDRESS = re.compile(r"https?:|www\.|\.(com|org|net|gov)\b|\w{3,}/$|^/\d")
+
+
+def _in_address(doc: Doc, number: Number) -> bool:
+    """A piece of a URL, DOI or file name: "doi.wiley.com/10.1111/..."."""
+    around = [doc[k].text for k in (number.start - 1, number.end) if 0 <= k < len(doc)]
+    return doc[number.start].text.endswith(".") and any(a[:1].isdigit() or "/" in a for a in around) or \
+        any(_ADDRESS.search(a) for a in around)
+
+
+def _excluded_end(doc: Doc, number: Number) -> int:
+    end = number.end
+    ratio = number.start > 0 and doc[number.start - 1].lower_ == "by"
+    while end + 1 < len(doc) and (doc[end].text in ("-", "–", "/") and not doc[end].whitespace_ or ratio and doc[end].lower_ == "to"):
+        following = read_number(doc, end + 1)
+        if following is None:
+            break
+        end = following.end  # "2-1", "24-17"
+    return end
+
+
+def _is_year(doc: Doc, number: Number, before: str, after: str) -> bool:
+    first = doc[number.start]
+    if not (number.kind == "digits" and number.end - number.start == 1 and YEAR.match(first.text)):
+        return False
+    if number.currency or before in ("$", "€", "£") or lexicon.currency_symbol(before.upper() if len(before) == 3 else "~"):
+        return False
+    following = doc[number.end] if number.end < len(doc) else None
+    counted = following is not None and is_plural_noun(following) and following.lower_ not in lexicon.TIME_UNITS \
+        and not following.lower_.rstrip("s") in lexicon.TIME_UNITS and following.ent_type_ not in ("DATE",)
+    return not (counted and before in ("some", "about", "around", "nearly", "almost", "over", "than", "the", "and",
+                                      "with", "killed", "employs", "employ", "hired", "cut", "shed"))
+
+
+def _is_score(doc: Doc, number: Number, before: str) -> bool:
+    """"won 3-1", "a 2-1 decision", "a 5-4 ruling": two small whole numbers joined by a hyphen."""
+    end = number.end
+    if end + 1 < len(doc) and doc[end].lower_ == "to" and before == "by":
+        ratio = read_number(doc, end + 1)
+        if ratio is not None and ratio.value < number.value and not _unit_written_after(doc, number.end)[0] \
+                and not _unit_written_after(doc, ratio.end)[0]:
+            return True  # "reject it by two to one": a ratio
+    if not (end + 1 < len(doc) and doc[end].text in ("-", "–") and number.kind == "digits"):
+        return False
+    second = read_number(doc, end + 1)
+    if second is None or second.kind != "digits" or second.scaled or second.unit or second.percent:
+        return False
+    if not (float(number.value).is_integer() and float(second.value).is_integer() and 0 <= number.value < 200
+            and 0 <= second.value < 200):
+        return False
+    after = doc[second.end].lower_ if second.end < len(doc) else ""
+    following = doc[second.end] if second.end < len(doc) else None
+    if following is not None and (percent_at(doc, second.end, len(doc))[0] or unit_at(doc, second.end, len(doc))[0]
+                                  or currency_after(doc, second.end, len(doc))[0]):
+        return False
+    if after in SCORE_WORDS or before in SCORE_WORDS or before in ("a", "an", "the"):
+        return True
+    return number.value >= second.value and not (following is not None and is_plural_noun(following))
+
+
+def _is_name_part(doc: Doc, number: Number, sentence_start: int) -> bool:
+    """Numbers inside names: "Nasdaq 100", "Russell 2000", "Windows 95", "two new 787 Dreamliners",
+    "Six Feet Under", and any number the model put inside a name."""
+    first = doc[number.start]
+    if number.signed or number.percent or number.currency or number.unit:
+        return False
+    following = doc[number.end] if number.end < len(doc) else None
+    if number.kind == "words" and first.text[:1].isupper() and number.start > sentence_start and \
+            not doc[number.start - 1].is_punct and (following is None or following.text[:1].isupper() or
+                                                    doc[number.start - 1].text[:1].isupper() or following.is_punct or
+                                                    doc[number.start - 1].lower_ == "of" and number.start > 1 and
+                                                    doc[number.start - 2].text[:1].isupper()):
+        return True  # "Six Feet Under", "the Group of Five"
+    if following is not None and (percent_at(doc, number.end, len(doc))[0] or currency_after(doc, number.end, len(doc))[0]):
+        return False
+    if following is not None and unit_at(doc, number.end, len(doc))[0]:
+        return False
+    if number.kind == "digits" and first.ent_type_ in NAME_LABELS and first.ent_type_ not in ("NORP", "GPE"):
+        return True
+    previous = doc[number.start - 1] if number.start > sentence_start else None
+    if previous is not None and number.kind == "digits" and previous.tag_ in ("NNP", "NNPS") and previous.text[:1].isupper() \
+            and previous.lower_ not in MONTHS and not lexicon.currency_symbol(previous.text) \
+            and previous.ent_type_ not in ("GPE", "LOC", "NORP", "DATE") \
+            and not (following is not None and is_plural_noun(following) and following.is_lower):
+        return True  # "Nasdaq 100", "Airbus A320" is one token, "Boeing 747"
+    if number.kind == "digits" and following is not None and following.text[:1].isupper() and \
+            following.tag_ in ("NNPS", "NNS", "NNP") and following.ent_type_ != "NORP":
+        k = number.start - 1
+        while k >= sentence_start and doc[k].tag_ in ("JJ", "JJR"):
+            k -= 1
+        if k >= sentence_start and (doc[k].like_num or doc[k].tag_ == "CD"):
+            return True  # "two new 787 Dreamliners"
+    return False
+
+
+def _is_multiplier(doc: Doc, number: Number, after: str, after2: str) -> bool:
+    """"three times as many", "3x", "a fivefold rise": a ratio, not a claim."""
+    if after in ("times", "x", "-fold", "fold") and (after2 in MULTIPLIER_AFTER or after != "times" or
+                                                      (number.end + 1 < len(doc) and doc[number.end + 1].tag_ in ("JJR", "RBR"))):
+        return True
+    return False
+
+
+# -- what a number is a claim of ------------------------------------------------------------------------------
+
+
+def _claim_at(doc: Doc, i: int, sentence_start: int, previous: _Found | None) -> _Found | int | None:
+    """The claim whose number starts at token ``i``; or, for a number that is not a claim, the token
+    after it (after both numbers of a score)."""
+    token = doc[i]
+    if token.lower_ == "twice" and not (i + 1 < len(doc) and doc[i + 1].lower_ in MULTIPLIER_AFTER | {"a", "an"}
+                                        or i + 1 < len(doc) and doc[i + 1].tag_ in ("JJR", "RBR")):
+        return _Found(i, i + 1, "COUNT", 0.6)  # "cut rates twice"
+    core = i
+    currency = None
+    if currency_before(doc, i + 1) == token.text and i + 1 < len(doc):
+        currency = token.text
+        core = i + 1
+    number = read_number(doc, core)
+    if number is None or (currency is None and core != i):
+        return None
+    if _is_excluded(doc, number, sentence_start):
+        return _excluded_end(doc, number)
+    currency = currency or number.currency
+    start = i if currency and core > i else number.start
+    if start > sentence_start and doc[start - 1].lower_ == "another":
+        start -= 1
+    qualifier = qualifier_before(doc, start, sentence_start)
+    before = doc[qualifier - 1].lower_ if qualifier > sentence_start else ""
+    end, second = _range_end(doc, number, before, sentence_start, currency)
+    start = qualifier - 1 if second is not None and before in ("from", "between") else qualifier
+    last = second or number
+    return _labelled(doc, start, end, number, last, currency, sentence_start, previous, before)
+
+
+def _range_end(doc: Doc, number: Number, before: str, sentence_start: int, currency: str | None) -> tuple[int, Number | None]:
+    """The end of a range or a change: "from X to Y", "between X and Y", "X to Y people", "X-Y",
+    "X or Y days", "X if not Y"; else the number's own end."""
+    end = number.end
+    own_unit = _unit_written_after(doc, end)
+    joined_at = end + own_unit[1] if own_unit[0] else end
+    if joined_at + 1 >= len(doc):
+        return end, None
+    connector = doc[joined_at].lower_
+    from_between = before in ("from", "between")
+    if connector == "if" and joined_at + 2 < len(doc) and doc[joined_at + 1].lower_ == "not":
+        second_start = joined_at + 2
+    elif connector in ("to", "and", "-", "–", "or") and (from_between or connector != "and"):
+        second_start = joined_at + 1
+        if connector == "and" and not from_between:
+            return end, None
+    else:
+        return end, None
+    second_start = qualifier_end(doc, second_start, len(doc))
+    second_currency = currency_before(doc, second_start + 1) if second_start + 1 < len(doc) else None
+    if second_currency == doc[second_start].text:
+        second_start += 1
+    second = read_number(doc, second_start) if second_start < len(doc) else None
+    if second is None or _is_excluded(doc, second, sentence_start) and not from_between:
+        return end, None
+    if not from_between:
+        if connector == "to" and second_start > 0 and doc[second_start - 1].lower_ == "the":
+            return end, None
+        if connector == "to" and _after_change(doc, number.start):
+            return end, None  # "gained $1.50 to $105.90": the change, then the level
+        if own_unit[0] and own_unit[0] != _unit_written_after(doc, second.end)[0]:
+            return end, None  # "by 320 votes to 290", "rose 5% to $3bn": two claims
+        if second.value <= number.value and not (second.factor > number.factor):
+            return end, None  # "fell 5% to 3%", a score: two numbers, not a range
+        if connector in ("-", "–") and doc[end].whitespace_ and doc[end - 1].whitespace_:
+            return end, None
+    third_end = second.end
+    if third_end + 1 < len(doc) and doc[third_end].text in ("-", "–") and not doc[third_end].whitespace_:
+        third = read_number(doc, third_end + 1)
+        if third is not None and third.value > second.value:  # "from 12.5 to 14-16 billion"
+            second = Number(second.start, third.end, third.value, kind=third.kind, factor=third.factor,
+                            scaled=third.scaled, currency=third.currency, unit=third.unit, percent=third.percent)
+    return second.end, second
+
+
+CHANGE_WORDS = {"rise", "fall", "gain", "lose", "drop", "decline", "climb", "jump", "slip", "slide", "add", "shed",
+                "increase", "decrease", "cut", "raise", "lower", "grow", "shrink", "surge", "plunge", "tumble", "ease",
+                "up", "down", "by", "soar", "sink", "edge", "advance", "retreat", "rebound", "dip", "widen", "narrow"}
+
+
+def _after_change(doc: Doc, start: int) -> bool:
+    """The number follows a verb of change ("rose", "fell by", "up"), within two words."""
+    k = start - 1
+    while k >= 0 and start - k <= 3 and (doc[k].tag_ in ("RB", "IN", "DT") or doc[k].lower_ in lexicon.BOUND_SIGNS):
+        if doc[k].lower_ in ("by", "up", "down"):
+            return True
+        k -= 1
+    return k >= 0 and doc[k].lemma_.lower() in CHANGE_WORDS
+
+
+def _unit_written_after(doc: Doc, j: int) -> tuple[str | None, int]:
+    """What a number's own unit is, and how many tokens it takes: a percent, a currency, a unit, a noun."""
+    share, stop = percent_at(doc, j, len(doc))
+    if share:
+        return share, stop - j
+    money, stop, _ = currency_after(doc, j, len(doc))
+    if money:
+        return money, stop - j
+    unit, stop, _ = unit_at(doc, j, len(doc))
+    if unit:
+        return unit, stop - j
+    if j < len(doc) and (is_plural_noun(doc[j]) and doc[j].lower_ not in NOT_A_COUNTED_NOUN):
+        return doc[j].lemma_.lower(), 1
+    return None, 0
+
+
+def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, currency: str | None, sentence_start: int,
+              previous: _Found | None, before: str) -> _Found | None:
+    """Label and end of the claim whose numbers run to ``end``, from what stands after them."""
+    limit = len(doc)
+    if number.kind == "fraction" and doc[number.start].lower_ in ("one", "nine", "three", "two") and \
+            any(t.lower_ in ("in", "out") for t in doc[number.start:number.end]):
+        return _Found(start, end, "PERCENT", 0.9)  # "one in five (hectares)" is a share
+    share, share_end = percent_at(doc, end, limit)
+    if last.percent or number.percent:
+        share, share_end = "percent", end
+    if share:
+        return _Found(start, share_end, "PERCENT", 0.95)
+    if currency or last.pence:
+        return _Found(start, money_end(doc, end, limit), "MONEY", 0.95)
+    word_currency, currency_end, _ = currency_after(doc, end, limit)
+    if word_currency:
+        return _Found(start, money_end(doc, currency_end, limit), "MONEY", 0.95)
+    unit, unit_end, _ = (last.unit, end, 1.0) if last.unit else unit_at(doc, end, limit)
+    if unit:
+        if lexicon.is_time_unit(unit):
+            return _duration(doc, start, end, unit_end, number, before)
+        if unit_end < limit and doc[unit_end].lower_ == "of" and number.kind == "vague":
+            pass
+        return _Found(start, unit_end, "QUANTITY", 0.95)
+    if end + 1 < limit and doc[end].tag_ == "JJ" and number.kind != "fraction":
+        unit, unit_end, _ = unit_at(doc, end + 1, limit)
+        if lexicon.is_time_unit(unit):
+            return _duration(doc, start, end, unit_end, number, before)  # "47 continuous years"
+    if is_age(doc, start, end, number, sentence_start):
+        return _Found(start, end, "QUANTITY", 0.75)
+    if doc[number.start].text[:-1].isdigit() and doc[number.start].text.endswith("0s") and start > 0 and \
+            doc[start - 1].lower_ in ("his", "her", "their", "early", "mid", "late", "mid-"):
+        return _Found(start, end, "QUANTITY", 0.7)  # "in his 30s"
+    if number.kind == "fraction":
+        # "half a tonne" is a quantity; "roughly half of", "a third of the vote" are shares
+        nxt = doc[end].lower_ if end < limit else ""
+        if nxt in ("a", "an"):
+            unit, unit_end, _ = unit_at(doc, end + 1, limit)
+            if unit:
+                return _Found(start, unit_end, "QUANTITY", 0.9)
+        if end < limit and (doc[end].tag_ in ("NN", "NNS", "NNP") and doc[end].lower_ not in ("point",) or
+                            doc[end].text == "-" and end + 1 < limit and doc[end + 1].lower_ != "point"):
+            return None  # "a third time", "half term", "half-life": not a share
+        if doc[number.start].lower_ == "half" and nxt in ("a", "-") and end + 1 < limit and doc[end + 1].lower_ in ("point", "percentage"):
+            stop = end + 2 if doc[end + 1].lower_ == "point" else end + 3
+            return _Found(start, stop, "PERCENT", 0.85)  # "half a point", "half-point"
+        return _Found(start, end, "PERCENT", 0.85)
+    k = end
+    if number.kind == "vague" and k + 1 < limit and doc[k].lower_ == "of":
+        unit, unit_end, _ = unit_at(doc, k + 1, limit)  # "thousands of hectares"
+        if unit:
+            return _Found(start, unit_end, "QUANTITY", 0.85)
+        money, money_stop, _ = currency_after(doc, k + 1, limit)
+        if money:
+            return _Found(start, money_stop, "MONEY", 0.85)  # "billions of dollars"
+        head, head_end = counted_noun(doc, k + 1, limit)
+        return _Found(start, head_end, "COUNT", 0.85) if head is not None else None
+    if k < limit and doc[k].lower_ in ("times",) and number.kind in ("digits", "words"):
+        return _Found(start, k + 1, "COUNT", 0.6)  # how often: "restated four times"
+    if k < limit and doc[k].lower_ in COUNT_MODIFIERS:
+        head, head_end = counted_noun(doc, k + 1, limit)
+        if head is not None:
+            return _Found(start, head_end, "COUNT", 0.9)
+        found = referent(doc, start, sentence_start)
+        if found is not None:
+            return _Found(start, k + 1, "QUANTITY" if unit_at(doc, found.i, limit)[0] else "COUNT", 0.6)
+        return None
+    head, head_end = counted_noun(doc, k, limit, last.value)
+    if head is not None:
+        if lexicon.is_time_unit(head.lemma_.lower()):
+            return None
+        if head.tag_ == "NN" and last.value != 1 and number.kind == "digits" and head_end == k + 1 and \
+                not (head_end < limit and doc[head_end].tag_ in ("NN", "NNS", "NNP", "NNPS")) and last is number:
+            return None  # "a 911 call", "the Under 21 team": a number with a singular noun names, not counts
+        return _Found(start, head_end, "COUNT", 0.9)
+    if k + 2 < limit and doc[k].lower_ == "of" and doc[k + 1].tag_ in ("DT", "PRP$"):
+        head, _ = counted_noun(doc, partitive_group(doc, k + 2), limit)
+        if head is not None and not lexicon.is_time_unit(head.lemma_.lower()):
+            return _Found(start, end, "COUNT", 0.7)  # "Two of the suspects"
+    inherited = _inherited(doc, start, number, previous, before)
+    if inherited is not None:
+        return _Found(start, end, inherited, 0.6)
+    if start < number.start and doc[start].text in lexicon.BOUND_SIGNS or (start > sentence_start and
+                                                                          doc[start - 1].text.endswith("=")):
+        found = referent(doc, start, sentence_start)
+        return _Found(start, end, "COUNT" if found is not None else "QUANTITY", 0.5)  # "≥16", "< 0.0001", "a = 0.1"
+    if last is not number and any("." in doc[n.start].text for n in (number, last)) and number.kind == "digits":
+        return _Found(start, end, "QUANTITY", 0.5)  # a range of measures with no unit written: "1.66–4.88"
+    found = referent(doc, start, sentence_start)
+    if found is None:
+        return None
+    label = "QUANTITY" if unit_at(doc, found.i, limit)[0] else "COUNT"
+    if last is not number or start < number.start:
+        return _Found(start, end, label, 0.6)
+    if number.kind in ("digits", "words") and _standalone(doc, end):
+        return _Found(start, end, label, 0.5)
+    return None
+
+
+def _inherited(doc: Doc, start: int, number: Number, previous: _Found | None, before: str) -> str | None:
+    """A bare number after a claim of its sentence that it is compared with takes that claim's label:
+    "to 820.27 mln dlrs from 988.20 mln", "to 14.5 pct from 11.8", "rose to 5.2% against 4.9"."""
+    if previous is None or previous.label == "COUNT":
+        return None
+    if before in ("from", "against", "versus", "vs", "vs.", "compared") or (number.scaled and previous.label != "PERCENT"):
+        return previous.label
+    return None
+
+
+def _duration(doc: Doc, start: int, end: int, unit_end: int, number: Number, before: str) -> _Found | None:
+    """A number of time units: an asserted duration or an age is a QUANTITY claim ("lasted six
+    hours", "a 12-year sentence", "for 10 years", "a 33-year-old"); a period that only places a fact
+    in time is DATE, not a claim ("three years ago", "in the past five years", "a six-year high")."""
+    limit = len(doc)
+    after = doc[unit_end].lower_ if unit_end < limit else ""
+    hyphenated = end < limit and doc[end].text == "-"
+    if after == "-" and unit_end + 1 < limit and doc[unit_end + 1].lower_ in ("old", "olds"):
+        return _Found(start, unit_end + 2, "QUANTITY", 0.9)  # "a 33-year-old", "16 to 20-year-olds"
+    if after in ("old", "olds"):
+        return _Found(start, unit_end + 1, "QUANTITY", 0.9)  # "45 years old", "40 or 50-year old"
+    if qualifier_word(doc, start, end) == "over" and not _after_duration_verb(doc, start):
+        return None  # "Over five months, patients ...": "over" places the fact in time
+    after2 = doc[unit_end + 1].lower_ if unit_end + 1 < limit else ""
+    if after in DATE_AFTER or (after in ("'s", "’s") and after2 == "time") or (after == "from" and after2 == "now"):
+        return None
+    if hyphenated:
+        return _Found(start, unit_end, "QUANTITY", 0.85)  # "a 48-hour strike"
+    if doc[unit_end - 1].text in ("h", "hr", "hrs", "min", "s", "d", "wk", "yr", "yrs"):
+        return _Found(start, unit_end, "QUANTITY", 0.8)  # a time written as a symbol is a measure ("after 48 h")
+    if before == "for" or _after_duration_verb(doc, start):
+        return _Found(start, unit_end, "QUANTITY", 0.85)
+    if before in DATE_PREPOSITIONS or (start > 0 and doc[start - 1].tag_ in ("PRP$",)):
+        return None
+    return _Found(start, unit_end, "QUANTITY", 0.7)
+
+
+def qualifier_word(doc: Doc, start: int, end: int) -> str | None:
+    stop = qualifier_end(doc, start, end)
+    return doc[start:stop].text.lower() if stop > start else None
+
+
+def _after_duration_verb(doc: Doc, start: int, reach: int = 3) -> bool:
+    for k in range(max(0, start - reach), start):
+        if doc[k].lemma_.lower() in DURATION_VERBS and doc[k].pos_ in ("VERB", "AUX", "NOUN"):
+            return True
+    return False
+
+
+def _standalone(doc: Doc, end: int) -> bool:
+    """A number that ends its clause ("14 wounded", "... rose to 28."), not one in a list of codes."""
+    return end >= len(doc) or doc[end].tag_ in (",", ".", ":", "CC", "VBN", "VBD", "IN", "-RRB-") or \
+        doc[end].lower_ in ("wounded", "injured", "dead", "killed", "missing", "arrested")
+
