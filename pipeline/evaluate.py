@@ -562,8 +562,15 @@ def same_value(gold: Any, predicted: Any) -> bool:
 
 
 def same_unit(gold: Any, predicted: Any) -> bool:
-    """Equal ignoring case and surrounding space; null and an empty string both mean no unit."""
-    return _unit(gold) == _unit(predicted)
+    """Equal ignoring case and surrounding space (null and an empty string both mean no unit), or
+    the same unit of measure however spelled ("kilometre per hour" and "km/h")."""
+    if _unit(gold) == _unit(predicted):
+        return True
+    if not (isinstance(gold, str) and isinstance(predicted, str)):
+        return False
+    from pipeline.claims.lexicon import same_unit as same_measure
+
+    return same_measure(gold.replace(" / ", " per "), predicted.replace(" / ", " per "))
 
 
 def _unit(unit: Any) -> Any:

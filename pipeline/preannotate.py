@@ -34,7 +34,7 @@ from pipeline.util.progress import progress_bar
 log = logging.getLogger(__name__)
 
 STAGE = "preannotate"
-VERSION = "2"  # 2: place list, dateline places, ages are not DATE
+VERSION = "3"  # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema)
 GAZETTEER_FILE = "gazetteer.jsonl"
 # Components the layers need; everything else the model has (the parser, above all) is not loaded.
 # "spancat" is the claim span categorizer of a pipeline trained by `newscorpus train`.

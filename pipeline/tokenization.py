@@ -87,7 +87,7 @@ _DATELINE_SUFFIX = r"(?<=\))\.[-–—]+"
 
 
 # Abbreviations whose full stop does not end a sentence, so the number after them stays with them.
-_ABBREVIATIONS = ("Fig.", "fig.", "Figs.", "figs.", "Eq.", "Vol.", "vol.", "Ref.", "Nos.", "Approx.", "approx.")
+_ABBREVIATIONS = ("Fig.", "fig.", "Figs.", "figs.", "Eq.", "Vol.", "vol.", "Ref.", "No.", "Nos.", "Approx.", "approx.")
 # Single lower-case letters with a full stop that spaCy keeps as one token: they hide the magnitude or
 # unit of a number that ends a sentence ("pay $500m." would be "$", "500", "m.").
 _LETTER_ABBREVIATIONS = ("m.", "b.", "k.", "p.", "t.")

@@ -322,3 +322,41 @@ def test_real_gold_file_scores_one_against_itself():
     assert len(figures) == 7 * 6 + 5 * 6 + 5 * 2
     assert all(figure == 1.0 for figure in figures)
     assert span_errors(report) == [] and report.claim_mismatches == []
+
+
+def test_a_claims_only_gold_document_scores_no_entities(tmp_path):
+    """A gold set annotated for claims alone ("layers": ["claims"]) does not count the predicted
+    entities as false positives."""
+    path = tmp_path / "claims.jsonl"
+    path.write_text(json.dumps({"text": TEXT, "claims": GOLD_CLAIMS, "layers": ["claims"]}) + "\n")
+    documents = load_gold(path)
+    assert documents[0].layers == ("claims",) and documents[0].entities == []
+    report = evaluate(documents, [{"text": TEXT, "entities": GOLD_ENTITIES, "claims": GOLD_CLAIMS}])
+    assert report.entities.overlap[ALL].predicted == 0 and report.entities.overlap[ALL].support == 0
+    assert report.claims.overlap[ALL].f1 == 1.0
+
+
+def test_a_gold_set_with_foreign_labels_matches_spans_whatever_their_label(tmp_path):
+    """MeasEval's quantities or Commodity News' Price_unit spans are matched by position alone
+    ("labels": "any"), so the score is the share of their spans that a claim covers."""
+    foreign = [at(TEXT, TEXT.index("28,000"), TEXT.index("28,000") + 15, "Quantity", value=None, unit="ha"),
+               at(TEXT, TEXT.index("Paris"), TEXT.index("Paris") + 5, "Place", value=None, unit=None)]
+    path = tmp_path / "foreign.jsonl"
+    path.write_text(json.dumps({"text": TEXT, "claims": foreign, "layers": ["claims"], "labels": "any"}) + "\n")
+    report = evaluate(load_gold(path), [{"text": TEXT, "claims": GOLD_CLAIMS}])
+    overall = report.claims.overlap[ALL]
+    assert (overall.tp, overall.fn, overall.fp) == (1, 1, 2)
+    assert report.claim_values[ALL].pairs == 0  # their values are not the schema's: not compared
+
+
+def test_units_spelled_differently_are_the_same_unit():
+    gold = claim(TEXT, "28,000 hectares", "QUANTITY", 28000.0, "kilometre per hour")
+    predicted = dict(gold, unit="kilometer / hour")
+    report = evaluate([gold_doc(entities=[], claims=[gold])], [{"text": TEXT, "claims": [predicted]}])
+    assert report.claim_values[ALL].value_unit == 1
+
+
+def test_an_error_shows_the_text_around_it():
+    report = evaluate([gold_doc(claims=GOLD_CLAIMS[:1])], [{"text": TEXT, "claims": []}])
+    (error,) = span_errors(report, "claims")
+    assert "flew to Paris in May 2021 with [56 laboratories] and some 65%" in error.context

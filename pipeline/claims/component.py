@@ -27,7 +27,8 @@ _DATELINE = re.compile(r"(?:^|\n)\s*(?P<place>[A-Z][\w.'’ -]{1,40}?)(?:,\s*(?P
 def story_country(doc: Doc) -> str | None:
     """The country a story is about, for the currency of "$", "dollars" or "pesos": its dateline's,
     else the country its places and nationalities name most (at least twice, more than any other)."""
-    for match in _DATELINE.finditer(doc.text[:600]):
+    opening = "".join(token.text_with_ws for token in doc[:150])
+    for match in _DATELINE.finditer(opening[:600]):
         for name in (match.group("country"), match.group("place")):
             country = lexicon.country_of(name) if name else None
             if country:

@@ -32,7 +32,7 @@ from pipeline.claims.normaliser import (
     referent,
     unit_at,
 )
-from pipeline.claims.numbers import YEAR, Number, glued, read_number
+from pipeline.claims.numbers import NUMBER_WORDS, YEAR, Number, read_number
 
 MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
@@ -80,8 +80,10 @@ def find_claims(doc: Doc, *, country: str | None = None) -> list[Claim]:
     while i < len(doc):
         if doc[i].is_sent_start:
             sentence_start = i
+            while sentence_start + 1 < len(doc) and doc[sentence_start].is_space:
+                sentence_start += 1  # a paragraph break is not the sentence's first word
             previous = None
-        found = _claim_at(doc, i, sentence_start, previous)
+        found = _claim_at(doc, i, sentence_start, previous) if _may_start_a_claim(doc, i) else None
         if found is None or isinstance(found, int):
             i = max(i + 1, found or 0)  # past a number that is not a claim, so no piece of it becomes one
             continue
@@ -91,6 +93,20 @@ def find_claims(doc: Doc, *, country: str | None = None) -> list[Claim]:
         previous = found
         i = found.end
     return claims
+
+
+_STARTING_WORDS = {"a", "an", "another", "half", "dozen", "dozens", "scores", "hundreds", "thousands", "millions",
+                   "billions", "tens", "minus", "plus", "negative", "twice"} | NUMBER_WORDS
+
+
+def _may_start_a_claim(doc: Doc, i: int) -> bool:
+    """A cheap first look (most tokens are words): a digit, a sign, a number word, or a currency
+    symbol before a number."""
+    token = doc[i]
+    first = token.text[0]
+    if first.isdigit() or first in "+-−–.∼~≈≥≤⩾⩽≳≲<>±" or token.like_num or token.lower_ in _STARTING_WORDS:
+        return True
+    return i + 1 < len(doc) and doc[i + 1].text[:1].isdigit()
 
 
 # -- numbers that are not claims ----------------------------------------------------------------------------
@@ -141,7 +157,7 @@ def _in_address(doc: Doc, number: Number) -> bool:
 
 def _excluded_end(doc: Doc, number: Number) -> int:
     end = number.end
-    ratio = number.start > 0 and doc[number.start - 1].lower_ == "by"
+    ratio = number.start > 0 and doc[number.start - 1].lower_ == "by" and number.value < 100
     while end + 1 < len(doc) and (doc[end].text in ("-", "–", "/") and not doc[end].whitespace_ or ratio and doc[end].lower_ == "to"):
         following = read_number(doc, end + 1)
         if following is None:
@@ -154,7 +170,7 @@ def _is_year(doc: Doc, number: Number, before: str, after: str) -> bool:
     first = doc[number.start]
     if not (number.kind == "digits" and number.end - number.start == 1 and YEAR.match(first.text)):
         return False
-    if number.currency or before in ("$", "€", "£") or lexicon.currency_symbol(before.upper() if len(before) == 3 else "~"):
+    if number.currency:
         return False
     following = doc[number.end] if number.end < len(doc) else None
     counted = following is not None and is_plural_noun(following) and following.lower_ not in lexicon.TIME_UNITS \
@@ -214,8 +230,8 @@ def _is_name_part(doc: Doc, number: Number, sentence_start: int) -> bool:
             and previous.ent_type_ not in ("GPE", "LOC", "NORP", "DATE") \
             and not (following is not None and is_plural_noun(following) and following.is_lower):
         return True  # "Nasdaq 100", "Airbus A320" is one token, "Boeing 747"
-    if number.kind == "digits" and following is not None and following.text[:1].isupper() and \
-            following.tag_ in ("NNPS", "NNS", "NNP") and following.ent_type_ != "NORP":
+    if number.kind == "digits" and following is not None and following.tag_ in ("NNPS", "NNS", "NNP") and \
+            following.ent_type_ != "NORP" and (following.text[:1].isupper() or len(first.text) >= 3 and first.text.isdigit()):
         k = number.start - 1
         while k >= sentence_start and doc[k].tag_ in ("JJ", "JJR"):
             k -= 1
@@ -250,6 +266,7 @@ def _claim_at(doc: Doc, i: int, sentence_start: int, previous: _Found | None) ->
     number = read_number(doc, core)
     if number is None or (currency is None and core != i):
         return None
+    number.currency = number.currency or currency
     if _is_excluded(doc, number, sentence_start):
         return _excluded_end(doc, number)
     currency = currency or number.currency
@@ -292,7 +309,7 @@ def _range_end(doc: Doc, number: Number, before: str, sentence_start: int, curre
     if not from_between:
         if connector == "to" and second_start > 0 and doc[second_start - 1].lower_ == "the":
             return end, None
-        if connector == "to" and _after_change(doc, number.start):
+        if connector == "to" and _after_change(doc, number.start - (1 if currency else 0)):
             return end, None  # "gained $1.50 to $105.90": the change, then the level
         if own_unit[0] and own_unit[0] != _unit_written_after(doc, second.end)[0]:
             return end, None  # "by 320 votes to 290", "rose 5% to $3bn": two claims
@@ -361,8 +378,6 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
     if unit:
         if lexicon.is_time_unit(unit):
             return _duration(doc, start, end, unit_end, number, before)
-        if unit_end < limit and doc[unit_end].lower_ == "of" and number.kind == "vague":
-            pass
         return _Found(start, unit_end, "QUANTITY", 0.95)
     if end + 1 < limit and doc[end].tag_ == "JJ" and number.kind != "fraction":
         unit, unit_end, _ = unit_at(doc, end + 1, limit)
@@ -370,9 +385,6 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
             return _duration(doc, start, end, unit_end, number, before)  # "47 continuous years"
     if is_age(doc, start, end, number, sentence_start):
         return _Found(start, end, "QUANTITY", 0.75)
-    if doc[number.start].text[:-1].isdigit() and doc[number.start].text.endswith("0s") and start > 0 and \
-            doc[start - 1].lower_ in ("his", "her", "their", "early", "mid", "late", "mid-"):
-        return _Found(start, end, "QUANTITY", 0.7)  # "in his 30s"
     if number.kind == "fraction":
         # "half a tonne" is a quantity; "roughly half of", "a third of the vote" are shares
         nxt = doc[end].lower_ if end < limit else ""
@@ -419,7 +431,7 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         head, _ = counted_noun(doc, partitive_group(doc, k + 2), limit)
         if head is not None and not lexicon.is_time_unit(head.lemma_.lower()):
             return _Found(start, end, "COUNT", 0.7)  # "Two of the suspects"
-    inherited = _inherited(doc, start, number, previous, before)
+    inherited = _inherited(number, previous, before)
     if inherited is not None:
         return _Found(start, end, inherited, 0.6)
     if start < number.start and doc[start].text in lexicon.BOUND_SIGNS or (start > sentence_start and
@@ -439,7 +451,7 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
     return None
 
 
-def _inherited(doc: Doc, start: int, number: Number, previous: _Found | None, before: str) -> str | None:
+def _inherited(number: Number, previous: _Found | None, before: str) -> str | None:
     """A bare number after a claim of its sentence that it is compared with takes that claim's label:
     "to 820.27 mln dlrs from 988.20 mln", "to 14.5 pct from 11.8", "rose to 5.2% against 4.9"."""
     if previous is None or previous.label == "COUNT":

