@@ -59,6 +59,7 @@ class ClaimFinder:
 
     def __init__(self, model_spans_key: str | None = None) -> None:
         self.model_spans_key = model_spans_key
+        lexicon.warm()
 
     def __call__(self, doc: Doc) -> Doc:
         country = story_country(doc)

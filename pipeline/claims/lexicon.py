@@ -395,6 +395,17 @@ def _demonyms() -> dict[str, str]:
     return demonyms
 
 
+def warm() -> None:
+    """Build every table now: a pipeline's worker processes, forked after this, then share them
+    instead of each building its own (about half a second apiece)."""
+    registry()
+    _currencies()
+    _places()
+    _demonyms()
+    _english_words()
+    glued_suffixes()
+
+
 def country_of(name: str) -> str | None:
     """ISO 3166 alpha-2 of a place or nationality name, if known."""
     key = " ".join(name.lower().split()).removeprefix("the ")
