@@ -102,6 +102,7 @@ def test_a_market_line_gives_one_signed_share_per_index_and_no_index_names(nlp):
         ("Voters backed the plan by two to one.", []),
         ("Read more at www.example.com/2014/06/report.", []),
         ("He called 911 from the car.", []),
+        ("Leaders met at the COP30 climate summit.", []),
     ],
 )
 def test_numbers_inside_names_scores_references_and_codes_are_not_claims(nlp, sentence, expected):

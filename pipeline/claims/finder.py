@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.claims import lexicon
 from pipeline.claims.normaliser import (
+    CASUALTIES,
     COUNT_MODIFIERS,
     is_age,
     partitive_group,
@@ -46,7 +47,7 @@ REFERENCE_WORDS = {"page", "pages", "p.", "pp.", "article", "articles", "chapter
                    "act", "scene", "clause", "schedule", "annex", "appendix", "channel", "track", "row", "block", "ward",
                    "district", "interstate", "i-", "sector", "unit", "lot", "exit", "rule", "amendment", "bill", "code",
                    "apartment", "suite", "floor", "zone", "precinct", "studio", "stage", "eq", "eq.", "ref", "chart",
-                   "type", "types", "strain", "strains"}
+                   "type", "types", "strain", "strains", "chromosome", "chromosomes", "trisomy"}
 DATE_PREPOSITIONS = {"in", "within", "over", "during", "after", "before", "since", "until", "till", "into",
                      "throughout", "through", "past", "last", "next", "previous", "first", "coming", "following",
                      "recent", "the", "those", "these", "every", "each", "per", "earlier", "later", "final", "early",
@@ -134,8 +135,12 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True
     if before in ("multi", "multi-") or (before == "-" and before2 == "multi"):
         return True  # "multi-billion dollar"
-    if number.kind == "words" and doc[number.start].lower_ == "one" and after in ("of", "another", "way", "day", "time"):
-        return True
+    if number.kind == "words" and doc[number.start].lower_ == "one" and (
+            after in ("of", "another", "way", "day", "time") or doc[number.start - 1].tag_ in ("JJ", "DT") and
+            not (number.end < len(doc) and doc[number.end].tag_ in ("NN", "NNS", "NNP"))):
+        return True  # "one of", "a positive one", "an entirely different one": a pronoun, not a count
+    if doc[number.start].lower_ == "half" and before in ("first", "second", "third", "final", "opening", "closing"):
+        return True  # "in the second half": a part of a match or a year
     if number.end < len(doc) and doc[number.end].tag_ == "JJS":
         return True  # "the two largest"
     if _is_score(doc, number, before):
@@ -148,6 +153,17 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
 _ADDRESS = re.compile(r"https?:|www\.|\.(com|org|net|gov)\b|\w{3,}/$|^/\d")
 
 
+def _is_code_name(doc: Doc, i: int, number: Number) -> bool:
+    """"the COP30 summit", "COP26 talks": a three-letter code glued to a whole number and followed by
+    a noun names something; a glued currency comes with decimals or a magnitude ("EUR12m", "USD91.52")."""
+    code = doc[i].text
+    if not (len(code) == 3 and code.isalpha() and code.isupper() and not doc[i].whitespace_ and i < number.start):
+        return False
+    following = doc[number.end] if number.end < len(doc) else None
+    return (float(number.value).is_integer() and not number.scaled and following is not None
+            and following.tag_ in ("NN", "NNS", "NNP", "NNPS") and following.lower_ not in ("a", "per", "each"))
+
+
 def _in_address(doc: Doc, number: Number) -> bool:
     """A piece of a URL, DOI or file name: "doi.wiley.com/10.1111/..."."""
     around = [doc[k].text for k in (number.start - 1, number.end) if 0 <= k < len(doc)]
@@ -156,7 +172,14 @@ def _in_address(doc: Doc, number: Number) -> bool:
 
 
 def _excluded_end(doc: Doc, number: Number) -> int:
+    """Where a number that is not a claim ends: past the other numbers of a score, a ratio, or a list
+    of names or references ("Dead or Alive 1 and 2", "HPV types 6 and 11")."""
     end = number.end
+    if end + 1 < len(doc) and doc[end].lower_ in ("and", "or", ",", "&") and number.start > 0 and \
+            (doc[number.start - 1].lower_ in REFERENCE_WORDS or doc[number.start - 1].text[:1].isupper()):
+        listed = read_number(doc, end + 1)
+        if listed is not None and listed.kind == "digits" and not _unit_written_after(doc, listed.end)[0]:
+            return listed.end
     ratio = number.start > 0 and doc[number.start - 1].lower_ == "by" and number.value < 100
     while end + 1 < len(doc) and (doc[end].text in ("-", "–", "/") and not doc[end].whitespace_ or ratio and doc[end].lower_ == "to"):
         following = read_number(doc, end + 1)
@@ -175,7 +198,7 @@ def _is_year(doc: Doc, number: Number, before: str, after: str) -> bool:
     following = doc[number.end] if number.end < len(doc) else None
     counted = following is not None and is_plural_noun(following) and following.lower_ not in lexicon.TIME_UNITS \
         and not following.lower_.rstrip("s") in lexicon.TIME_UNITS and following.ent_type_ not in ("DATE",)
-    return not (counted and before in ("some", "about", "around", "nearly", "almost", "over", "than", "the", "and",
+    return not (counted and before in ("some", "about", "around", "nearly", "almost", "over", "than", "the",
                                       "with", "killed", "employs", "employ", "hired", "cut", "shed"))
 
 
@@ -225,7 +248,8 @@ def _is_name_part(doc: Doc, number: Number, sentence_start: int) -> bool:
     if number.kind == "digits" and first.ent_type_ in NAME_LABELS and first.ent_type_ not in ("NORP", "GPE"):
         return True
     previous = doc[number.start - 1] if number.start > sentence_start else None
-    if previous is not None and number.kind == "digits" and previous.tag_ in ("NNP", "NNPS") and previous.text[:1].isupper() \
+    if previous is not None and number.kind == "digits" and previous.is_alpha and previous.text[:1].isupper() \
+            and not previous.is_stop and previous.lower_ not in WEEKDAYS \
             and previous.lower_ not in MONTHS and not lexicon.currency_symbol(previous.text) \
             and previous.ent_type_ not in ("GPE", "LOC", "NORP", "DATE") \
             and not (following is not None and is_plural_noun(following) and following.is_lower):
@@ -241,11 +265,15 @@ def _is_name_part(doc: Doc, number: Number, sentence_start: int) -> bool:
 
 
 def _is_multiplier(doc: Doc, number: Number, after: str, after2: str) -> bool:
-    """"three times as many", "3x", "a fivefold rise": a ratio, not a claim."""
-    if after in ("times", "x", "-fold", "fold") and (after2 in MULTIPLIER_AFTER or after != "times" or
-                                                      (number.end + 1 < len(doc) and doc[number.end + 1].tag_ in ("JJR", "RBR"))):
+    """"three times as many", "2.7 times its equity", "3x": a ratio, not a claim ("cut rates four
+    times." says how often, and is one)."""
+    if after in ("x", "-fold", "fold"):
         return True
-    return False
+    if after != "times":
+        return False
+    following = doc[number.end + 1] if number.end + 1 < len(doc) else None
+    return after2 in MULTIPLIER_AFTER or (following is not None and following.tag_ in
+                                           ("JJR", "RBR", "DT", "PRP$", "JJ", "NN", "NNS", "CD"))
 
 
 # -- what a number is a claim of ------------------------------------------------------------------------------
@@ -267,6 +295,8 @@ def _claim_at(doc: Doc, i: int, sentence_start: int, previous: _Found | None) ->
     if number is None or (currency is None and core != i):
         return None
     number.currency = number.currency or currency
+    if currency and _is_code_name(doc, i, number):
+        return number.end
     if _is_excluded(doc, number, sentence_start):
         return _excluded_end(doc, number)
     currency = currency or number.currency
@@ -392,12 +422,13 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
             unit, unit_end, _ = unit_at(doc, end + 1, limit)
             if unit:
                 return _Found(start, unit_end, "QUANTITY", 0.9)
-        if end < limit and (doc[end].tag_ in ("NN", "NNS", "NNP") and doc[end].lower_ not in ("point",) or
+        if end < limit and (doc[end].tag_ in ("NN", "NNS", "NNP") and doc[end].lower_ not in ("point", "percentage") or
                             doc[end].text == "-" and end + 1 < limit and doc[end + 1].lower_ != "point"):
             return None  # "a third time", "half term", "half-life": not a share
-        if doc[number.start].lower_ == "half" and nxt in ("a", "-") and end + 1 < limit and doc[end + 1].lower_ in ("point", "percentage"):
-            stop = end + 2 if doc[end + 1].lower_ == "point" else end + 3
-            return _Found(start, stop, "PERCENT", 0.85)  # "half a point", "half-point"
+        point = end + 1 if nxt in ("a", "-") else end
+        if point < limit and doc[point].lower_ in ("point", "percentage") and (nxt in ("a", "-", "point", "percentage")):
+            stop = point + 1 if doc[point].lower_ == "point" else point + 2
+            return _Found(start, stop, "PERCENT", 0.85)  # "half a point", "half-point", "a quarter point"
         return _Found(start, end, "PERCENT", 0.85)
     k = end
     if number.kind == "vague" and k + 1 < limit and doc[k].lower_ == "of":
@@ -442,11 +473,17 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         return _Found(start, end, "QUANTITY", 0.5)  # a range of measures with no unit written: "1.66–4.88"
     found = referent(doc, start, sentence_start)
     if found is None:
+        if end < limit and doc[end].lower_ in CASUALTIES:
+            return _Found(start, end, "COUNT", 0.6)  # "tens of thousands dead": people
         return None
     label = "QUANTITY" if unit_at(doc, found.i, limit)[0] else "COUNT"
+    if currency_after(doc, found.i, limit)[0]:
+        label = "MONEY"  # "the yen strengthened to 102.975 against the dollar": a rate in that currency
+    elif label == "COUNT" and not (float(last.value).is_integer() or last.scaled or found.lemma_.lower() == "point"):
+        return None  # a count is whole: "a time of 21.00" is not 21 of anything (index points are not)
     if last is not number or start < number.start:
         return _Found(start, end, label, 0.6)
-    if number.kind in ("digits", "words") and _standalone(doc, end):
+    if number.kind in ("digits", "words", "vague") and _standalone(doc, end):
         return _Found(start, end, label, 0.5)
     return None
 
@@ -503,5 +540,5 @@ def _after_duration_verb(doc: Doc, start: int, reach: int = 3) -> bool:
 def _standalone(doc: Doc, end: int) -> bool:
     """A number that ends its clause ("14 wounded", "... rose to 28."), not one in a list of codes."""
     return end >= len(doc) or doc[end].tag_ in (",", ".", ":", "CC", "VBN", "VBD", "IN", "-RRB-") or \
-        doc[end].lower_ in ("wounded", "injured", "dead", "killed", "missing", "arrested")
+        doc[end].lower_ in CASUALTIES
 

@@ -82,7 +82,7 @@ NEWS_UNIT_FORMS = {
     "sqm": "square metre", "sq m": "square metre", "kph": "kilometre per hour", "kmh": "kilometre per hour",
     "°c": "degree Celsius", "ºc": "degree Celsius", "°f": "degree Fahrenheit", "ºf": "degree Fahrenheit",
     "celsius": "degree Celsius", "centigrade": "degree Celsius", "fahrenheit": "degree Fahrenheit",
-    "mp": "megapixel", "megapixel": "megapixel", "megapixels": "megapixel",
+    "mp": "megapixel", "megapixel": "megapixel", "megapixels": "megapixel", "magnitude": "magnitude",
 }
 # Forms that are a unit only glued to the number: "30C" is 30 degrees Celsius, "5 C" is not.
 NEWS_GLUED_UNIT_FORMS = {"C": "degree Celsius", "F": "degree Fahrenheit", "c": "degree Celsius", "°": "degree",
@@ -97,7 +97,7 @@ NEWS_UNIT_SCALES = {"mb/d": 1e6, "mtpa": 1e6}
 # Unit symbols that are also English words or single letters: a unit only when glued to the number
 # ("5in", "3h") or standing after it in a measure ("5 in" is not five inches).
 _WORDLIKE_SYMBOLS = {"in", "at", "a", "s", "h", "d", "t", "g", "l", "m", "pt", "ha", "are", "yd", "bar",
-                     "point", "mile", "c", "f", "p", "b", "k", "x", "st", "nd", "rd", "th", "am", "pm", "cup",
+                     "point", "c", "f", "p", "b", "k", "x", "st", "nd", "rd", "th", "am", "pm", "cup",
                      "gal", "ct", "kt", "mil", "dB", "db", "gr", "u", "rad", "mo", "yr", "wk", "deg", "pa", "cd"}
 
 
@@ -248,6 +248,12 @@ NEWS_CURRENCY_WORDS = {"rouble": "ruble", "roubles": "rubles", "renminbi": "yuan
                        "yen": "yen", "won": "won", "rand": "rand", "baht": "baht", "ringgit": "ringgit"}
 
 
+# Last words of CLDR currency names that are ordinary words, not a currency on their own
+# ("Chilean Unit of Account", "Special Drawing Rights", "Gold").
+_NOT_CURRENCY_WORDS = {"account", "unit", "units", "gold", "silver", "platinum", "palladium", "rights", "value", "currency",
+                       "cupon", "day", "fund"}
+
+
 @cache
 def _currencies():
     """(symbol -> codes, name words -> codes, last word -> codes, code -> territory)."""
@@ -279,7 +285,8 @@ def _currencies():
                 continue
             words = tuple(name.lower().replace("u.s.", "us").split())
             names[words].add(code)
-            last_words[words[-1]].add(code)
+            if words[-1].isalpha() and words[-1] not in _NOT_CURRENCY_WORDS:
+                last_words[words[-1]].add(code)
     territory = {}
     for region in get_global("territory_currencies"):
         current = get_territory_currencies(region)

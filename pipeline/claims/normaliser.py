@@ -44,11 +44,14 @@ COUNT_LEMMAS = {"people": "person", "persons": "person", "bases": "base", "polic
                 "times": "time", "twice": "time", "data": "datum"}
 NOT_A_COUNTED_NOUN = {"percent", "cent", "year", "years", "month", "day", "week", "hour", "minute", "second",
                       "decade", "century", "am", "pm", "a.m.", "p.m.", "%", "pct", "pc", "per", "cents",
-                      "percentage", "mln", "bln", "dlrs", "dlr", "stg"}
+                      "percentage", "mln", "bln", "dlrs", "dlr", "stg", "worth", "tens", "dozens", "hundreds",
+                      "thousands", "millions", "billions"}
 NOMINAL_TAGS = {"JJ", "JJR", "VBN", "VBG", "NN", "NNS", "NNP", "NNPS", "HYPH"}
 NOUN_TAGS = {"NN", "NNS"}
 COUNT_MODIFIERS = {"more", "other", "additional", "new", "fewer", "extra", "further", "less"}
 RATE_WORDS = {"a", "an", "per", "each"}
+CASUALTIES = {"dead", "killed", "wounded", "injured", "hurt", "missing", "displaced", "homeless", "arrested", "detained",
+              "evacuated", "unemployed", "infected", "stranded", "rescued"}
 
 
 @dataclass
@@ -278,6 +281,9 @@ def counted_noun(doc: Doc | Span, j: int, end: int, count: float | None = None) 
     """The head of the nominal group starting at ``j`` ("12 clandestine landing strips" -> strips);
     a singular noun right after a number above one that another noun follows is the counted thing
     itself ("a 4 cylinder engine" -> cylinder)."""
+    if j + 1 < end and doc[j].text == "-" and not doc[j].whitespace_ and doc[j + 1].tag_ in ("NN", "NNS") and \
+            j > 0 and not doc[j - 1].whitespace_ and doc[j + 1].lower_ not in NOT_A_COUNTED_NOUN:
+        return doc[j + 1], j + 2  # "a nine-story tower", "a 200-seat chamber": the number counts its own noun
     head, k = None, j
     first_noun = None
     while k < end and k < j + 6 and (doc[k].tag_ in NOMINAL_TAGS or is_plural_noun(doc[k]) or _model_number(doc, k)) and \
@@ -330,7 +336,8 @@ def referent(doc: Doc | Span, i: int, sentence_start: int) -> Token | None:
     """For "28 more" or "from 78 to 46": the nearest plural noun before it in the sentence."""
     for k in range(i - 1, sentence_start - 1, -1):
         token = doc[k]
-        if is_plural_noun(token) and token.ent_type_ not in ("DATE", "TIME") and token.lower_ not in NOT_A_COUNTED_NOUN:
+        if is_plural_noun(token) and token.ent_type_ not in ("DATE", "TIME") and token.lower_ not in NOT_A_COUNTED_NOUN \
+                and token.lower_ != "times":
             return token
     return None
 
@@ -501,6 +508,8 @@ def _unit_of(doc: Doc, span: Span, label: str, number: Number, currency: str | N
         if head is not None:
             return count_unit(head), 1.0  # "Two of the suspects"
     before = referent(doc, span.start, sentence_start)
+    if before is None and span.end < len(doc) and doc[span.end].lower_ in CASUALTIES:
+        return "person", 1.0  # "14 dead", "tens of thousands displaced"
     return (count_unit(before) if before is not None else None), 1.0
 
 
@@ -514,15 +523,24 @@ def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) 
     qualifier = doc[start:qualifier_end(doc, start, end)].text.lower()
     if before in ("aged", "age", "ages") or qualifier in ("younger than", "older than"):
         return True
+    if start > 0 and doc[start - 1].lemma_.lower() == "turn" and number.kind == "digits" and \
+            (end >= len(doc) or not doc[end].is_alpha):
+        return True  # "before he turns 35"
     if any(t.lower_ in ("old", "olds") for t in doc[start:end]):
         return True
     if doc[number.start].text.endswith("0s") and before in ("his", "her", "their", "early", "mid", "late", "mid-"):
         return True
     bare = after in (",", ".", ";", "and", "or", "") or (end < len(doc) and doc[end].tag_ in ("IN", "CC", "VBD", "VBZ"))
-    if bare and number.kind == "digits" and any(t.lemma_.lower() == "age" for t in doc[sentence_start:start]):
+    if bare and number.kind == "digits" and any(t.lemma_.lower() in ("age", "retire", "retirement")
+                                                for t in doc[sentence_start:start]):
         return True
-    if after == "," and before == "," and start >= 2 and doc[start - 2].tag_ in ("NNP", "NNPS") and number.value >= 5:
-        return True  # "Avery, 69, was sentenced"
+    if after in (",", "-", "--", "—", "–") and before == "," and start >= 2 and doc[start - 2].tag_ in ("NNP", "NNPS") \
+            and number.value >= 5:
+        return True  # "Avery, 69, was sentenced", "Warren Leblanc, 17 - who was jailed"
+    if after in (",", ".", "when", "and", "at", "in") and number.kind in ("digits", "words") and start >= 2 and \
+            doc[start - 1].lemma_ == "be" and (doc[start - 2].lower_ in ("i", "he", "she", "we", "they", "you") or
+                                               doc[start - 2].ent_type_ == "PERSON"):
+        return True  # "Madeleine was 3 when she disappeared", "when I was 10,"
     return after == "," and before == "now" and (start - 1 == sentence_start or doc[start - 2].text == ",")
 
 

@@ -91,10 +91,11 @@ def read_number(doc: Doc | Span, i: int, end: int | None = None) -> Number | Non
     slash = _SLASH_FRACTION.match(token.text)
     if slash and int(slash.group("denominator")) not in (0, 1) and int(slash.group("numerator")) < int(slash.group("denominator")):
         return _scale(doc, Number(i, i + 1, int(slash.group("numerator")) / int(slash.group("denominator"))), end)
+    if word in ("tens", "hundreds") and i + 2 < end and doc[i + 1].lower_ == "of" and doc[i + 2].lower_ in VAGUE:
+        factor = 10 if word == "tens" else 100  # "tens of thousands", "hundreds of millions": the floor
+        return Number(i, i + 3, factor * VAGUE[doc[i + 2].lower_], kind="vague", scaled=True)
     if word in VAGUE:
         return Number(i, i + 1, VAGUE[word], kind="vague", scaled=True)
-    if word == "tens" and i + 2 < end and doc[i + 1].lower_ == "of" and doc[i + 2].lower_ in VAGUE:
-        return Number(i, i + 3, 10 * VAGUE[doc[i + 2].lower_], kind="vague", scaled=True)
     if word in ("a", "an", "another") and i + 1 < end and doc[i + 1].lower_ == "dozen":
         return Number(i if word != "another" else i + 1, i + 2, 12, kind="words")
     if word in ("a", "an") and i + 1 < end and doc[i + 1].lower_ in SCALE_WORDS:
@@ -167,8 +168,9 @@ def _scale(doc, number: Number, end: int) -> Number:
     while j < end:
         k = j + 1 if doc[j].text == "-" and j + 1 < end and not doc[j].whitespace_ and not doc[j - 1].whitespace_ else j
         word = doc[k].lower_
-        if word not in lexicon.MAGNITUDES or word in ("thousands", "millions", "billions"):
-            break
+        if word not in lexicon.MAGNITUDES or word in ("thousands", "millions", "billions") and not (
+                number.currency or k > 0 and lexicon.currency_symbol(doc[number.start - 1].text) if number.start > 0 else False):
+            break  # "£22 billions" is 22 billion; "22 millions" alone is not written
         if word in lexicon.LETTER_MAGNITUDES and not _letter_scales(doc, number, k, end):
             break
         if word == "hundred" and number.value >= 1000:
@@ -257,7 +259,7 @@ def read_fraction(doc, i: int, end: int) -> Number | None:
     if word in ("a", "one") and i + 1 < end and doc[i + 1].lower_ in FRACTIONS:
         k = i + 2 if doc[i + 1].lower_ != "-" else i + 3
         return Number(i, k, FRACTIONS[doc[i + 1].lower_], kind="fraction")
-    if word in ("one", "a") and i + 3 < end and doc[i + 1].text == "-" and doc[i + 2].lower_ in FRACTIONS:
+    if word in ("one", "a") and i + 2 < end and doc[i + 1].text == "-" and doc[i + 2].lower_ in FRACTIONS:
         return Number(i, i + 3, FRACTIONS[doc[i + 2].lower_], kind="fraction")
     count = SMALL_NUMBER_WORDS.get(word)
     if count is None and doc[i].text.isdigit() and len(doc[i].text) <= 3:
