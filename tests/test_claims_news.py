@@ -71,6 +71,7 @@ def check(claim, text, label, value, unit):
         ("Cocoa sold at $2,300 a tonne.", "$2,300 a tonne", "MONEY", 2300, "USD"),
         ("Rates were cut by half a point.", "half a point", "PERCENT", 0.5, "percentage point"),
         ("The bank raised rates by 25 basis points.", "25 basis points", "PERCENT", 25, "basis point"),
+        ("It affects as many as 1 in 7 mothers.", "as many as 1 in 7", "PERCENT", 14.29, "percent"),
         # millions written "m" before a plural noun
         ("The show drew 5m viewers.", "5m viewers", "COUNT", 5e6, "viewer"),
     ],

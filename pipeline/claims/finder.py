@@ -391,9 +391,8 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
               previous: _Found | None, before: str) -> _Found | None:
     """Label and end of the claim whose numbers run to ``end``, from what stands after them."""
     limit = len(doc)
-    if number.kind == "fraction" and doc[number.start].lower_ in ("one", "nine", "three", "two") and \
-            any(t.lower_ in ("in", "out") for t in doc[number.start:number.end]):
-        return _Found(start, end, "PERCENT", 0.9)  # "one in five (hectares)" is a share
+    if number.kind == "fraction" and any(t.lower_ in ("in", "out") for t in doc[number.start:number.end]):
+        return _Found(start, end, "PERCENT", 0.9)  # "one in five (hectares)", "1 in 7 women" are shares
     share, share_end = percent_at(doc, end, limit)
     if last.percent or number.percent:
         share, share_end = "percent", end

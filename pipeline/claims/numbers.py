@@ -85,6 +85,10 @@ def read_number(doc: Doc | Span, i: int, end: int | None = None) -> Number | Non
         return None
     if re.fullmatch(r"[1-9]0s", token.text) and i > 0 and doc[i - 1].lower_ in ("his", "her", "their", "early", "mid", "late"):
         return Number(i, i + 1, float(token.text[:-1]))  # "in his 30s": an age, at its floor
+    if token.text.isdigit() and i + 1 < end and doc[i + 1].lower_ in ("in", "out"):
+        share = read_fraction(doc, i, end)  # "1 in 7", "3 out of 4"
+        if share is not None:
+            return share
     match = _DIGITS.match(token.text)
     if match and not _is_code(token.text):
         return _read_digits(doc, i, end, match)
