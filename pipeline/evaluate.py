@@ -18,6 +18,7 @@ import numpy as np
 import orjson
 from scipy.optimize import linear_sum_assignment
 
+from pipeline.claims.lexicon import same_unit as same_measure
 from pipeline.errors import GoldFileError, InputNotFoundError
 from pipeline.settings import CLAIM_LABELS, ENTITY_LABELS
 
@@ -568,8 +569,6 @@ def same_unit(gold: Any, predicted: Any) -> bool:
         return True
     if not (isinstance(gold, str) and isinstance(predicted, str)):
         return False
-    from pipeline.claims.lexicon import same_unit as same_measure
-
     return same_measure(gold.replace(" / ", " per "), predicted.replace(" / ", " per "))
 
 

@@ -17,6 +17,7 @@ import subprocess
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -49,6 +50,7 @@ class Repository:
         self.source = source
         self.git_dir = git_dir
         self._batch: subprocess.Popen | None = None
+        self._last: tuple[str, bytes] | None = None  # a Reuters file holds a thousand stories: read it once
 
     @classmethod
     def find(cls, source: Source, roots: list[Path]) -> Repository:
@@ -68,6 +70,8 @@ class Repository:
 
     def read(self, path: str) -> bytes:
         """The file at the recorded commit (one ``git cat-file --batch`` process serves every read)."""
+        if self._last is not None and self._last[0] == path:
+            return self._last[1]
         if self._batch is None:
             self._batch = subprocess.Popen(["git", "-C", str(self.git_dir), "cat-file", "--batch"],
                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -79,6 +83,7 @@ class Repository:
                               f"({' '.join(header[1:]) or 'no answer'})")
         content = self._batch.stdout.read(int(header[2]))
         self._batch.stdout.read(1)  # the newline after each object
+        self._last = (path, content)
         return content
 
     def list(self, folder: str) -> list[str]:
@@ -113,20 +118,23 @@ def bbc_txt(raw: bytes, key: str | None = None) -> tuple[str, str]:
 _REUTERS = re.compile(r'<REUTERS [^>]*NEWID="(\d+)">(.*?)</REUTERS>', re.S)
 
 
+@lru_cache(maxsize=2)
+def _reuters_stories(raw: bytes) -> dict[str, str]:
+    return dict(_REUTERS.findall(raw.decode("latin-1")))
+
+
 def reuters_sgml(raw: bytes, key: str | None = None) -> tuple[str, str]:
     """One story of an SGML file (key: its NEWID). The wire's hard line wraps are undone: a
     paragraph starts on an indented line."""
-    for newid, story in _REUTERS.findall(raw.decode("latin-1")):
-        if newid != key:
-            continue
-        title = _tag(story, "TITLE")
-        dateline = _tag(story, "DATELINE").strip()
-        body = _tag(story, "BODY")
-        body = re.sub(r"\s*reuter\s*$", "", body.replace("\x03", "").rstrip(), flags=re.I)
-        paragraphs = [" ".join(p.split()) for p in re.split(r"\n(?= {2,})", body) if p.strip()]
-        first = f"{dateline} {paragraphs[0]}" if dateline and paragraphs else (paragraphs[0] if paragraphs else "")
-        return title, normalise("\n\n".join([title, first, *paragraphs[1:]]))
-    raise SourceError(f"reuters: no story with NEWID {key}")
+    story = _reuters_stories(raw).get(key or "")
+    if story is None:
+        raise SourceError(f"reuters: no story with NEWID {key}")
+    title = _tag(story, "TITLE")
+    dateline = _tag(story, "DATELINE").strip()
+    body = re.sub(r"\s*reuter\s*$", "", _tag(story, "BODY").replace("\x03", "").rstrip(), flags=re.I)
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n(?= {2,})", body) if p.strip()]
+    first = f"{dateline} {paragraphs[0]}" if dateline and paragraphs else (paragraphs[0] if paragraphs else "")
+    return title, normalise("\n\n".join([title, first, *paragraphs[1:]]))
 
 
 def _tag(story: str, name: str) -> str:

@@ -17,19 +17,20 @@ from pipeline.claims import lexicon
 from pipeline.claims.normaliser import (
     CASUALTIES,
     COUNT_MODIFIERS,
-    is_age,
-    partitive_group,
     NOT_A_COUNTED_NOUN,
     Claim,
     counted_noun,
     currency_after,
     currency_before,
+    is_age,
     is_plural_noun,
     money_end,
     normalize_claim,
+    partitive_group,
     percent_at,
     qualifier_before,
     qualifier_end,
+    qualifier_word,
     referent,
     unit_at,
 )
@@ -522,11 +523,6 @@ def _duration(doc: Doc, start: int, end: int, unit_end: int, number: Number, bef
     if before in DATE_PREPOSITIONS or (start > 0 and doc[start - 1].tag_ in ("PRP$",)):
         return None
     return _Found(start, unit_end, "QUANTITY", 0.7)
-
-
-def qualifier_word(doc: Doc, start: int, end: int) -> str | None:
-    stop = qualifier_end(doc, start, end)
-    return doc[start:stop].text.lower() if stop > start else None
 
 
 def _after_duration_verb(doc: Doc, start: int, reach: int = 3) -> bool:

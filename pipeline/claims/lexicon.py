@@ -35,12 +35,8 @@ MAGNITUDES = {
 # A bare letter only scales next to a currency ("$5m", "5m euros"); elsewhere "5 m" is five metres.
 LETTER_MAGNITUDES = {"m", "k", "b"}
 
-# How the share of PERCENT is written: "%", "percent", "per cent", the wire's "pct", the British
-# press's "pc".
-PERCENT_WORDS = {"%", "percent", "pct", "pc", "per cent", "percentage"}
-POINT_UNITS = {"percentage point": "percentage point", "percentage points": "percentage point",
-               "basis point": "basis point", "basis points": "basis point", "bps": "basis point",
-               "bp": "basis point", "point": "point", "points": "point", "pts": "point"}
+# How a share is written after its number (besides "per cent"): the wire's "pct", the British press's "pc".
+SHARE_WORDS = {"%", "percent", "pct", "pc"}
 
 TIME_UNITS = {"year", "month", "week", "day", "hour", "minute", "second", "decade", "century", "fortnight"}
 
@@ -73,10 +69,10 @@ _DISPLAY = {
     "british_thermal_unit": "british thermal unit", "revolutions_per_minute": "revolution per minute",
 }
 # Forms news writes that pint reads as something else, or not at all. "ton(s)" is pint's short ton,
-# but news means the metric tonne unless it says "short tons"; "Nm" is pint's "number metre"; "cc"
-# and "sq" are read in ``unit_phrase``.
+# but news means the metric tonne unless it says "short tons"; "Nm" is pint's "number metre"; "sq"
+# and "cubic" are read with the unit after them in ``normaliser.unit_at``.
 NEWS_UNIT_FORMS = {
-    "ton": "tonne", "tons": "tonne", "t": "tonne", "Nm": "newton metre", "nm": "nanometre",
+    "ton": "tonne", "tons": "tonne", "Nm": "newton metre", "nm": "nanometre",
     "mb/d": "barrel per day", "b/d": "barrel per day", "bbl/d": "barrel per day", "mtpa": "tonne per year",
     "km2": "square kilometre", "km²": "square kilometre", "m2": "square metre", "m²": "square metre",
     "sqm": "square metre", "sq m": "square metre", "kph": "kilometre per hour", "kmh": "kilometre per hour",
@@ -85,13 +81,13 @@ NEWS_UNIT_FORMS = {
     "mp": "megapixel", "megapixel": "megapixel", "megapixels": "megapixel", "magnitude": "magnitude",
 }
 # Forms that are a unit only glued to the number: "30C" is 30 degrees Celsius, "5 C" is not.
-NEWS_GLUED_UNIT_FORMS = {"C": "degree Celsius", "F": "degree Fahrenheit", "c": "degree Celsius", "°": "degree",
+NEWS_GLUED_UNIT_FORMS = {"t": "tonne", "C": "degree Celsius", "F": "degree Fahrenheit", "c": "degree Celsius", "°": "degree",
                          "°C": "degree Celsius", "°F": "degree Fahrenheit", "°N": "degree", "°S": "degree",
                          "°E": "degree", "°W": "degree", "Å": "angstrom", "‰": "permille"}
 # Single letters that are units after a number even with a space ("40 m", "7200 K", "24 h"): the
 # symbols of measures; other letters after a number are words, initials or grades.
 SPACED_LETTER_UNITS = {"m", "K", "h", "s", "g", "L", "W", "V", "J"}
-GLUED_LETTER_UNITS = {"t", "l", "A", "N"}
+GLUED_LETTER_UNITS = {"l", "A", "N"}
 # A magnitude hidden in a unit abbreviation: "1.4 mb/d" is 1.4 million barrels a day.
 NEWS_UNIT_SCALES = {"mb/d": 1e6, "mtpa": 1e6}
 # Unit symbols that are also English words or single letters: a unit only when glued to the number
@@ -129,10 +125,8 @@ def unit_name(text: str, glued: bool = False) -> str | None:
         return NEWS_GLUED_UNIT_FORMS[word]
     if len(word) == 1 and word not in SPACED_LETTER_UNITS | GLUED_LETTER_UNITS:
         return None  # "3G", "3D": a generation or a format, not grams or days
-    if word in NEWS_UNIT_FORMS:
-        return NEWS_UNIT_FORMS[word]
-    if word.lower() in NEWS_UNIT_FORMS and (glued or word.lower() not in ("t",)):
-        return NEWS_UNIT_FORMS[word.lower()]
+    if word in NEWS_UNIT_FORMS or word.lower() in NEWS_UNIT_FORMS:
+        return NEWS_UNIT_FORMS.get(word) or NEWS_UNIT_FORMS[word.lower()]
     if not glued and word not in SPACED_LETTER_UNITS and (word in _WORDLIKE_SYMBOLS or word.lower() in _WORDLIKE_SYMBOLS
                                                          or len(word) == 1 or word.lower() in _english_words()):
         return None
@@ -224,18 +218,16 @@ def same_unit(a: str | None, b: str | None) -> bool:
 # -- currencies (CLDR, ISO 4217) -------------------------------------------------------------------------
 
 # News forms of currencies that CLDR does not give in English: the wire's "dlrs"/"dlr" (the story's
-# dollar), "stg" (sterling); "C$", "S$", "NZ$" and "US$" as the press writes them (CLDR's English
-# symbols are "CA$", "SGD", "NZ$", "US$" or none); "Rs" (rupees); Peru's "S/" (CLDR's is
-# Spanish-only); the pence of market reports ("212p")
-# are GBX, ISO 4217's pence.
+# dollar) and "stg" (sterling); "C$", "A$", "S$" and "US$" as the press writes them (CLDR's English
+# symbols are "CA$", "A$", "SGD", "US$" or none); "Rs" (rupees); Peru's "S/" (CLDR has it in Spanish
+# only). The pence of market reports ("212p") are GBX, ISO 4217's pence.
 NEWS_CURRENCY_SYMBOLS = {
     "dlrs": "$", "dlr": "$", "stg": "GBP", "sterling": "GBP", "c$": "CAD", "can$": "CAD", "a$": "AUD",
     "aus$": "AUD", "nz$": "NZD", "s$": "SGD", "us$": "USD", "u.s.$": "USD", "hk$": "HKD", "rs": "INR",
     "rs.": "INR", "rmb": "CNY", "r$": "BRL", "yen": "JPY", "s/": "PEN", "s/.": "PEN",
 }
 # Minor units: "17 cents" is 0.17 of the story's currency; pence stay GBX as market reports write them.
-MINOR_UNITS = {"cent": 0.01, "cents": 0.01, "cts": 0.01, "ct": 0.01, "c": 0.01, "centavos": 0.01, "kopecks": 0.01}
-PENCE = {"p", "pence", "penny"}
+MINOR_UNITS = {"cent": 0.01, "cents": 0.01, "cts": 0.01, "centavos": 0.01, "kopecks": 0.01}
 # The currency an ambiguous name means when the story gives no country (no library ranks them).
 NEWS_DEFAULT_CURRENCY = {"$": "USD", "dollar": "USD", "£": "GBP", "pound": "GBP", "¥": "JPY", "franc": "CHF",
                          "peso": "MXN", "rupee": "INR", "krona": "SEK", "krone": "DKK", "mark": "DEM",
@@ -338,11 +330,7 @@ def resolve_currency(candidates: frozenset[str], written: str, country: str | No
             if territory.get(code) == country:
                 return code
     default = NEWS_DEFAULT_CURRENCY.get(written) or NEWS_DEFAULT_CURRENCY.get(written.lower().rstrip("s"))
-    if default in candidates:
-        return default
-    if country is None or default is None:
-        return default if default else sorted(candidates)[0]
-    return default
+    return default if default in candidates else sorted(candidates)[0]
 
 
 # Signs of approximation and bounds written before a number in science copy ("∼2 m", "≥16", "<2 ppm").
@@ -353,7 +341,7 @@ def currency_prefixes() -> list[str]:
     """Symbols and codes that news glues before a number ("HK$7.1m", "EUR12m", "RM45"), longest first."""
     symbols = _currencies()[0]
     glued = {s for s in symbols if len(s) > 1 and not s.isdigit() and " " not in s and not s.islower()}
-    glued |= {s.upper() for s in ("c$", "a$", "nz$", "s$", "us$", "hk$", "rs", "rs.")} | {"C$", "A$", "Rs", "Rs.", "US$"}
+    glued |= {form.upper() for form in NEWS_CURRENCY_SYMBOLS if "$" in form} | {"Rs", "Rs."}
     return sorted(glued, key=len, reverse=True)
 
 

@@ -107,12 +107,18 @@ def qualifier_end(doc: Doc | Span, i: int, end: int) -> int:
     return i
 
 
+def qualifier_word(doc: Doc | Span, start: int, end: int) -> str | None:
+    """The qualifier a span starts with, in lower case ("more than"), or None."""
+    stop = qualifier_end(doc, start, end)
+    return doc[start:stop].text.lower() if stop > start else None
+
+
 def percent_at(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int]:
     """("percent" | "percentage point" | "basis point", end) if a share's sign or word starts at ``j``."""
     if j >= end:
         return None, j
     word = doc[j].lower_
-    if word in ("%", "percent", "pct", "pc") or (word == "per" and j + 1 < end and doc[j + 1].lower_ == "cent"):
+    if word in lexicon.SHARE_WORDS or (word == "per" and j + 1 < end and doc[j + 1].lower_ == "cent"):
         k = j + 2 if word == "per" else j + 1
         if k + 1 < end and doc[k].lower_ == "-" and doc[k + 1].lower_ == "point":
             return "percentage point", k + 2
@@ -144,7 +150,7 @@ def currency_after(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int, 
     if j >= end:
         return None, j, 1.0
     word = doc[j].lower_
-    if word in lexicon.MINOR_UNITS and word not in ("c", "ct") and doc[j].is_lower:
+    if word in lexicon.MINOR_UNITS and doc[j].is_lower:
         return "cents", j + 1, lexicon.MINOR_UNITS[word]
     if word in ("pence", "penny") or (doc[j].text == "p" and glued(doc, j)):
         return "GBX", j + 1, 1.0
@@ -158,7 +164,7 @@ def currency_after(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int, 
         return doc[j].text, j + 1, 1.0  # "5 mln USD"
     words = [doc[k].text for k in range(j, min(end, j + 4))]
     codes, used = lexicon.currency_words(words)
-    if not codes or not doc[j + used - 1].lower_.rstrip("s") or doc[j + used - 1].tag_ not in ("NN", "NNS", "NNP", "NNPS", "JJ"):
+    if not codes or doc[j + used - 1].tag_ not in ("NN", "NNS", "NNP", "NNPS", "JJ"):
         return None, j, 1.0
     k = j + used
     if doc[k - 1].lower_ in ("pound", "pounds") and k < end and doc[k].lower_ == "sterling":
@@ -225,8 +231,6 @@ def unit_at(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int, float]:
         degree = lexicon.unit_name(f"°{doc[k + 1].text}", True)  # "38 °C", "54 °N"
         if degree:
             return degree, k + 2, 1.0
-    if unit == "tonne" and token.text == "t" and not glued(doc, k):
-        return None, j, 1.0
     scale = lexicon.NEWS_UNIT_SCALES.get(token.text.lower(), 1.0)
     if lexicon.is_time_unit(unit):
         return unit, k + 1, scale
@@ -327,7 +331,7 @@ def _model_number(doc, k: int) -> bool:
 def partitive_group(doc: Doc | Span, k: int) -> int:
     """Where the counted group of "7 of the 10 women", "six of its previous 47 seats" starts: past the
     determiner's adjectives and number."""
-    while k < len(doc) and (doc[k].tag_ in ("JJ", "CD") and doc[k + 1 if k + 1 < len(doc) else k].tag_ in ("JJ", "CD", "NN", "NNS")):
+    while k + 1 < len(doc) and doc[k].tag_ in ("JJ", "CD") and doc[k + 1].tag_ in ("JJ", "CD", "NN", "NNS"):
         k += 1
     return k
 
@@ -345,14 +349,11 @@ def referent(doc: Doc | Span, i: int, sentence_start: int) -> Token | None:
 def count_unit(token: Token) -> str:
     if token.lower_ in COUNT_LEMMAS:
         return COUNT_LEMMAS[token.lower_]
-    if token.tag_ in ("NNPS", "NNP"):
-        words = [token]
-        k = token.i - 1
-        while k >= 0 and token.doc[k].tag_ in ("NNP", "NNPS") and token.doc[k].ent_iob_ == "I" or \
-                k >= 0 and token.doc[k].ent_type_ == "NORP" and token.doc[k].tag_ in ("NNP",) and k == token.i - 1:
-            words.insert(0, token.doc[k])
+    if token.tag_ in ("NNPS", "NNP"):  # a nationality: "400,000 Sri Lankans" counts "sri lankan"
+        doc, k = token.doc, token.i
+        while k > 0 and doc[k - 1].tag_ in ("NNP", "NNPS") and (doc[k].ent_iob_ == "I" or doc[k - 1].ent_type_ == "NORP"):
             k -= 1
-        text = " ".join(w.text for w in words).lower()
+        text = doc[k : token.i + 1].text.lower()
         return text[:-1] if text.endswith("s") and not text.endswith("ss") else text
     return token.lemma_.lower()
 
@@ -520,8 +521,7 @@ def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) 
         return False
     before = doc[start - 1].lower_ if start > sentence_start else ""
     after = doc[end].text if end < len(doc) else ""
-    qualifier = doc[start:qualifier_end(doc, start, end)].text.lower()
-    if before in ("aged", "age", "ages") or qualifier in ("younger than", "older than"):
+    if before in ("aged", "age", "ages") or qualifier_word(doc, start, end) in ("younger than", "older than"):
         return True
     if start > 0 and doc[start - 1].lemma_.lower() == "turn" and number.kind == "digits" and \
             (end >= len(doc) or not doc[end].is_alpha):

@@ -149,7 +149,7 @@ def _read_digits(doc, i: int, end: int, match: re.Match) -> Number:
 
 def _read_suffix(doc, number: Number, suffix: str) -> None:
     lowered = suffix.lower()
-    if lowered in ("%", "pc", "pct"):
+    if lowered in lexicon.SHARE_WORDS:
         number.percent = True
         return
     for magnitude in sorted(lexicon.MAGNITUDES, key=len, reverse=True):
