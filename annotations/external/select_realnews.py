@@ -10,8 +10,10 @@ annotations/realnews/articles.jsonl (committed), so it is never redone by accide
     python annotations/external/select_realnews.py --mirrors DIR [--overwrite]
     python annotations/external/select_realnews.py --mirrors DIR --extend crime=4,markets=3
 
---extend adds the next articles of each desk's shuffled pool to those already chosen (same seed,
-the split alternation continued), so a set can grow without a single earlier choice changing.
+--extend adds the next articles of each desk's shuffled pool that are not chosen yet (same seed,
+the split alternation continued), so a set can grow without a single earlier choice changing;
+with --split dev every added article goes to the development half (the test half stays as it was
+when first scored).
 """
 
 from __future__ import annotations
@@ -88,34 +90,41 @@ def main() -> int:
                         help="folder holding local copies of the source repositories (repeatable)")
     parser.add_argument("--overwrite", action="store_true")
     parser.add_argument("--extend", help="DESK=N,...: add N more articles to each of these desks")
+    parser.add_argument("--split", choices=("alternate", "dev"), default="alternate",
+                        help="split of the added articles: alternate dev/test (default), or all dev "
+                             "(growing the development half after the test half has been scored)")
     args = parser.parse_args()
     if ARTICLES_FILE.exists() and not (args.overwrite or args.extend):
         print(f"{ARTICLES_FILE} exists; --overwrite to choose again, --extend to add", file=sys.stderr)
         return 1
     sources = load_sources()
     chosen, taken = [], set()
-    plan = {desk: (name, folder, count, rule, 0) for desk, (name, folder, count, rule) in DESKS.items()}
+    plan = {desk: (name, folder, count, rule) for desk, (name, folder, count, rule) in DESKS.items()}
     if args.extend:
         chosen = [json.loads(line) for line in ARTICLES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
         taken = {a["ref"] for a in chosen}
         more = dict(item.split("=") for item in args.extend.split(","))
-        plan = {desk: (name, folder, count + int(more[desk]), rule, count)
-                for desk, (name, folder, count, rule) in DESKS.items() if desk in more}
-    for desk, (name, folder, count, rule, first) in plan.items():
+        plan = {desk: (name, folder, int(more[desk]), rule)
+                for desk, (name, folder, _, rule) in DESKS.items() if desk in more}
+    for desk, (name, folder, wanted, rule) in plan.items():
         repository = Repository.find(sources[name], args.mirrors)
         pool = list(candidates(repository, folder, rule))
         random.Random(f"{SEED}:{desk}").shuffle(pool)
-        for number, (ref, title, text) in enumerate(pool[:count]):
-            if number < first or ref in taken:
+        added = 0
+        for number, (ref, title, text) in enumerate(pool):
+            if added == wanted:
+                break
+            if ref in taken:
                 continue
             taken.add(ref)
+            added += 1
             chosen.append({
                 "id": f"{desk[:3]}-{hashlib.sha256(f'{name}:{ref}'.encode()).hexdigest()[:8]}",
                 "desk": desk.split("-")[0], "source": name, "ref": ref, "title": title,
-                "split": "dev" if number % 2 == 0 else "test",
+                "split": "dev" if number % 2 == 0 or args.split == "dev" else "test",
                 "sha256": hashlib.sha256(text.encode()).hexdigest(), "chars": len(text),
             })
-        print(f"{desk}: {min(count, len(pool)) - first} of {len(pool)} candidates", file=sys.stderr)
+        print(f"{desk}: {added} of {len(pool)} candidates", file=sys.stderr)
     ARTICLES_FILE.parent.mkdir(parents=True, exist_ok=True)
     ARTICLES_FILE.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in chosen), encoding="utf-8")
     print(f"{len(chosen)} articles -> {ARTICLES_FILE}", file=sys.stderr)
