@@ -92,6 +92,12 @@ def test_a_market_line_gives_one_signed_share_per_index_and_no_index_names(nlp):
         ("Read more at www.example.com/2014/06/report.", []),
         ("He called 911 from the car.", []),
         ("Leaders met at the COP30 climate summit.", []),
+        ("Operators are rolling out 4G and 5G networks.", []),
+        ("The bank sold zero-coupon bonds to savers.", []),
+        ("They face a two-pronged attack in a three-cornered fight.", []),
+        ("At one point the talks stalled, and in one place the road gave way.", []),
+        ("The congress meets in Boston, May 12 to 18, 2031.", []),
+        ("Press office: Ann Lee, (415) 555-0134", []),
     ],
 )
 def test_numbers_inside_names_scores_references_and_codes_are_not_claims(nlp, sentence, expected):
@@ -111,6 +117,34 @@ def test_a_range_is_one_span_and_its_magnitude_serves_both_ends(nlp, sentence, s
     claim = one(nlp, sentence)
     assert (claim.text, claim.low, claim.high) == (span, pytest.approx(low), pytest.approx(high))
     assert claim.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    "sentence, span, start, to",
+    [
+        ("Growth will slow from 4.1% last year to 3.3%.", "from 4.1% last year to 3.3%", 4.1, 3.3),
+        ("The rate falls from 6% in 2003 to 5.5%.", "from 6% in 2003 to 5.5%", 6, 5.5),
+    ],
+)
+def test_a_change_keeps_the_time_of_its_first_figure_inside(nlp, sentence, span, start, to):
+    claim = one(nlp, sentence)
+    assert (claim.text, claim.from_, claim.to, claim.value) == (span, start, to, to)
+
+
+@pytest.mark.parametrize(
+    "sentence, span, value",
+    [
+        ("The peak came in March, when 3.4 billion were sent.", "3.4 billion", 3.4e9),
+        ("That is 14% of the 6.2 million who need care.", "6.2 million", 6.2e6),
+    ],
+)
+def test_a_figure_with_its_magnitude_in_words_is_a_count_even_without_a_noun(nlp, sentence, span, value):
+    found = [c for c in find_claims(nlp(sentence)) if c.label == "COUNT"]
+    assert [(c.text, c.value) for c in found] == [(span, pytest.approx(value))]
+
+
+def test_a_count_written_with_thousands_separators_is_not_a_name(nlp):
+    assert claims(nlp, "Some 3,000 business and union leaders attend.")[0][:3] == ("Some 3,000 business", "COUNT", 3000)
 
 
 def test_a_change_to_a_range_keeps_both_numbers_with_the_magnitude(nlp):

@@ -61,6 +61,7 @@ SCORE_WORDS = {"win", "won", "wins", "victory", "defeat", "defeated", "lost", "l
                "drew", "lead", "led", "decision", "ruling", "vote", "verdict", "score", "scored", "scoreline", "margin",
                "majority", "split", "tie", "tied", "thrashing", "record"}
 NAME_LABELS = {"PERSON", "ORG", "FAC", "PRODUCT", "LAW", "WORK_OF_ART", "EVENT", "GPE", "LOC", "NORP"}
+ONE_AS_A = {"point", "stage", "place", "time", "end", "side", "hand", "go", "moment", "instance", "level", "occasion"}
 MULTIPLIER_AFTER = {"as", "more", "higher", "larger", "bigger", "greater", "the", "than", "faster", "less", "lower",
                     "smaller", "over", "that", "what", "longer", "stronger", "likely", "cheaper", "fewer"}
 
@@ -127,6 +128,12 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True
     if before in MONTHS or (after in MONTHS and number.kind == "digits") or before in WEEKDAYS:
         return True  # "May 2021", "4 July", "Jul 4"
+    if before in ("to", "-", "–", "and") and before2.isdigit() and number.start > 2 and \
+            doc[number.start - 3].lower_ in MONTHS and number.kind == "digits" and first.text.isdigit() and \
+            int(first.text) <= 31 and after in (",", ".", "") + tuple(MONTHS):
+        return True  # the second day of "May 12 to 18"
+    if _is_phone_number(doc, number):
+        return True
     if _is_year(doc, number, before, after):
         return True
     if first.ent_type_ == "ORDINAL" or (first.text[:1].isdigit() and first.text[-2:].lower() in ("st", "nd", "rd", "th")):
@@ -144,6 +151,14 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "in the second half": a part of a match or a year
     if number.end < len(doc) and doc[number.end].tag_ == "JJS":
         return True  # "the two largest"
+    if after == "g" and doc[number.end].text == "G" and not first.whitespace_:
+        return True  # "3G", "5G networks": a generation of mobile networks, not grams
+    if after == "-" and after2.endswith("ed") and not unit_at(doc, number.end + 1, len(doc))[0]:
+        return True  # "a two-pronged attack", "three-cornered": an adjective, not a count
+    if first.lower_ == "zero" and after == "-":
+        return True  # "zero-coupon bonds", "zero-sum": an adjective
+    if first.lower_ == "one" and before in ("at", "in", "on") and after in ONE_AS_A:
+        return True  # "at one point", "in one place": "one" as "a"
     if _is_score(doc, number, before):
         return True
     if _is_name_part(doc, number, sentence_start):
@@ -163,6 +178,19 @@ def _is_code_name(doc: Doc, i: int, number: Number) -> bool:
     following = doc[number.end] if number.end < len(doc) else None
     return (float(number.value).is_integer() and not number.scaled and following is not None
             and following.tag_ in ("NN", "NNS", "NNP", "NNPS") and following.lower_ not in ("a", "per", "each"))
+
+
+_PHONE = re.compile(r"\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}")
+
+
+def _is_phone_number(doc: Doc, number: Number) -> bool:
+    """"(612) 555-0134", "612-555-0134": a telephone number, from the line it stands on."""
+    token = doc[number.start]
+    line_start = doc.text.rfind("\n", 0, token.idx) + 1
+    line_end = doc.text.find("\n", token.idx)
+    line = doc.text[line_start:line_end if line_end >= 0 else len(doc.text)]
+    at = token.idx - line_start
+    return any(m.start() <= at < m.end() for m in _PHONE.finditer(line))
 
 
 def _in_address(doc: Doc, number: Number) -> bool:
@@ -328,6 +356,8 @@ def _range_end(doc: Doc, number: Number, before: str, sentence_start: int, curre
         second_start = joined_at + 1
         if connector == "and" and not from_between:
             return end, None
+    elif before == "from" and (to := _change_target(doc, joined_at)) is not None:
+        second_start = to + 1  # "from 3.2% last year to 2.5%", "from 5% in 2004 to 4.25%"
     else:
         return end, None
     second_start = qualifier_end(doc, second_start, len(doc))
@@ -355,6 +385,20 @@ def _range_end(doc: Doc, number: Number, before: str, sentence_start: int, curre
             second = Number(second.start, third.end, third.value, kind=third.kind, factor=third.factor,
                             scaled=third.scaled, currency=third.currency, unit=third.unit, percent=third.percent)
     return second.end, second
+
+
+def _change_target(doc: Doc, k: int, reach: int = 4) -> int | None:
+    """The "to" of a change whose first number is followed by when or what it was ("from 3.2% last
+    year to", "from 5% in 2004 to"): only a few determiners, adjectives, nouns and years between."""
+    for j in range(k, min(k + reach + 1, len(doc))):
+        token = doc[j]
+        if token.lower_ == "to":
+            return j if j > k and j + 1 < len(doc) and doc[j + 1].like_num or \
+                j > k and j + 2 < len(doc) and currency_before(doc, j + 2) == doc[j + 1].text else None
+        if token.tag_ not in ("DT", "JJ", "NN", "NNP", "IN", "CD", "PRP$") or token.lower_ in ("a", "an", "per") or \
+                token.tag_ == "CD" and not (len(token.text) == 4 and token.text.isdigit()):
+            return None
+    return None
 
 
 CHANGE_WORDS = {"rise", "fall", "gain", "lose", "drop", "decline", "climb", "jump", "slip", "slide", "add", "shed",
@@ -455,7 +499,8 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         if lexicon.is_time_unit(head.lemma_.lower()):
             return None
         if head.tag_ == "NN" and last.value != 1 and number.kind == "digits" and head_end == k + 1 and \
-                not (head_end < limit and doc[head_end].tag_ in ("NN", "NNS", "NNP", "NNPS")) and last is number:
+                not (head_end < limit and doc[head_end].tag_ in ("NN", "NNS", "NNP", "NNPS")) and last is number \
+                and "," not in doc[number.start].text:
             return None  # "a 911 call", "the Under 21 team": a number with a singular noun names, not counts
         return _Found(start, head_end, "COUNT", 0.9)
     if k + 2 < limit and doc[k].lower_ == "of" and doc[k + 1].tag_ in ("DT", "PRP$"):
@@ -475,6 +520,8 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
     if found is None:
         if end < limit and doc[end].lower_ in CASUALTIES:
             return _Found(start, end, "COUNT", 0.6)  # "tens of thousands dead": people
+        if _magnitude_word(doc, last):
+            return _Found(start, end, "COUNT", 0.5)  # "when 2.3 billion were sent": a magnitude is a figure
         return None
     label = "QUANTITY" if unit_at(doc, found.i, limit)[0] else "COUNT"
     if currency_after(doc, found.i, limit)[0]:
@@ -483,9 +530,17 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         return None  # a count is whole: "a time of 21.00" is not 21 of anything (index points are not)
     if last is not number or start < number.start:
         return _Found(start, end, label, 0.6)
-    if number.kind in ("digits", "words", "vague") and _standalone(doc, end):
+    if number.kind in ("digits", "words", "vague") and _standalone(doc, end) or _magnitude_word(doc, last):
         return _Found(start, end, label, 0.5)
     return None
+
+
+def _magnitude_word(doc: Doc, number: Number) -> bool:
+    """"2.3 billion", "14 mln": a number with its magnitude written as a word is a figure on its own
+    (not "2006b" in a reference)."""
+    word = doc[number.end - 1]
+    return number.kind in ("digits", "words") and number.scaled and word.is_alpha and len(word) >= 3 and \
+        number.end - 1 > number.start and bool(doc[number.end - 2].whitespace_)
 
 
 def _inherited(number: Number, previous: _Found | None, before: str) -> str | None:
