@@ -79,13 +79,14 @@ from pipeline.util.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"  # the dataset's schema; part of every split's fingerprint
+VERSION = "2"  # the dataset's schema; part of every split's fingerprint. 2: meta.external_id
 REVIEW = "review"  # the stage `newscorpus pull` writes
 STAGES = (tokenization.STAGE, PREANNOTATE, REVIEW)
 SPLITS = ("train", "validation", "test")
 FORMATS = ("arrow", "parquet")
 Format = Literal["arrow", "parquet", "both"]
-META_KEYS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "group")
+META_KEYS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "external_id",
+             "group")  # group last: it is the document's, not its meta's
 PARQUET_DIR = "data"
 CACHE_DIR = ".cache"  # the shards' Arrow files, inside DIR.incomplete, removed before the rename
 NOTES_DIR = ".notes"  # what each shard left out, inside DIR.incomplete

@@ -1,10 +1,17 @@
 """Ingest stage: read input files into the corpus store with stable ids, exact-duplicate skipping
-and near-duplicate groups. Incremental: a document already in the store is skipped."""
+and near-duplicate groups. Incremental: a document already in the store is skipped.
+
+In a folder, every entry that is not read is reported with why (``IngestReport.skipped``): hidden,
+of a type no reader takes, not a regular file, or a link to a folder (not followed). A file named
+on the command line is read (even if hidden) or refused with an error.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +42,19 @@ class Duplicate:
 
 
 @dataclass
+class SkippedEntry:
+    path: Path
+    reason: str
+
+
+@dataclass
 class IngestReport:
     files: int = 0
     added: list[str] = field(default_factory=list)
     already_stored: list[Duplicate] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     grouped: list[tuple[str, str]] = field(default_factory=list)  # (doc id, group id) of near-duplicates
+    skipped: list[SkippedEntry] = field(default_factory=list)  # folder entries not read
     errors: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -49,25 +63,92 @@ class IngestReport:
         return not self.errors
 
 
-def collect_files(paths: Iterable[Path], report: IngestReport) -> list[Path]:
-    """The input files under ``paths``: folders recursively (hidden entries skipped), in name order."""
+UNSUPPORTED = f"unsupported file type (read: {', '.join(sorted(SUFFIXES))})"
+HIDDEN = "hidden"
+NOT_REGULAR = "not a regular file (a pipe, socket or device)"
+BROKEN_LINK = "broken symbolic link"
+FOLDER_LINK = "link to a folder, not followed"
+UNREADABLE = "folder cannot be read"
+_NAMES_PER_REASON = 5
+
+
+def collect_files(paths: Iterable[Path], report: IngestReport, *, ignore: Path | None = None) -> list[Path]:
+    """The input files under ``paths``: folders recursively, in name order. What a folder holds that
+    is not read goes to ``report.skipped`` and, grouped by reason, to its warnings; ``ignore`` (the
+    corpus store, which lives in the corpus folder) is passed over silently."""
     files: list[Path] = []
     for path in paths:
         path = Path(path)
         if not path.exists():
             report.errors.append(InputNotFoundError(path, "no such file or directory"))
         elif path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            skipped: list[SkippedEntry] = []
+            found = _folder_files(path, skipped, ignore)
             if not found:
                 report.warnings.append(f"{path}: no {', '.join(sorted(SUFFIXES))} files in this folder")
+            report.skipped.extend(skipped)
+            report.warnings.extend(_skipped_warnings(path, skipped))
             files.extend(found)
+        elif not path.is_file():
+            report.errors.append(InputError(path, NOT_REGULAR))  # reading a pipe would wait for a writer
         else:
             files.append(path)
     return files
+
+
+def _folder_files(folder: Path, skipped: list[SkippedEntry], ignore: Path | None) -> list[Path]:
+    found = []
+    ignore = ignore.resolve() if ignore is not None else None
+
+    def unreadable(error: OSError) -> None:
+        skipped.append(SkippedEntry(Path(error.filename), f"{UNREADABLE} ({error.strerror})"))
+
+    for directory, subfolders, names in os.walk(folder, onerror=unreadable):
+        here = Path(directory)
+        kept = []
+        for name in subfolders:
+            subfolder = here / name
+            if subfolder.resolve() == ignore:
+                continue
+            reason = HIDDEN if name.startswith(".") else FOLDER_LINK if subfolder.is_symlink() else None
+            if reason:
+                skipped.append(SkippedEntry(subfolder, reason))
+            else:
+                kept.append(name)
+        subfolders[:] = kept
+        for name in names:
+            reason = _skip_reason(here / name)
+            if reason:
+                skipped.append(SkippedEntry(here / name, reason))
+            else:
+                found.append(here / name)
+    skipped.sort(key=lambda entry: entry.path)
+    return sorted(found)
+
+
+def _skip_reason(path: Path) -> str | None:
+    if path.name.startswith("."):
+        return HIDDEN
+    if not path.exists():
+        return BROKEN_LINK
+    if not path.is_file():
+        return NOT_REGULAR
+    if path.suffix.lower() not in SUFFIXES:
+        return UNSUPPORTED
+    return None
+
+
+def _skipped_warnings(folder: Path, skipped: list[SkippedEntry]) -> list[str]:
+    """One line per reason: how many, and the first few names (relative to the folder)."""
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    for entry in skipped:
+        by_reason[entry.reason].append(str(entry.path.relative_to(folder)))
+    lines = []
+    for reason, names in by_reason.items():
+        listed = ", ".join(names[:_NAMES_PER_REASON])
+        more = f" and {len(names) - _NAMES_PER_REASON} more" if len(names) > _NAMES_PER_REASON else ""
+        lines.append(f"{folder}: skipped {len(names)}, {reason}: {listed}{more}")
+    return lines
 
 
 def _articles(files: list[Path], settings: Settings, report: IngestReport, progress: bool) -> Iterator[Article]:
@@ -90,7 +171,7 @@ def _articles(files: list[Path], settings: Settings, report: IngestReport, progr
 
 def ingest(store: CorpusStore, paths: Iterable[Path], settings: Settings, *, progress: bool = True) -> IngestReport:
     report = IngestReport()
-    files = collect_files(paths, report)
+    files = collect_files(paths, report, ignore=store.root)
     large = settings.ingest.large_document_mb * 1_000_000
     with store.locked():
         near = NearDuplicateIndex(settings.ingest.near_duplicate_threshold)

@@ -1,12 +1,17 @@
-"""Readers for the input formats: wire-story .txt, .html (via trafilatura) and .jsonl.
+"""Readers for the input formats: wire-story .txt, .html/.xhtml/.xml pages (via trafilatura) and .jsonl.
 
 Each reader yields ``Article`` records, or ``InputError``s for the parts it refuses (a bad JSONL
 line is reported and the rest of the file still read). Texts are returned normalised: BOM removed,
 CRLF and CR turned into LF, Unicode NFC.
+
+A document's date comes only from where a publisher states it: the dateline, the file name (to
+complete a dateline without a year), the page's metadata, or the JSONL ``date`` field; never from
+years mentioned in the text.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -19,17 +24,23 @@ import orjson
 
 from pipeline.errors import InputError
 
-SUFFIXES = {".txt": "wire", ".text": "wire", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+SUFFIXES = {".txt": "wire", ".text": "wire", ".html": "html", ".htm": "html", ".xhtml": "html", ".xml": "html",
+            ".jsonl": "jsonl"}
 _BINARY_SNIFF_BYTES = 8192
 
-_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-# "Valle de los Ríos Apurímac, Ene and Mantaro, Peru, Jul 4 (EFE).- " or "LIMA, Peru (AP) — "
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = rf"(?i:(?:{'|'.join(_MONTHS)})[a-z]*)\.?"  # "Jul", "July", "Sept.", "JAN"
+# "Valle de los Ríos Apurímac, Ene and Mantaro, Peru, Jul 4 (EFE).- ", "LIMA, Peru (AP) — ",
+# "LIMA, Jan 12, 2023 (AP) — " or "SAN SALVADOR, 8 JAN 90 (RADIO VENCEREMOS) -- "
 DATELINE = re.compile(
     rf"""(?P<place>[^\n()]{{2,200}}?)
-         (?:,\s+(?P<date>(?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}}(?:,?\s+(?P<year>\d{{4}}))?))?
+         (?:,\s+(?P<date>(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})(?:,?\s+(?P<year>\d{{4}}|\d{{2}}))?))?
          \s*\((?P<agency>[^()\n]{{1,40}})\)\s*\.?\s*[-–—]+\s*""",
     re.VERBOSE,
 )
+# Two-digit years (old wire archives: "8 JAN 90") are 1950-2049, as RFC 5280 reads them: a fixed
+# pivot, so a document's date never depends on the day it was ingested.
+_TWO_DIGIT_YEAR_PIVOT = 50
 BYLINE = re.compile(r"By\s+(?P<name>\S.*)", re.IGNORECASE)
 _FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 _MAX_HEADER_CHARS = 300
@@ -120,21 +131,28 @@ def dateline_meta(match: re.Match, *, path: Path | None = None) -> dict[str, Any
 
 
 def _iso_from_dateline(written: str, year: str | None, path: Path | None) -> str | None:
-    """ISO date of "Jul 4" when the year is known: written in the dateline, or a date in the file
-    name (``efe-2022-07-04-....txt``) whose month and day agree with the dateline."""
-    month_day = " ".join(written.replace(",", " ").split()[:2]).replace(".", "")
-    try:
-        parsed = datetime.strptime(month_day[:3] + " " + month_day.split()[1], "%b %d")
-    except (ValueError, IndexError):
-        return None
+    """ISO date of "Jul 4" or "8 JAN 90" when the year is known: written in the dateline, or a date
+    in the file name (``efe-2022-07-04-....txt``) whose month and day agree with the dateline."""
+    month = _MONTHS.index(re.search(r"[A-Za-z]{3}", written).group().lower()) + 1
+    day = int(re.search(r"\d{1,2}", written).group())  # the day comes before the year in both orders
     if year:
-        return date(int(year), parsed.month, parsed.day).isoformat()
+        full_year = int(year)
+        if len(year) == 2:
+            full_year += 1900 if full_year >= _TWO_DIGIT_YEAR_PIVOT else 2000
+        return _iso_or_none(full_year, month, day)
     if path is not None:
         for found in _FILENAME_DATE.finditer(path.name):
             y, m, d = (int(part) for part in found.groups())
-            if (m, d) == (parsed.month, parsed.day):
-                return date(y, m, d).isoformat()
+            if (m, d) == (month, day):
+                return _iso_or_none(y, m, d)
     return None
+
+
+def _iso_or_none(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:  # "31 FEB 90"
+        return None
 
 
 def strip_trailing_boilerplate(body: str, boilerplate: list[str], agency: str | None) -> tuple[str, list[str]]:
@@ -198,21 +216,28 @@ def parse_wire(text: str, *, path: Path, boilerplate: list[str]) -> Article:
 def read_html(path: Path, html: str, *, boilerplate: list[str]) -> Article:
     import trafilatura  # slow to import; only HTML needs it
 
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        raise InputError(path, "not an HTML page")
+    written_date = page_date(tree)
+    # trafilatura's own date (htmldate) falls back to any year in the body ("in 2003 the company..."
+    # gave 2003-01-01), so it is not used; its cheapest search is asked for.
     extracted = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False, include_images=False
+        tree, with_metadata=True, include_comments=False, include_tables=False, include_images=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = normalize_text(extracted.text or "").strip() if extracted is not None else ""
     if not text:
-        raise InputError(path, "no article text found in the HTML")
+        raise InputError(path, "no article text found in the page")
     meta: dict[str, Any] = {"source_path": str(path)}
     for key, value in (("headline", extracted.title), ("byline", extracted.author), ("source", extracted.sitename),
-                       ("url", extracted.url), ("date", extracted.date)):
+                       ("url", extracted.url), ("date", written_date)):
         if value:
             meta[key] = value
     if extracted.categories:
         meta["section"] = ", ".join(extracted.categories)
-    if extracted.date:
-        meta["date_iso"] = _iso_date(extracted.date)
+    if "date" in meta:
+        meta["date_iso"] = _iso_date(meta["date"])
     text = _drop_html_header(text, meta)
     dateline = parse_dateline(text)
     if dateline:
@@ -221,6 +246,53 @@ def read_html(path: Path, html: str, *, boilerplate: list[str]) -> Article:
     if stripped:
         meta["stripped"] = stripped
     return Article(text=body, meta=meta)
+
+
+# <meta> names, properties and itemprops that state when a page was published, most specific first;
+# the modification dates only when there is none of these.
+_PUBLISHED_META = ("article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+                   "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dc.date.created",
+                   "dcterms.created", "pubdate", "publishdate", "date")
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "og:modified_time", "datemodified", "dcterms.modified")
+# <time datetime> in an article's or the page's <header>, or marked as the publication date
+_HEADER_TIME = ("//header//time[@datetime] | //time[@itemprop='datePublished'][@datetime]"
+                " | //time[@pubdate][@datetime]")
+
+
+def page_date(tree) -> str | None:
+    """The date the page's metadata gives, as written: ``<meta>`` tags, JSON-LD ``datePublished``,
+    or a ``<time datetime>`` in the header; the first that reads as a full date."""
+    stated: dict[str, str] = {}
+    for element in tree.iter("meta"):
+        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
+        content = (element.get("content") or "").strip()
+        if key and content:
+            stated.setdefault(key, content)
+    candidates = itertools.chain(
+        (stated.get(key) for key in _PUBLISHED_META),
+        _json_ld_values(tree, "datePublished"),
+        (element.get("datetime") for element in tree.xpath(_HEADER_TIME)),
+        (stated.get(key) for key in _MODIFIED_META),
+        _json_ld_values(tree, "dateModified"),
+    )
+    return next((written.strip() for written in candidates if written and _iso_date(written)), None)
+
+
+def _json_ld_values(tree, key: str) -> Iterator[str]:
+    """The string values of ``key`` anywhere in the page's JSON-LD blocks (``@graph``s and lists too)."""
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            pending = [orjson.loads(script.text or "")]
+        except orjson.JSONDecodeError:
+            continue
+        while pending:
+            item = pending.pop()
+            if isinstance(item, dict):
+                if isinstance(item.get(key), str):
+                    yield item[key]
+                pending.extend(reversed(item.values()))
+            elif isinstance(item, list):
+                pending.extend(reversed(item))
 
 
 def _drop_html_header(text: str, meta: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import datasets
+import orjson
 import pytest
 
 from pipeline import export as export_module
@@ -122,7 +123,7 @@ def test_tag_names_put_o_first_and_features_carry_the_label_names():
     assert features["claim_tags"].feature.names[:3] == ["O", "B-COUNT", "I-COUNT"]
     assert features["entities"].feature["label"].names == LABELS.entities
     assert set(features["meta"]) == {"section", "headline", "byline", "place", "date", "date_iso", "agency", "source",
-                                     "url", "group"}
+                                     "url", "external_id", "group"}
 
 
 EDGE_TEXT = "New York\n\nYork Lima-based U.S. firm, $5 million."
@@ -404,16 +405,19 @@ def test_export_settings(tmp_path):
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory, article_variants):
-    """The shipped article, a near-duplicate of it and four generated stories, pre-annotated by the
-    real pipeline; all but one marked reviewed (the record `newscorpus pull` writes); a seed chosen
-    so that each split gets a group; exported with the unreviewed one included."""
+    """The shipped article, a near-duplicate of it and four generated stories (one a JSONL record with
+    an ``id``), pre-annotated by the real pipeline; all but one marked reviewed (the record
+    `newscorpus pull` writes); a seed chosen so that each split gets a group; exported with the
+    unreviewed one included."""
     root = tmp_path_factory.mktemp("real")
     workspace = init_workspace(root / "ws")
     shutil.copy(SEED, workspace.corpus_dir / SEED.name)
     seed_text = SEED.read_text(encoding="utf-8")
     (workspace.corpus_dir / "republished.txt").write_text(seed_text.replace("massacre", "killing", 1), encoding="utf-8")
-    for number, text in enumerate(article_variants[:4]):
+    for number, text in enumerate(article_variants[:3]):
         (workspace.corpus_dir / f"variant-{number}.txt").write_text(text, encoding="utf-8")
+    record = orjson.dumps({"id": "feed-3", "text": article_variants[3]}).decode()
+    (workspace.corpus_dir / "variant-3.jsonl").write_text(record + "\n", encoding="utf-8")
     store = CorpusStore(workspace.store_dir)
     ingest(store, [workspace.corpus_dir], workspace.settings, progress=False)
     preannotate(store, workspace.settings, REPO / "annotations", progress=False)
@@ -450,6 +454,7 @@ def test_real_export_has_every_document_in_three_splits(real):
     assert seed_row["meta"]["date_iso"] == "2022-07-04" and seed_row["meta"]["agency"] == "EFE"
     near = [(name, row) for name, row in rows.values() if row["meta"]["group"] == seed_row["meta"]["group"]]
     assert len(near) == 2 and len({name for name, _ in near}) == 1  # the republished copy is in the same split
+    assert [row["meta"]["external_id"] for _, row in rows.values() if row["meta"]["external_id"]] == ["feed-3"]
 
 
 def test_tags_and_spans_round_trip_on_real_documents(real):

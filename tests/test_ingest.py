@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pipeline.ingest import document_id, ingest
+from pipeline.ingest import BROKEN_LINK, FOLDER_LINK, HIDDEN, NOT_REGULAR, UNSUPPORTED, document_id, ingest
 from pipeline.readers import normalize_text
 from pipeline.store import CorpusStore
 
@@ -45,17 +45,66 @@ def test_near_duplicates_share_a_group_and_other_stories_do_not(workspace, store
     assert report.grouped == [(edited_id, original)]
 
 
-def test_folders_are_read_recursively_skipping_hidden_and_other_files(workspace, store, tmp_path):
+def test_folders_are_read_recursively_and_what_is_not_read_is_reported(workspace, store, tmp_path):
     root = tmp_path / "in"
     (root / "a" / "b").mkdir(parents=True)
     (root / ".hidden").mkdir()
     (root / "a" / "b" / "one.txt").write_text("First story with 3 items.", encoding="utf-8")
     (root / "a" / "two.jsonl").write_text('{"text": "Second story."}\n{"text": "Third story."}\n', encoding="utf-8")
+    (root / "a" / "page.XHTML").write_text(
+        "<html><head><title>Port</title></head><body><article><h1>Port</h1>\n<p>The port of Callao reopened on "
+        "Thursday after a two-day strike by dock workers over pay, officials said.</p></article></body></html>",
+        encoding="utf-8")
     (root / ".hidden" / "secret.txt").write_text("Not an article.", encoding="utf-8")
+    (root / ".notes.txt").write_text("Not an article either.", encoding="utf-8")
     (root / "image.png").write_bytes(b"\x89PNG")
+    os.mkfifo(root / "pipe.txt")
+    (root / "gone.txt").symlink_to(root / "nowhere.txt")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "other.txt").write_text("Not in this folder.", encoding="utf-8")
+    (root / "elsewhere").symlink_to(tmp_path / "outside", target_is_directory=True)
     report = ingest(store, [root], workspace.settings, progress=False)
-    assert report.files == 2 and len(report.added) == 3
-    assert {d.text for d in store.iter_documents()} == {"First story with 3 items.", "Second story.", "Third story."}
+    assert report.files == 3 and len(report.added) == 4 and report.ok
+    assert any("The port of Callao reopened" in d.text for d in store.iter_documents())
+    assert [(str(entry.path.relative_to(root)), entry.reason) for entry in report.skipped] == [
+        (".hidden", HIDDEN), (".notes.txt", HIDDEN), ("elsewhere", FOLDER_LINK), ("gone.txt", BROKEN_LINK),
+        ("image.png", UNSUPPORTED), ("pipe.txt", NOT_REGULAR)]
+    assert f"{root}: skipped 2, hidden: .hidden, .notes.txt" in report.warnings
+    assert f"{root}: skipped 1, {NOT_REGULAR}: pipe.txt" in report.warnings
+
+
+def test_many_skipped_files_are_counted_per_reason_with_a_few_names(workspace, store, tmp_path):
+    root = tmp_path / "scans"
+    root.mkdir()
+    (root / "story.txt").write_text("A story about 3 things.", encoding="utf-8")
+    for number in range(40):
+        (root / f"scan-{number:02d}.pdf").write_bytes(b"%PDF-1.4")
+    report = ingest(store, [root], workspace.settings, progress=False)
+    assert len(report.skipped) == 40
+    assert report.warnings == [f"{root}: skipped 40, {UNSUPPORTED}: scan-00.pdf, scan-01.pdf, scan-02.pdf, "
+                               f"scan-03.pdf, scan-04.pdf and 35 more"]
+
+
+def test_the_store_in_the_corpus_folder_is_not_reported(workspace, store, seed_copy):
+    ingest(store, [workspace.corpus_dir], workspace.settings, progress=False)
+    again = ingest(store, [workspace.corpus_dir], workspace.settings, progress=False)
+    assert workspace.store_dir.is_dir() and again.skipped == [] and again.warnings == []
+
+
+def test_a_pipe_named_on_the_command_line_is_refused_not_waited_on(workspace, store, tmp_path):
+    os.mkfifo(tmp_path / "feed.jsonl")
+    report = ingest(store, [tmp_path / "feed.jsonl"], workspace.settings, progress=False)
+    assert [error.reason for error in report.errors] == [NOT_REGULAR] and report.files == 0
+
+
+def test_cli_summary_counts_and_lists_the_files_not_read(cli, tmp_path):
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    (folder / "story.txt").write_text("A story about 3 things.", encoding="utf-8")
+    (folder / "notes.md").write_text("# notes", encoding="utf-8")
+    result = cli("ingest", str(folder))
+    assert "ingest: 1 files, 1 not read, 1 new documents" in result.stdout
+    assert f"warning: {folder}: skipped 1, unsupported file type" in result.stderr and "notes.md" in result.stderr
 
 
 def test_jsonl_external_id_is_kept(workspace, store, tmp_path):

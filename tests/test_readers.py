@@ -90,6 +90,85 @@ def test_html_article_through_trafilatura(tmp_path, seed_path):
     assert "Home" not in article.text
 
 
+ACME_BODY = ("<p>In 2003 the company opened its first shop in the old town, and its sales have grown every year "
+             "since then.</p>\n<p>By 1998 it had been a small family business with a dozen employees, its founder "
+             "said on Monday.</p>\n")
+
+
+def _page(head: str = "", header: str = "") -> str:
+    return (f"<!doctype html><html><head><title>Acme grows</title>{head}</head><body>{header}"
+            f"<article><h1>Acme grows</h1>\n{ACME_BODY}</article></body></html>")
+
+
+def _html_article(tmp_path: Path, html: str, name: str = "acme.html"):
+    path = tmp_path / name
+    path.write_text(html, encoding="utf-8")
+    return _one(path)
+
+
+def test_html_without_a_date_gets_none_from_years_in_its_body(tmp_path):
+    article = _html_article(tmp_path, _page(header='<p>Seen <time datetime="2003-02-01">then</time></p>'))
+    assert "In 2003 the company" in article.text
+    assert "date" not in article.meta and "date_iso" not in article.meta
+
+
+@pytest.mark.parametrize("head, header, written", [
+    ('<meta name="DC.date" content="2004-05-06">', "", "2004-05-06"),
+    ('<meta name="DC.date.issued" content="6 May 2004">', "", "6 May 2004"),
+    ('<meta property="article:published_time" content="2004-05-06T23:30:00-05:00">', "", "2004-05-06T23:30:00-05:00"),
+    ('<meta property="og:published_time" content="2004-05-06T08:00:00Z">', "", "2004-05-06T08:00:00Z"),
+    ('<meta property="og:updated_time" content="2004-05-06">', "", "2004-05-06"),
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, '
+     '{"@type": "NewsArticle", "datePublished": "2004-05-06T08:00:00Z", "dateModified": "2004-06-01"}]}</script>',
+     "", "2004-05-06T08:00:00Z"),
+    ("", '<header><time datetime="2004-05-06">6 May</time></header>', "2004-05-06"),
+    # a published date is preferred to a modified one, and a year alone is not a date
+    ('<meta property="og:updated_time" content="2004-06-01"><meta name="date" content="2003">'
+     '<meta property="article:published_time" content="2004-05-06">', "", "2004-05-06"),
+])
+def test_html_date_comes_from_the_page_metadata(tmp_path, head, header, written):
+    article = _html_article(tmp_path, _page(head, header))
+    assert article.meta["date"] == written
+    assert article.meta["date_iso"] == "2004-05-06"
+
+
+@pytest.mark.parametrize("name", ["acme.xhtml", "acme.xml"])
+def test_xhtml_and_xml_pages_are_read_like_html(tmp_path, name):
+    xhtml = ('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+             '<title>Acme grows</title><meta name="DC.date.issued" content="2004-05-06"/></head><body>'
+             f'<article><h1>Acme grows</h1>\n{ACME_BODY}</article></body></html>')
+    article = _html_article(tmp_path, xhtml, name)
+    assert article.meta["headline"] == "Acme grows" and article.meta["date_iso"] == "2004-05-06"
+    assert "In 2003 the company" in article.text and "<p>" not in article.text
+
+
+def test_xml_that_is_not_a_page_is_refused(tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_text('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Feed</title><item><title>Port '
+                    "reopens</title></item></channel></rss>\n", encoding="utf-8")
+    with pytest.raises(InputError, match="feed.xml: not an HTML page"):
+        list(read_file(path, boilerplate=BOILERPLATE))
+
+
+@pytest.mark.parametrize("opening, place, agency, written, iso", [
+    ("SAN SALVADOR, 8 JAN 90 (RADIO VENCEREMOS) -- ", "SAN SALVADOR", "RADIO VENCEREMOS", "8 JAN 90", "1990-01-08"),
+    ("CLANDESTINE, 8 JAN 90 (RADIO VENCEREMOS) -- ", "CLANDESTINE", "RADIO VENCEREMOS", "8 JAN 90", "1990-01-08"),
+    ("BOGOTA, 3 April 1990 (INRAVISION) -- ", "BOGOTA", "INRAVISION", "3 April 1990", "1990-04-03"),
+    ("LIMA, 1 MAR 50 (EFE) -- ", "LIMA", "EFE", "1 MAR 50", "1950-03-01"),  # two-digit years: 50-99 are 19xx
+    ("LIMA, 12 MAR 49 (EFE) -- ", "LIMA", "EFE", "12 MAR 49", "2049-03-12"),  # 00-49 are 20xx
+    ("LIMA, 31 FEB 90 (EFE) -- ", "LIMA", "EFE", "31 FEB 90", None),
+    ("LIMA, Sept. 4, 2022 (AP) — ", "LIMA", "AP", "Sept. 4, 2022", "2022-09-04"),
+    ("LIMA, Jul 4 (EFE).- ", "LIMA", "EFE", "Jul 4", None),
+    ("WASHINGTON (Reuters) - ", "WASHINGTON", "Reuters", None, None),
+])
+def test_datelines_give_place_agency_and_date(tmp_path, opening, place, agency, written, iso):
+    text = f"Rebels\n\n{opening}THE ARMED FORCES REPORTED 12 CLASHES IN THE NORTH.\n\nMore text."
+    article = parse_wire(text, path=tmp_path / "story.txt", boilerplate=BOILERPLATE)
+    assert (article.meta["place"], article.meta["agency"], article.meta["date"]) == (place, agency, written)
+    assert article.meta.get("date_iso") == iso
+    assert article.text.startswith(opening)
+
+
 def test_jsonl_fields_and_per_line_errors(tmp_path):
     path = tmp_path / "batch.jsonl"
     path.write_text(

@@ -14,9 +14,11 @@ _LISTED = 10
 @handle_errors
 def ingest_command(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(..., help="Files (.txt, .html, .jsonl) and folders (read recursively)."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Files (.txt, .html, .xhtml, .xml, .jsonl) and folders (read recursively; what is not read is "
+                  "listed with why)."),
 ) -> None:
-    """Add articles (.txt wire stories, .html, .jsonl) to the corpus.
+    """Add articles (.txt wire stories, .html/.xhtml/.xml pages, .jsonl) to the corpus.
 
     Texts already stored, and exact duplicates, are skipped; near-duplicates share a group id.
     Exits non-zero if any input was refused; the rest is still ingested.
@@ -45,7 +47,7 @@ def print_ingest_report(report: IngestReport, *, quiet: bool) -> None:
     if len(report.duplicates) > _LISTED:
         out.print(f"duplicate: ... and {len(report.duplicates) - _LISTED} more")
     out.print(
-        f"ingest: {report.files} files, {len(report.added)} new documents, "
+        f"ingest: {report.files} files, {len(report.skipped)} not read, {len(report.added)} new documents, "
         f"{len(report.already_stored)} already in the corpus, {len(report.duplicates)} duplicates skipped, "
         f"{len(report.grouped)} near-duplicates grouped, {len(report.errors)} refused"
     )
