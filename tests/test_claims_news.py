@@ -98,6 +98,8 @@ def test_a_market_line_gives_one_signed_share_per_index_and_no_index_names(nlp):
         ("At one point the talks stalled, and in one place the road gave way.", []),
         ("The congress meets in Boston, May 12 to 18, 2031.", []),
         ("Press office: Ann Lee, (415) 555-0134", []),
+        ("The fair ran from 6 to 9 January.", []),
+        ("It was funded by grant 7R01GM123456-03 and others.", []),
     ],
 )
 def test_numbers_inside_names_scores_references_and_codes_are_not_claims(nlp, sentence, expected):
@@ -141,6 +143,19 @@ def test_a_change_keeps_the_time_of_its_first_figure_inside(nlp, sentence, span,
 def test_a_figure_with_its_magnitude_in_words_is_a_count_even_without_a_noun(nlp, sentence, span, value):
     found = [c for c in find_claims(nlp(sentence)) if c.label == "COUNT"]
     assert [(c.text, c.value) for c in found] == [(span, pytest.approx(value))]
+
+
+@pytest.mark.parametrize(
+    "sentence, span, label, value, unit",
+    [
+        ("More than half a million people fled.", "More than half a million people", "COUNT", 5e5, "person"),
+        ("Almost a quarter of a million jobs would go.", "Almost a quarter of a million jobs", "COUNT", 2.5e5, "job"),
+        ("The deal is worth half a billion dollars.", "half a billion dollars", "MONEY", 5e8, "USD"),
+        ("The scar shrank by 5.37 sq. cm in a month.", "5.37 sq. cm", "QUANTITY", 5.37, "square centimetre"),
+    ],
+)
+def test_a_fraction_of_a_magnitude_is_one_figure_and_a_dotted_square_unit_is_read(nlp, sentence, span, label, value, unit):
+    check(one(nlp, sentence), span, label, value, unit)
 
 
 def test_a_count_written_with_thousands_separators_is_not_a_name(nlp):

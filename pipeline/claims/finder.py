@@ -134,6 +134,9 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # the second day of "May 12 to 18"
     if _is_phone_number(doc, number):
         return True
+    if re.fullmatch(r"0\d+", first.text) or before == "-" and not doc[number.start - 1].whitespace_ and \
+            re.search(r"[A-Za-z]\d|\d[A-Za-z]", doc[number.start - 2].text if number.start > 1 else ""):
+        return True  # "02", "5P20GM103653-02": codes, not figures
     if _is_year(doc, number, before, after):
         return True
     if first.ent_type_ == "ORDINAL" or (first.text[:1].isdigit() and first.text[-2:].lower() in ("st", "nd", "rd", "th")):
@@ -335,6 +338,9 @@ def _claim_at(doc: Doc, i: int, sentence_start: int, previous: _Found | None) ->
     qualifier = qualifier_before(doc, start, sentence_start)
     before = doc[qualifier - 1].lower_ if qualifier > sentence_start else ""
     end, second = _range_end(doc, number, before, sentence_start, currency)
+    if second is not None and end < len(doc) and doc[end].lower_ in MONTHS and number.kind == "digits" and \
+            second.value <= 31:
+        return end  # "from 6 to 9 January": days of a month
     start = qualifier - 1 if second is not None and before in ("from", "between") else qualifier
     last = second or number
     return _labelled(doc, start, end, number, last, currency, sentence_start, previous, before)

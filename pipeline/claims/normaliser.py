@@ -199,7 +199,7 @@ def unit_at(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int, float]:
         unit, stop = ("tonne" if word == "metric" else f"{word} ton"), k + 2
         return _rate(doc, unit, stop, end), _rate_end(doc, stop, end), 1.0
     if word in ("square", "sq", "sq.", "cubic", "cu") and k + 1 < end:
-        u = k + 2 if doc[k + 1].text == "-" and k + 2 < end else k + 1  # "112,000-square-kilometre"
+        u = k + 2 if doc[k + 1].text in ("-", ".") and k + 2 < end else k + 1  # "112,000-square-kilometre", "sq. cm"
         inner = lexicon.unit_name(doc[u].text) or lexicon.unit_name(doc[u].lemma_)
         if inner and " " not in inner and not lexicon.is_time_unit(inner):
             unit = f"{'cubic' if word.startswith('cu') else 'square'} {inner}"

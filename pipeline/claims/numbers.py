@@ -109,7 +109,7 @@ def read_number(doc: Doc | Span, i: int, end: int | None = None) -> Number | Non
         return Number(i, i + 1, 12, kind="words")
     fraction = read_fraction(doc, i, end)
     if fraction:
-        return fraction
+        return _fraction_of_a_magnitude(doc, fraction, end) or fraction
     if word not in NUMBER_WORDS or word in SCALE_WORDS:
         return None  # a magnitude alone ("millions" is read above) is not a number
     return _read_words(doc, i, end)
@@ -256,6 +256,18 @@ def _read_words(doc, i: int, end: int) -> Number | None:
     if doc[number.end - 1].lower_ == "dozen":
         number.value *= 12
     return number
+
+
+def _fraction_of_a_magnitude(doc, fraction: Number, end: int) -> Number | None:
+    """"half a million", "a quarter of a million", "three-quarters of a billion": a whole number."""
+    k = fraction.end
+    if k < end and doc[k].lower_ == "of":
+        k += 1
+    if not (k + 1 < end and doc[k].lower_ in ("a", "an") and doc[k + 1].lower_ in SCALE_WORDS) or \
+            any(t.lower_ in ("in", "out") for t in doc[fraction.start:fraction.end]):
+        return None
+    factor = lexicon.MAGNITUDES[doc[k + 1].lower_]
+    return Number(fraction.start, k + 2, fraction.value / 100 * factor, kind="words", scaled=True, factor=factor)
 
 
 def read_fraction(doc, i: int, end: int) -> Number | None:
