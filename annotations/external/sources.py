@@ -11,11 +11,14 @@ Standard library only; run from the repository root (``python annotations/extern
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import subprocess
+import tarfile
 import tomllib
 import unicodedata
+import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,11 +39,15 @@ class Source:
     what: str
     licence: str
     reader: str
+    paths: tuple[str, ...] = ()
+    """The files or folders read (sources whose files are chosen elsewhere, as the real-news
+    articles are in annotations/realnews/articles.jsonl, leave it empty)."""
 
 
 def load_sources() -> dict[str, Source]:
     table = tomllib.loads(SOURCES_FILE.read_text(encoding="utf-8"))["sources"]
-    return {name: Source(name=name, **fields) for name, fields in table.items()}
+    return {name: Source(name=name, **{**fields, "paths": tuple(fields.get("paths", ()))})
+            for name, fields in table.items()}
 
 
 class Repository:
@@ -157,7 +164,208 @@ def fakehealth_json(raw: bytes, key: str | None = None) -> tuple[str, str]:
     return title, normalise("\n\n".join([title, *paragraphs]))
 
 
-READERS = {"bbc_txt": bbc_txt, "reuters_sgml": reuters_sgml, "cnn_story": cnn_story, "fakehealth_json": fakehealth_json}
+# -- CoNLL-2003: a token a line with its tags, a blank line after each sentence ----------------------
+
+DOCSTART = "-DOCSTART-"
+_TAG_PREFIXES = ("B", "I", "E", "S")
+
+
+@dataclass
+class TaggedDocument:
+    """One document of a token-per-line file, as text: its tokens joined by single spaces, its
+    sentences by line breaks; each entity a character span of that text."""
+
+    text: str
+    entities: list[dict]
+    sentences: int
+    tokens: int
+
+
+def iob_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """(first token, token after the last, type) of each entity of a sentence's tags.
+
+    Reads IOB1 (CoNLL-2003's own: ``I-`` opens an entity unless it continues one of the same type,
+    ``B-`` only separates two touching entities of one type), IOB2 (``B-`` opens every entity) and
+    IOBES (``E-`` closes one, ``S-`` is a one-token entity)."""
+    spans: list[tuple[int, int, str]] = []
+    start: int | None = None
+    kind = ""
+    for index, tag in enumerate([*tags, "O"]):
+        prefix, _, label = tag.partition("-")
+        if tag != "O" and (prefix not in _TAG_PREFIXES or not label):
+            raise ValueError(f"tag {tag!r} is not O, nor B-, I-, E- or S- and a type")
+        if start is not None and not (prefix in ("I", "E") and label == kind):
+            spans.append((start, index, kind))
+            start = None
+        if start is None and tag != "O":
+            start, kind = index, label
+        if prefix in ("E", "S") and start is not None:
+            spans.append((start, index + 1, kind))
+            start = None
+    return spans
+
+
+def conll_iob(raw: bytes) -> list[TaggedDocument]:
+    """The documents of a CoNLL-2003 file: lines ``TOKEN POS CHUNK TAG`` (the tag is the last
+    field), a blank line between sentences, a ``-DOCSTART-`` line between documents. Text before
+    the first ``-DOCSTART-`` is a document too, and one at the end of the file opens none."""
+    documents: list[TaggedDocument] = []
+    sentences: list[list[tuple[str, str]]] = []
+    sentence: list[tuple[str, str]] = []
+    for number, line in enumerate(raw.decode("utf-8").splitlines(), start=1):
+        fields = line.split()
+        if not fields or fields[0] == DOCSTART:
+            if sentence:
+                sentences.append(sentence)
+                sentence = []
+            if fields and sentences:
+                documents.append(_tagged_document(sentences, number))
+                sentences = []
+            continue
+        if len(fields) < 2:
+            raise SourceError(f"line {number}: expected a token and its tags, got {line!r}")
+        sentence.append((fields[0], fields[-1]))
+    if sentence:
+        sentences.append(sentence)
+    if sentences:
+        documents.append(_tagged_document(sentences, number + 1))
+    return documents
+
+
+def _tagged_document(sentences: list[list[tuple[str, str]]], line: int) -> TaggedDocument:
+    text, entities, tokens = "", [], 0
+    for sentence in sentences:
+        if text:
+            text += "\n"
+        offsets = []
+        for token, _ in sentence:
+            if offsets:
+                text += " "
+            offsets.append((len(text), len(text) + len(token)))
+            text += token
+        try:
+            spans = iob_spans([tag for _, tag in sentence])
+        except ValueError as err:
+            raise SourceError(f"the sentence ending before line {line}: {err}") from None
+        for first, after, label in spans:
+            start, end = offsets[first][0], offsets[after - 1][1]
+            entities.append({"start": start, "end": end, "label": label, "text": text[start:end]})
+        tokens += len(sentence)
+    return TaggedDocument(text=text, entities=entities, sentences=len(sentences), tokens=tokens)
+
+
+# -- MUC-3: the reports as XHTML (dstl/muc3) and the key templates (the MUC-3/MUC-4 distribution) ----
+
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@dataclass
+class MucReport:
+    id: str
+    text: str
+    date: str | None
+    coverage: str | None
+
+
+def muc3_report(raw: bytes) -> MucReport:
+    """A report of the XHTML edition: one ``<p>`` a paragraph, the first being the id line
+    ("DEV-MUC3-0001 (NOSC)"), left out. The text is the other paragraphs as written (in capitals,
+    the dateline first), a blank line between them."""
+    root = ElementTree.fromstring(raw)
+    paragraphs = [" ".join("".join(p.itertext()).split()) for p in root.iter(f"{_XHTML}p")]
+    meta = {m.get("name"): m.get("content") for m in root.iter(f"{_XHTML}meta") if m.get("name")}
+    report_id = meta.get("DC.identifier") or root.get("id") or ""
+    if not report_id or not paragraphs or paragraphs[0].split()[0] != report_id:
+        raise SourceError(f"muc3: {report_id or 'a report'} does not start with its id line")
+    return MucReport(id=report_id, text=normalise("\n\n".join(p for p in paragraphs[1:] if p)),
+                     date=meta.get("DC.date"), coverage=meta.get("DC.coverage"))
+
+
+def muc3_xhtml(raw: bytes, key: str | None = None) -> tuple[str, str]:
+    report = muc3_report(raw)
+    return report.id, report.text
+
+
+@dataclass(frozen=True)
+class KeyOrganisation:
+    """A perpetrator organisation of a key template: the strings of the text that name it (any one
+    counts), and whether the key marks it ``?`` (possibly the perpetrator)."""
+
+    names: tuple[str, ...]
+    uncertain: bool = False
+
+
+_KEY_SLOT = re.compile(r"(\d+)\.\s+[A-Z][A-Z :]*?[A-Z](?:\s{2,}(.*))?$")
+_KEY_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+ORGANISATION_SLOT = "10"  # PERP: ORGANIZATION ID
+
+
+def muc_key_organisations(text: str) -> dict[str, list[KeyOrganisation]]:
+    """Per message id, the organisations that slot 10 (PERP: ORGANIZATION ID) of its key templates
+    names, over all the message's templates, each organisation once. A line of the slot is one
+    organisation, its strings separated by ``/``; ``-`` is none, ``*`` a template that does not
+    apply; lines starting ``;;;`` are comments. A message with no relevant template maps to []."""
+    found: dict[str, list[KeyOrganisation]] = {}
+    message, slot = None, None
+    for line in text.splitlines():
+        if line.startswith(";"):
+            continue
+        match = _KEY_SLOT.match(line.strip()) if line[:1].isdigit() else None
+        if match:
+            slot, value = match.group(1), (match.group(2) or "").strip()
+            if slot == "0":
+                message = value.split()[0] if value else None
+                if message is not None:
+                    found.setdefault(message, [])
+        elif line.strip() and line[:1].isspace() and slot is not None:
+            value = line.strip()  # the slot's next filler
+        else:
+            slot = None
+            continue
+        if slot != ORGANISATION_SLOT or message is None or value in ("", "-", "*"):
+            continue
+        organisation = _key_filler(value)
+        if organisation.names:
+            merge_organisation(found[message], organisation)
+    return found
+
+
+def merge_organisation(known: list[KeyOrganisation], new: KeyOrganisation) -> None:
+    """Add ``new`` to ``known``, or merge it into the one that shares a name with it (the names of
+    both; uncertain only if both are): templates of one message name the same group."""
+    for index, organisation in enumerate(known):
+        if set(organisation.names) & set(new.names):
+            known[index] = KeyOrganisation(names=tuple(dict.fromkeys(organisation.names + new.names)),
+                                           uncertain=organisation.uncertain and new.uncertain)
+            return
+    known.append(new)
+
+
+def _key_filler(value: str) -> KeyOrganisation:
+    uncertain = value.startswith("?")
+    strings = [s.replace('\\"', '"') for s in _KEY_STRING.findall(value)]
+    if not strings:  # an unquoted filler: the strings as written
+        strings = [s.strip() for s in value.lstrip("?").split("/") if s.strip()]
+    return KeyOrganisation(names=tuple(dict.fromkeys(strings)), uncertain=uncertain)
+
+
+def muc_keys_tgz(raw: bytes) -> dict[str, list[KeyOrganisation]]:
+    """The perpetrator organisations of every key file (``key-*``) in a MUC distribution tarball."""
+    found: dict[str, list[KeyOrganisation]] = {}
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as archive:
+        for member in sorted(archive.getmembers(), key=lambda m: m.name):
+            name = member.name.rsplit("/", 1)[-1]
+            if member.isfile() and name.startswith("key-"):
+                text = archive.extractfile(member).read().decode("latin-1")
+                for message, organisations in muc_key_organisations(text).items():
+                    known = found.setdefault(message, [])
+                    for organisation in organisations:
+                        merge_organisation(known, organisation)
+    return found
+
+
+READERS = {"bbc_txt": bbc_txt, "reuters_sgml": reuters_sgml, "cnn_story": cnn_story, "fakehealth_json": fakehealth_json,
+           "muc3_xhtml": muc3_xhtml}
 
 
 def read_article(repository: Repository, ref: str) -> tuple[str, str]:

@@ -18,6 +18,20 @@ What it writes, all gold JSONL that ``newscorpus evaluate --gold`` reads (claims
 * ``measeval-train.jsonl``, ``measeval-eval.jsonl``: MeasEval paragraphs with their Quantity spans.
 * ``commodity-test.jsonl``: the Commodity News test sentences (detokenised) with their numeric spans
   (Money, Percentage, Quantity, Price_unit, Production_unit).
+
+And for entities (not ``newscorpus evaluate`` gold: their labels are not the schema's; scored by
+``bench/conll.py``):
+
+* ``conll2003-train.jsonl``, ``conll2003-testa.jsonl`` (to develop on) and
+  ``conll2003-testb-final-test.jsonl`` (scored once, at the end): CoNLL-2003 English documents,
+  text rebuilt from the tokens, PER/ORG/LOC/MISC spans as character offsets.
+* ``muc3-sample.jsonl`` and ``muc3/ID.txt``: a seeded sample of MUC-3 reports (in capitals) with the
+  perpetrator organisations their key templates name, and where those names stand in the text.
+* ``bbc-pages/html/*.html`` and ``bbc-pages/bbc-sample.jsonl``: a seeded sample of the BBC stories as
+  web pages and as JSONL, made here from the text files, for ``newscorpus ingest``.
+
+``--check ID`` also takes a CoNLL document (``conll2003-testa-0001``; not testb), a MUC-3 report
+(``DEV-MUC3-0001``) or a BBC page (``bbc-tech-001``).
 """
 
 from __future__ import annotations
@@ -25,9 +39,13 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import html
 import io
 import json
 import os
+import random
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -35,7 +53,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))  # annotations/, for goldtools
 from goldtools import BAD_EDGE, CLAIM_LABELS, check_no_overlap, locate  # noqa: E402
-from sources import Repository, SourceError, load_sources, normalise, read_article  # noqa: E402
+from sources import (KeyOrganisation, Repository, SourceError, bbc_txt, conll_iob, load_sources,  # noqa: E402
+                     muc3_report, muc_keys_tgz, normalise, read_article)
 
 STAGED = HERE / "staged"
 REALNEWS = HERE.parent / "realnews"
@@ -210,6 +229,250 @@ def stage_commodity(repository: Repository) -> list[str]:
     return [f"commodity-test.jsonl: {len(documents)} sentences, {sum(len(d['claims']) for d in documents)} numeric spans"]
 
 
+# -- CoNLL-2003 -------------------------------------------------------------------------------------
+
+CONLL_FILES = {"train": "conll2003-train.jsonl", "testa": "conll2003-testa.jsonl",
+               "testb": "conll2003-testb-final-test.jsonl"}
+"""Staged file per split: train and testa to develop on; testb is the final test, scored once."""
+FINAL_TEST_SPLIT = "testb"
+
+
+def conll_split_path(repository: Repository, split: str) -> str:
+    path = next((p for p in repository.source.paths if p.endswith(f".{split}")), None)
+    if path is None:
+        raise SourceError(f"{repository.source.name}: no file for split {split} in sources.toml paths")
+    return path
+
+
+def conll_records(repository: Repository, split: str) -> list[dict]:
+    path = conll_split_path(repository, split)
+    source = repository.source
+    records = []
+    for number, document in enumerate(conll_iob(repository.read(path)), start=1):
+        records.append({
+            "id": f"conll2003-{split}-{number:04d}", "text": document.text, "entities": document.entities,
+            "claims": [], "layers": ["entities"],
+            "meta": {"split": split, "title": document.text.partition("\n")[0], "sentences": document.sentences,
+                     "tokens": document.tokens, "labels": "conll2003", "repo": source.repo,
+                     "commit": source.commit, "path": path},
+        })
+    return records
+
+
+def stage_conll(repository: Repository) -> list[str]:
+    report = []
+    for split, name in CONLL_FILES.items():
+        records = conll_records(repository, split)
+        write_jsonl(STAGED / name, records)
+        report.append(f"{name}: {len(records)} documents, {sum(len(r['entities']) for r in records)} entities"
+                      + (" (the final test: score it once, at the end)" if split == FINAL_TEST_SPLIT else ""))
+    return report
+
+
+# -- MUC-3 -----------------------------------------------------------------------------------------
+
+MUC3_SAMPLE = 40
+MUC3_SEED = 3
+MUC3_KEYS = "data/muc/raw_files/muc34.tar.gz"
+MUC3_ID = re.compile(r"(DEV|TST\d)-MUC\d-\d{4}")
+
+
+def muc3_paths(repository: Repository) -> dict[str, str]:
+    """Report id -> path, over the folders that sources.toml lists."""
+    return {Path(path).stem: path for folder in repository.source.paths for path in repository.list(folder)
+            if path.endswith(".xhtml")}
+
+
+def muc3_sample(paths: dict[str, str], keys: dict[str, list[KeyOrganisation]]) -> list[str]:
+    """Half the sample from reports whose keys name a perpetrator organisation, half from the
+    others (a plain random draw would give about one in three with one), each half a seeded draw."""
+    named = sorted(i for i in paths if keys.get(i))
+    unnamed = sorted(i for i in paths if i in keys and not keys[i])
+    draw = random.Random(MUC3_SEED)
+    half = MUC3_SAMPLE // 2
+    return sorted(draw.sample(named, half) + draw.sample(unnamed, MUC3_SAMPLE - half))
+
+
+def mentions(text: str, name: str) -> list[dict]:
+    """Where ``name`` stands in ``text`` as whole words (case as written: the keys are in capitals, as
+    the reports are)."""
+    return [{"start": m.start(), "end": m.end(), "text": m.group(0)}
+            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+
+
+def muc3_record(texts: Repository, keys: Repository, report_id: str, path: str,
+                organisations: list[KeyOrganisation]) -> dict:
+    report = muc3_report(texts.read(path))
+    if report.id != report_id:
+        raise SourceError(f"muc3: {path} holds report {report.id}, not {report_id}")
+    key_organisations = [{"names": list(o.names), "uncertain": o.uncertain,
+                          "mentions": sorted((m for name in o.names for m in mentions(report.text, name)),
+                                             key=lambda m: (m["start"], -m["end"]))}
+                         for o in organisations]
+    return {"id": report.id, "text": report.text,
+            "meta": {"date": report.date, "coverage": report.coverage, "repo": texts.source.repo,
+                     "commit": texts.source.commit, "path": path, "keys_repo": keys.source.repo,
+                     "keys_commit": keys.source.commit},
+            "key_organisations": key_organisations}
+
+
+def stage_muc3(texts: Repository, keys: Repository) -> list[str]:
+    organisations = muc_keys_tgz(keys.read(MUC3_KEYS))
+    paths = muc3_paths(texts)
+    without_key = sorted(set(paths) - set(organisations))
+    records = [muc3_record(texts, keys, i, paths[i], organisations[i]) for i in muc3_sample(paths, organisations)]
+    write_jsonl(STAGED / "muc3-sample.jsonl", records)
+    write_folder(STAGED / "muc3", {f"{r['id']}.txt": r["text"] + "\n" for r in records})
+    named = [o for r in records for o in r["key_organisations"]]
+    report = [f"muc3-sample.jsonl, muc3/*.txt: {len(records)} reports of {len(paths)}, "
+              f"{sum(bool(r['key_organisations']) for r in records)} with perpetrator organisations in their keys "
+              f"({len(named)} organisations, {sum(bool(o['mentions']) for o in named)} found in the text)"]
+    if without_key:
+        report.append(f"muc3: {len(without_key)} reports have no key template ({', '.join(without_key[:5])}...)")
+    return report
+
+
+# -- BBC pages (made here: no public repository holds the BBC stories as web pages) -------------------
+
+BBC_PAGES_PER_SECTION = 4
+BBC_SEED = 5
+BBC_PAGE_ID = re.compile(r"bbc-([a-z]+)-(\d{3})")
+_PAGE = """<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<title>{title} - BBC News</title>
+<meta name="generator" content="newscorpus annotations/external/stage.py, from {path} of the bbc corpus">
+<meta property="og:title" content="{title}">
+<meta property="og:site_name" content="BBC News">
+<meta property="og:type" content="article">
+<meta property="article:section" content="{section}">
+<link rel="canonical" href="https://newscorpus.invalid/bbc/{page_id}">
+</head>
+<body>
+<header><nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li>
+<li><a href="/news/{section}">{section_title}</a></li></ul></nav></header>
+<main>
+<article>
+<h1>{title}</h1>
+{paragraphs}
+</article>
+<aside><h2>Related Articles</h2><ul><li><a href="/news/{section}">More from {section_title}</a></li></ul></aside>
+</main>
+<footer><p>Share this article</p><p>Copyright BBC. The BBC is not responsible for the content of external sites.</p></footer>
+</body>
+</html>
+"""
+
+
+def bbc_page_refs(repository: Repository, exclude: set[str]) -> list[str]:
+    """The first stories of a seeded shuffle of each section that are not in the real-news set (so
+    adding articles to that set changes only the pages that it takes)."""
+    sections: dict[str, list[str]] = {}
+    for path in sorted(repository.list("bbc")):
+        parts = path.split("/")
+        if len(parts) == 3 and path.endswith(".txt"):
+            sections.setdefault(parts[1], []).append(path)
+    chosen = []
+    for section, refs in sorted(sections.items()):
+        random.Random(f"{BBC_SEED}-{section}").shuffle(refs)
+        chosen += sorted([ref for ref in refs if ref not in exclude][:BBC_PAGES_PER_SECTION])
+    return chosen
+
+
+def bbc_page(ref: str, raw: bytes) -> tuple[str, str, dict]:
+    """(page id, the story as a web page, the story as a JSONL record) of one text file."""
+    title, text = bbc_txt(raw)
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")[1:] if p.strip()]
+    _, section, name = ref.split("/")
+    page_id = f"bbc-{section}-{Path(name).stem}"
+    page = _PAGE.format(title=html.escape(title), path=html.escape(ref), section=section,
+                        section_title=section.capitalize(), page_id=page_id,
+                        paragraphs="\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs))
+    record = {"id": page_id, "title": title, "section": section, "source": "BBC News", "text": "\n\n".join(paragraphs)}
+    return page_id, page, record
+
+
+def stage_bbc_pages(repository: Repository) -> list[str]:
+    exclude = {a["ref"] for a in articles() if a["source"] == repository.source.name}
+    pages, records = {}, []
+    for ref in bbc_page_refs(repository, exclude):
+        page_id, page, record = bbc_page(ref, repository.read(ref))
+        pages[f"{page_id}.html"] = page
+        records.append({**record, "repo": repository.source.repo, "commit": repository.source.commit, "path": ref})
+    write_folder(STAGED / "bbc-pages" / "html", pages)
+    write_jsonl(STAGED / "bbc-pages" / "bbc-sample.jsonl", records)
+    return [f"bbc-pages/html/*.html, bbc-pages/bbc-sample.jsonl: {len(records)} BBC stories "
+            f"({BBC_PAGES_PER_SECTION} a section) as web pages and as JSONL"]
+
+
+# -- --check ----------------------------------------------------------------------------------------
+
+
+def check(item: str, sources: dict, roots: list[Path]) -> int:
+    """Print one item's gold, checked: a real-news article's claims, a CoNLL document's entities, a
+    MUC-3 report's key organisations and where they stand, a BBC page's paragraphs."""
+    conll = re.fullmatch(r"conll2003-(train|testa|testb)-(\d{4})", item)
+    if conll:
+        split, number = conll.group(1), int(conll.group(2))
+        if split == FINAL_TEST_SPLIT:
+            raise SourceError(f"{item}: testb is the final test; its documents are not looked at one by one")
+        records = conll_records(Repository.find(sources["conll2003"], roots), split)
+        if not 1 <= number <= len(records):
+            raise SourceError(f"{item}: {split} has documents 0001 to {len(records):04d}")
+        record = records[number - 1]
+        for entity in record["entities"]:
+            if record["text"][entity["start"]:entity["end"]] != entity["text"]:
+                raise SourceError(f"{item}: {entity['text']!r} is not at {entity['start']}:{entity['end']}")
+            print(f"{entity['start']:>5} {entity['label']:<5} {entity['text']!r}")
+        print(f"{item}: {len(record['entities'])} entities, all at their offsets; "
+              f"{record['meta']['sentences']} sentences", file=sys.stderr)
+        return 0
+    if MUC3_ID.fullmatch(item):
+        texts = Repository.find(sources["muc3"], roots)
+        keys = Repository.find(sources["muc34keys"], roots)
+        path = muc3_paths(texts).get(item)
+        if path is None:
+            raise SourceError(f"{item}: no such report in {texts.source.repo}")
+        record = muc3_record(texts, keys, item, path, muc_keys_tgz(keys.read(MUC3_KEYS)).get(item, []))
+        for organisation in record["key_organisations"]:
+            where = ", ".join(str(m["start"]) for m in organisation["mentions"]) or "not in the text"
+            print(f"{' / '.join(organisation['names'])}{' (?)' if organisation['uncertain'] else ''}: {where}")
+        print(f"{item}: {len(record['key_organisations'])} perpetrator organisations in its keys", file=sys.stderr)
+        return 0
+    page = BBC_PAGE_ID.fullmatch(item)
+    if page:
+        repository = Repository.find(sources["bbc"], roots)
+        ref = f"bbc/{page.group(1)}/{page.group(2)}.txt"
+        _, html_page, record = bbc_page(ref, repository.read(ref))
+        print(html_page)
+        print(f"{item}: {len(record['text'].split(chr(10) * 2))} paragraphs", file=sys.stderr)
+        return 0
+    article = next((a for a in articles() if a["id"] == item), None)
+    if article is None:
+        raise SourceError(f"no article {item} in annotations/realnews/articles.jsonl, and not a CoNLL, MUC-3 or BBC "
+                          f"page id")
+    repository = Repository.find(sources[article["source"]], roots)
+    text = article_text(article, {article["source"]: repository})
+    claims = gold_claims(article["id"], text) or []
+    for claim in claims:
+        fields = " ".join(f"{k}={claim[k]}" for k in CLAIM_FIELDS if claim[k] is not None)
+        print(f"{claim['start']:>5} {claim['label']:<8} {claim['text']!r} {fields}")
+    print(f"{item}: {len(claims)} claims, all located", file=sys.stderr)
+    return 0
+
+
+def write_folder(path: Path, files: dict[str, str]) -> None:
+    """A folder of text files, built beside its place and moved there whole."""
+    building = path.with_name(path.name + ".incomplete")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    for name, text in files.items():
+        (building / name).write_text(text, encoding="utf-8")
+    shutil.rmtree(path, ignore_errors=True)
+    os.replace(building, path)
+
+
 def write_jsonl(path: Path, records: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
@@ -217,31 +480,28 @@ def write_jsonl(path: Path, records: list[dict]) -> None:
     os.replace(temporary, path)
 
 
+PARTS = ("realnews", "measeval", "commodity", "conll2003", "muc3", "bbcpages")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirrors", type=Path, action="append",
                         help="folder holding the source repositories (repeatable; default $NEWSCORPUS_MIRRORS)")
-    parser.add_argument("--only", default="realnews,measeval,commodity", help="comma-separated parts to stage")
-    parser.add_argument("--check", metavar="ID", help="check one real-news annotation file and print its claims")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to stage ({', '.join(PARTS)})")
+    parser.add_argument("--check", metavar="ID", help="check one item and print its gold: a real-news article's "
+                        "claims, a CoNLL document's entities, a MUC-3 report's key organisations, a BBC page")
     args = parser.parse_args()
     roots = args.mirrors or ([Path(os.environ["NEWSCORPUS_MIRRORS"])] if os.environ.get("NEWSCORPUS_MIRRORS") else [])
     if not roots:
         parser.error("say where the source repositories are: --mirrors DIR or $NEWSCORPUS_MIRRORS")
+    parts = args.only.split(",")
+    unknown = [part for part in parts if part not in PARTS]
+    if unknown:
+        parser.error(f"unknown part {', '.join(unknown)}; the parts are {', '.join(PARTS)}")
     sources = load_sources()
     try:
         if args.check:
-            article = next((a for a in articles() if a["id"] == args.check), None)
-            if article is None:
-                raise SourceError(f"no article {args.check} in annotations/realnews/articles.jsonl")
-            repository = Repository.find(sources[article["source"]], roots)
-            text = article_text(article, {article["source"]: repository})
-            claims = gold_claims(article["id"], text) or []
-            for claim in claims:
-                fields = " ".join(f"{k}={claim[k]}" for k in CLAIM_FIELDS if claim[k] is not None)
-                print(f"{claim['start']:>5} {claim['label']:<8} {claim['text']!r} {fields}")
-            print(f"{args.check}: {len(claims)} claims, all located", file=sys.stderr)
-            return 0
-        parts = args.only.split(",")
+            return check(args.check, sources, roots)
         report = []
         if "realnews" in parts:
             names = {a["source"] for a in articles()}
@@ -250,6 +510,12 @@ def main() -> int:
             report += stage_measeval(Repository.find(sources["measeval"], roots))
         if "commodity" in parts:
             report += stage_commodity(Repository.find(sources["commodity"], roots))
+        if "conll2003" in parts:
+            report += stage_conll(Repository.find(sources["conll2003"], roots))
+        if "muc3" in parts:
+            report += stage_muc3(Repository.find(sources["muc3"], roots), Repository.find(sources["muc34keys"], roots))
+        if "bbcpages" in parts:
+            report += stage_bbc_pages(Repository.find(sources["bbc"], roots))
     except SourceError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
