@@ -96,6 +96,7 @@ def test_a_market_line_gives_one_signed_share_per_index_and_no_index_names(nlp):
         ("The bank sold zero-coupon bonds to savers.", []),
         ("They face a two-pronged attack in a three-cornered fight.", []),
         ("At one point the talks stalled, and in one place the road gave way.", []),
+        ("On the one hand the deficit is large.", []),
         ("The congress meets in Boston, May 12 to 18, 2031.", []),
         ("Press office: Ann Lee, (415) 555-0134", []),
         ("The fair ran from 6 to 9 January.", []),
@@ -192,6 +193,8 @@ def test_a_figure_compared_in_its_sentence_takes_its_currency(nlp):
         ("Now 77, the former leader returned home.", "77", 77),
         ("The accuser, now in his 30s, testified.", "30s", 30),
         ("A boy aged 12 was hurt.", "12", 12),
+        ("Police named the driver, Tom Hart, 20; the others fled.", "20", 20),
+        ("Also charged was a former chef, Nick Wood, 41.", "41", 41),
     ],
 )
 def test_ages_read_from_their_context_are_quantities_in_years(nlp, sentence, span, value):

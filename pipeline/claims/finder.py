@@ -160,8 +160,8 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "a two-pronged attack", "three-cornered": an adjective, not a count
     if first.lower_ == "zero" and after == "-":
         return True  # "zero-coupon bonds", "zero-sum": an adjective
-    if first.lower_ == "one" and before in ("at", "in", "on") and after in ONE_AS_A:
-        return True  # "at one point", "in one place": "one" as "a"
+    if first.lower_ == "one" and (before in ("at", "in", "on") or before == "the" and before2 == "on") and after in ONE_AS_A:
+        return True  # "at one point", "in one place", "on the one hand": "one" as "a"
     if _is_score(doc, number, before):
         return True
     if _is_name_part(doc, number, sentence_start):

@@ -534,9 +534,9 @@ def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) 
     if bare and number.kind == "digits" and any(t.lemma_.lower() in ("age", "retire", "retirement")
                                                 for t in doc[sentence_start:start]):
         return True
-    if after in (",", "-", "--", "—", "–") and before == "," and start >= 2 and doc[start - 2].tag_ in ("NNP", "NNPS") \
+    if after in (",", ";", ".", "-", "--", "—", "–") and before == "," and start >= 2 and doc[start - 2].tag_ in ("NNP", "NNPS") \
             and number.value >= 5:
-        return True  # "Avery, 69, was sentenced", "Warren Leblanc, 17 - who was jailed"
+        return True  # "Avery, 69, was sentenced", "Warren Leblanc, 17 - who was jailed", "Ann Lee, 27; ..."
     if after in (",", ".", "when", "and", "at", "in") and number.kind in ("digits", "words") and start >= 2 and \
             doc[start - 1].lemma_ == "be" and (doc[start - 2].lower_ in ("i", "he", "she", "we", "they", "you") or
                                                doc[start - 2].ent_type_ == "PERSON"):
