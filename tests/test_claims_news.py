@@ -97,6 +97,8 @@ def test_a_market_line_gives_one_signed_share_per_index_and_no_index_names(nlp):
         ("They face a two-pronged attack in a three-cornered fight.", []),
         ("At one point the talks stalled, and in one place the road gave way.", []),
         ("On the one hand the deficit is large.", []),
+        ("Costs rose because of the price of this one drug.", []),
+        ("He could return within a year or two.", []),
         ("The congress meets in Boston, May 12 to 18, 2031.", []),
         ("Press office: Ann Lee, (415) 555-0134", []),
         ("The fair ran from 6 to 9 January.", []),
@@ -159,8 +161,21 @@ def test_a_fraction_of_a_magnitude_is_one_figure_and_a_dotted_square_unit_is_rea
     check(one(nlp, sentence), span, label, value, unit)
 
 
-def test_a_count_written_with_thousands_separators_is_not_a_name(nlp):
-    assert claims(nlp, "Some 3,000 business and union leaders attend.")[0][:3] == ("Some 3,000 business", "COUNT", 3000)
+@pytest.mark.parametrize(
+    "sentence, span, value, unit",
+    [
+        ("Some 3,000 business and union leaders attend.", "Some 3,000 business and union leaders", 3000, "leader"),
+        ("It runs 12 primary and urgent care clinics.", "12 primary and urgent care clinics", 12, "clinic"),
+        ("Some 3,000 business leaders attend.", "Some 3,000 business leaders", 3000, "leader"),
+    ],
+)
+def test_a_count_of_coordinated_modifiers_counts_their_plural_noun(nlp, sentence, span, value, unit):
+    check(one(nlp, sentence), span, "COUNT", value, unit)
+
+
+def test_currencies_that_name_places_and_pixels_are_counted(nlp):
+    assert claims(nlp, "The 12 euro zone countries grew.") == [("12 euro zone countries", "COUNT", 12, "country")]
+    assert claims(nlp, "The image is 2.5 billion pixels.") == [("2.5 billion pixels", "COUNT", 2.5e9, "pixel")]
 
 
 def test_a_change_to_a_range_keeps_both_numbers_with_the_magnitude(nlp):

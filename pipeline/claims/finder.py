@@ -160,6 +160,10 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "a two-pronged attack", "three-cornered": an adjective, not a count
     if first.lower_ == "zero" and after == "-":
         return True  # "zero-coupon bonds", "zero-sum": an adjective
+    if first.lower_ == "one" and before in ("this", "that"):
+        return True  # "the price of this one drug": emphasis, not a count
+    if before == "or" and before2 in lexicon.TIME_UNITS and number.kind == "words":
+        return True  # "within a year or two": a vague period
     if first.lower_ == "one" and (before in ("at", "in", "on") or before == "the" and before2 == "on") and after in ONE_AS_A:
         return True  # "at one point", "in one place", "on the one hand": "one" as "a"
     if _is_score(doc, number, before):
@@ -504,11 +508,16 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
     if head is not None:
         if lexicon.is_time_unit(head.lemma_.lower()):
             return None
+        plural = _coordinated_plural(doc, head_end)
+        if plural is not None and head.tag_ == "NN":
+            return _Found(start, plural + 1, "COUNT", 0.9)  # "34 outpatient and urgent care locations"
         if head.tag_ == "NN" and last.value != 1 and number.kind == "digits" and head_end == k + 1 and \
                 not (head_end < limit and doc[head_end].tag_ in ("NN", "NNS", "NNP", "NNPS")) and last is number \
                 and "," not in doc[number.start].text:
             return None  # "a 911 call", "the Under 21 team": a number with a singular noun names, not counts
         return _Found(start, head_end, "COUNT", 0.9)
+    if k < limit and doc[k].tag_ in ("JJ", "NN") and (plural := _coordinated_plural(doc, k + 1)) is not None:
+        return _Found(start, plural + 1, "COUNT", 0.85)  # "12 dental and eye clinics"
     if k + 2 < limit and doc[k].lower_ == "of" and doc[k + 1].tag_ in ("DT", "PRP$"):
         head, _ = counted_noun(doc, partitive_group(doc, k + 2), limit)
         if head is not None and not lexicon.is_time_unit(head.lemma_.lower()):
@@ -538,6 +547,19 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         return _Found(start, end, label, 0.6)
     if number.kind in ("digits", "words", "vague") and _standalone(doc, end) or _magnitude_word(doc, last):
         return _Found(start, end, label, 0.5)
+    return None
+
+
+def _coordinated_plural(doc: Doc, k: int, reach: int = 4) -> int | None:
+    """"34 outpatient and urgent care locations": the singular noun after the number is one of two
+    modifiers of a plural noun (returned), which the number counts."""
+    if not (k < len(doc) and doc[k].tag_ == "CC" and doc[k].lower_ in ("and", "or")):
+        return None
+    for j in range(k + 1, min(k + 1 + reach, len(doc))):
+        if doc[j].tag_ in ("NNS", "NNPS"):
+            return j
+        if doc[j].tag_ not in ("JJ", "NN", "NNP", "HYPH"):
+            return None
     return None
 
 

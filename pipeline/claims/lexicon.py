@@ -80,6 +80,8 @@ NEWS_UNIT_FORMS = {
     "celsius": "degree Celsius", "centigrade": "degree Celsius", "fahrenheit": "degree Fahrenheit",
     "mp": "megapixel", "megapixel": "megapixel", "megapixels": "megapixel", "magnitude": "magnitude",
 }
+# Units in pint that news counts as things: "2.5 billion pixels" is a COUNT (a megapixel is a measure).
+COUNTED_THINGS = {"pixel", "pixels"}
 # Forms that are a unit only glued to the number: "30C" is 30 degrees Celsius, "5 C" is not.
 NEWS_GLUED_UNIT_FORMS = {"t": "tonne", "C": "degree Celsius", "F": "degree Fahrenheit", "c": "degree Celsius", "°": "degree",
                          "°C": "degree Celsius", "°F": "degree Fahrenheit", "°N": "degree", "°S": "degree",
@@ -123,6 +125,8 @@ def unit_name(text: str, glued: bool = False) -> str | None:
         return None
     if glued and word in NEWS_GLUED_UNIT_FORMS:
         return NEWS_GLUED_UNIT_FORMS[word]
+    if word.lower() in COUNTED_THINGS:
+        return None
     if len(word) == 1 and word not in SPACED_LETTER_UNITS | GLUED_LETTER_UNITS:
         return None  # "3G", "3D": a generation or a format, not grams or days
     if word in NEWS_UNIT_FORMS or word.lower() in NEWS_UNIT_FORMS:

@@ -160,6 +160,8 @@ def currency_after(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int, 
         return None, j, 1.0  # a mass, unless "pounds sterling"
     if word == "real":  # the adjective; the currency is written "reais"
         return None, j, 1.0
+    if word == "euro" and j + 1 < end and doc[j + 1].lower_ in ("zone", "area"):
+        return None, j, 1.0  # "the 12 euro zone countries": a place
     if doc[j].text.isupper() and len(doc[j].text) == 3 and lexicon.currency_symbol(doc[j].text):
         return doc[j].text, j + 1, 1.0  # "5 mln USD"
     words = [doc[k].text for k in range(j, min(end, j + 4))]
@@ -541,7 +543,7 @@ def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) 
             doc[start - 1].lemma_ == "be" and (doc[start - 2].lower_ in ("i", "he", "she", "we", "they", "you") or
                                                doc[start - 2].ent_type_ == "PERSON"):
         return True  # "Madeleine was 3 when she disappeared", "when I was 10,"
-    return after == "," and before == "now" and (start - 1 == sentence_start or doc[start - 2].text == ",")
+    return before == "now" and (after == "," and start - 1 == sentence_start or start >= 2 and doc[start - 2].text == ",")
 
 
 def _currency_in_sentence(doc: Doc, i: int, sentence_start: int) -> str | None:
