@@ -30,8 +30,9 @@ from pipeline.util.progress import progress_bar
 log = logging.getLogger(__name__)
 
 STAGE = "tokenize"
-VERSION = "4"  # 2: a dateline's ".-" after "(AGENCY)" is split off; 3: the token texts ("words");
-# 4: numbers are split from glued currencies, magnitudes and units ("HK$7.1m", "8kW", "$500m.")
+VERSION = "5"  # 2: a dateline's ".-" after "(AGENCY)" is split off; 3: the token texts ("words");
+# 4: numbers are split from glued currencies, magnitudes and units ("HK$7.1m", "8kW", "$500m.");
+# 5: a range with its currency written twice is split ("$6.0-$6.5")
 WORD_SEPARATOR = "\x1f"  # ASCII unit separator, between the token texts in "words"
 
 
@@ -113,8 +114,10 @@ def customize_tokenizer(nlp):
     bounds = "|".join(re.escape(b) for b in BOUND_SIGNS)
     prefixes = [rf"(?:{currencies})(?=[0-9])", rf"(?:{bounds})(?=[−\-+]?[0-9])"] + list(nlp.Defaults.prefixes)
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-    # a range written with a dash between numbers ("4–8 years") is three tokens, as "4-8" already is
-    infixes = list(nlp.Defaults.infixes) + [r"(?<=[0-9%])[–—](?=[−\-0-9∼~])"]
+    # a range written with a dash between numbers ("4–8 years") is three tokens, as "4-8" already is;
+    # so is one with the currency written twice ("$6.0-$6.5": "6.0", "-", "$", "6.5")
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=[0-9%])[–—](?=[−\-0-9∼~])", r"(?<=[0-9])[-–—](?=[$£€¥₹])",
+                                            r"(?<=[0-9][-–—])[$£€¥₹](?=[0-9])"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     rules = {key: value for key, value in nlp.tokenizer.rules.items() if key not in _LETTER_ABBREVIATIONS}
     rules.update({abbreviation: [{ORTH: abbreviation}] for abbreviation in _ABBREVIATIONS})

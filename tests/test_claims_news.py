@@ -116,6 +116,7 @@ def test_numbers_inside_names_scores_references_and_codes_are_not_claims(nlp, se
         ("The ministry wants between 3 and 4 billion euros.", "between 3 and 4 billion euros", 4e9, 3e9, 4e9),
         ("It will cost $5-6bn.", "$5-6bn", 6e9, 5e9, 6e9),
         ("Each dose takes 3–5 days to work.", "3–5 days", 5, 3, 5),
+        ("It will pay out $6.0-$6.5 per share.", "$6.0-$6.5 per share", 6.5, 6.0, 6.5),
     ],
 )
 def test_a_range_is_one_span_and_its_magnitude_serves_both_ends(nlp, sentence, span, value, low, high):
@@ -257,3 +258,15 @@ def test_units_compare_equal_however_they_are_spelled():
     assert lexicon.same_unit("kilometre per hour", "kilometer per hour")
     assert lexicon.same_unit("kilowatt hour", "kWh")
     assert not lexicon.same_unit("kilometre", "mile")
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("Seven died in the fire.", [("Seven", "COUNT", 7, "person")]),
+        ("They are two of the world's biggest brewers.", [("two", "COUNT", 2, "brewer")]),
+        ("Today 27 of Europe's 40-odd lakes are dry.", [("27", "COUNT", 27, "lake"), ("40-odd lakes", "COUNT", 40, "lake")]),
+    ],
+)
+def test_counts_of_the_dead_and_of_a_possessive_group_take_their_noun(nlp, sentence, expected):
+    assert claims(nlp, sentence) == expected

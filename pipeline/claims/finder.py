@@ -518,8 +518,8 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         return _Found(start, head_end, "COUNT", 0.9)
     if k < limit and doc[k].tag_ in ("JJ", "NN") and (plural := _coordinated_plural(doc, k + 1)) is not None:
         return _Found(start, plural + 1, "COUNT", 0.85)  # "12 dental and eye clinics"
-    if k + 2 < limit and doc[k].lower_ == "of" and doc[k + 1].tag_ in ("DT", "PRP$"):
-        head, _ = counted_noun(doc, partitive_group(doc, k + 2), limit)
+    if k + 2 < limit and doc[k].lower_ == "of" and (doc[k + 1].tag_ in ("DT", "PRP$") or doc[k + 2].tag_ == "POS"):
+        head, _ = counted_noun(doc, partitive_group(doc, k + 2 if doc[k + 1].tag_ in ("DT", "PRP$") else k + 1), limit)
         if head is not None and not lexicon.is_time_unit(head.lemma_.lower()):
             return _Found(start, end, "COUNT", 0.7)  # "Two of the suspects"
     inherited = _inherited(number, previous, before)

@@ -50,7 +50,7 @@ NOMINAL_TAGS = {"JJ", "JJR", "VBN", "VBG", "NN", "NNS", "NNP", "NNPS", "HYPH"}
 NOUN_TAGS = {"NN", "NNS"}
 COUNT_MODIFIERS = {"more", "other", "additional", "new", "fewer", "extra", "further", "less"}
 RATE_WORDS = {"a", "an", "per", "each"}
-CASUALTIES = {"dead", "killed", "wounded", "injured", "hurt", "missing", "displaced", "homeless", "arrested", "detained",
+CASUALTIES = {"dead", "died", "killed", "wounded", "injured", "hurt", "missing", "displaced", "homeless", "arrested", "detained",
               "evacuated", "unemployed", "infected", "stranded", "rescued"}
 
 
@@ -332,8 +332,11 @@ def _model_number(doc, k: int) -> bool:
 
 def partitive_group(doc: Doc | Span, k: int) -> int:
     """Where the counted group of "7 of the 10 women", "six of its previous 47 seats" starts: past the
-    determiner's adjectives and number."""
-    while k + 1 < len(doc) and doc[k].tag_ in ("JJ", "CD") and doc[k + 1].tag_ in ("JJ", "CD", "NN", "NNS"):
+    determiner's adjectives and number, or a possessive ("two of the world's largest brewers")."""
+    if k + 2 < len(doc) and doc[k + 1].tag_ == "POS":
+        k += 2
+    while k + 1 < len(doc) and doc[k].tag_ in ("JJ", "JJS", "CD", "HYPH") and \
+            doc[k + 1].tag_ in ("JJ", "JJS", "CD", "HYPH", "NN", "NNS"):
         k += 1
     return k
 
@@ -536,7 +539,8 @@ def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) 
     if bare and number.kind == "digits" and any(t.lemma_.lower() in ("age", "retire", "retirement")
                                                 for t in doc[sentence_start:start]):
         return True
-    if after in (",", ";", ".", "-", "--", "—", "–") and before == "," and start >= 2 and doc[start - 2].tag_ in ("NNP", "NNPS") \
+    if after in (",", ";", ".", "-", "--", "—", "–") and before == "," and start >= 2 and \
+            (doc[start - 2].tag_ in ("NNP", "NNPS") or doc[start - 2].text in ("Jr.", "Sr.", "Jr", "Sr")) \
             and number.value >= 5:
         return True  # "Avery, 69, was sentenced", "Warren Leblanc, 17 - who was jailed", "Ann Lee, 27; ..."
     if after in (",", ".", "when", "and", "at", "in") and number.kind in ("digits", "words") and start >= 2 and \
