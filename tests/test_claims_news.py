@@ -99,6 +99,10 @@ def test_a_market_line_gives_one_signed_share_per_index_and_no_index_names(nlp):
         ("On the one hand the deficit is large.", []),
         ("Costs rose because of the price of this one drug.", []),
         ("He could return within a year or two.", []),
+        ("His shows were one-man affairs and the gain was a one-off.", []),
+        ("He earns a six-figure salary.", []),
+        ("Ministers meet before the Group of 77 summit.", []),
+        ("Listen to the 911 call » here.", []),
         ("The congress meets in Boston, May 12 to 18, 2031.", []),
         ("Press office: Ann Lee, (415) 555-0134", []),
         ("The fair ran from 6 to 9 January.", []),
@@ -264,9 +268,11 @@ def test_units_compare_equal_however_they_are_spelled():
     "sentence, expected",
     [
         ("Seven died in the fire.", [("Seven", "COUNT", 7, "person")]),
+        ("It has sold almost 4m DS consoles.", [("almost 4m DS consoles", "COUNT", 4e6, "console")]),
+        ("They built a 4m tall wall.", [("4m", "QUANTITY", 4, "metre")]),
         ("They are two of the world's biggest brewers.", [("two", "COUNT", 2, "brewer")]),
         ("Today 27 of Europe's 40-odd lakes are dry.", [("27", "COUNT", 27, "lake"), ("40-odd lakes", "COUNT", 40, "lake")]),
     ],
 )
-def test_counts_of_the_dead_and_of_a_possessive_group_take_their_noun(nlp, sentence, expected):
+def test_counts_take_their_noun_across_names_possessives_and_glued_millions(nlp, sentence, expected):
     assert claims(nlp, sentence) == expected

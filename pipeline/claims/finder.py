@@ -158,8 +158,10 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "3G", "5G networks": a generation of mobile networks, not grams
     if after == "-" and after2.endswith("ed") and not unit_at(doc, number.end + 1, len(doc))[0]:
         return True  # "a two-pronged attack", "three-cornered": an adjective, not a count
-    if first.lower_ == "zero" and after == "-":
-        return True  # "zero-coupon bonds", "zero-sum": an adjective
+    if first.lower_ in ("zero", "one") and after == "-" and not unit_at(doc, number.end + 1, len(doc))[0]:
+        return True  # "zero-coupon bonds", "zero-sum", "one-man shows", "a one-off gain": adjectives
+    if after == "-" and after2 in ("figure", "figures", "digit", "digits"):
+        return True  # "a six-figure salary", "double-digit": a size, not a count
     if first.lower_ == "one" and before in ("this", "that"):
         return True  # "the price of this one drug": emphasis, not a count
     if before == "or" and before2 in lexicon.TIME_UNITS and number.kind == "words":
@@ -283,6 +285,10 @@ def _is_name_part(doc: Doc, number: Number, sentence_start: int) -> bool:
         return False
     if number.kind == "digits" and first.ent_type_ in NAME_LABELS and first.ent_type_ not in ("NORP", "GPE"):
         return True
+    if number.kind == "digits" and number.start - 2 >= sentence_start and doc[number.start - 1].lower_ == "of" and \
+            doc[number.start - 2].is_title and doc[number.start - 2].tag_ in ("NNP", "NNPS") and \
+            not (following is not None and is_plural_noun(following)):
+        return True  # "the Group of 77 meeting"
     previous = doc[number.start - 1] if number.start > sentence_start else None
     if previous is not None and number.kind == "digits" and previous.is_alpha and previous.text[:1].isupper() \
             and not previous.is_stop and previous.lower_ not in WEEKDAYS \
@@ -512,7 +518,8 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         if plural is not None and head.tag_ == "NN":
             return _Found(start, plural + 1, "COUNT", 0.9)  # "34 outpatient and urgent care locations"
         if head.tag_ == "NN" and last.value != 1 and number.kind == "digits" and head_end == k + 1 and \
-                not (head_end < limit and doc[head_end].tag_ in ("NN", "NNS", "NNP", "NNPS")) and last is number \
+                not (head_end < limit and doc[head_end].tag_ in ("NN", "NNS", "NNP", "NNPS") and doc[head_end].is_alpha) \
+                and last is number \
                 and "," not in doc[number.start].text:
             return None  # "a 911 call", "the Under 21 team": a number with a singular noun names, not counts
         return _Found(start, head_end, "COUNT", 0.9)

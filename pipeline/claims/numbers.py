@@ -209,15 +209,24 @@ def _letter_scales(doc, number: Number, k: int, end: int) -> bool:
     if word in ("k", "b") and not glued(doc, k):
         return False
     following_token = doc[k + 1] if k + 1 < end else None
-    if word == "m" and glued(doc, k) and following_token is not None and following_token.tag_ in ("NNS", "NNPS") \
-            and not lexicon.unit_name(following_token.text):
-        return True  # "5m people", "3m copies": millions
+    if word == "m" and glued(doc, k) and following_token is not None and _counted_after(doc, k + 1, end):
+        return True  # "5m people", "3m copies", "4m DS consoles": millions
     if _has_currency(doc, number):
         return True
     following = doc[k + 1].text if k + 1 < end else ""
     if following and lexicon.currency_words([following])[0]:
         return True
     return word != "m" and glued(doc, k)
+
+
+def _counted_after(doc, j: int, end: int) -> bool:
+    """A plural noun (not a unit) at ``j``, maybe after a name or adjectives ("DS consoles")."""
+    for k in range(j, min(end, j + 3)):
+        if doc[k].tag_ in ("NNS", "NNPS"):
+            return not lexicon.unit_name(doc[k].text)
+        if doc[k].tag_ not in ("NNP", "JJ"):
+            return False
+    return False
 
 
 def _read_words(doc, i: int, end: int) -> Number | None:
