@@ -78,3 +78,62 @@ def test_a_failed_install_names_pips_last_error_line(tmp_path):
     message = str(caught.value)
     assert message.startswith("[E051]") and "ERROR: No matching distribution found for doccano" in message
     assert str(tmp_path / "install.log") in message and "Collecting doccano" in (tmp_path / "install.log").read_text()
+
+
+def test_a_worker_that_lost_the_broker_race_while_starting_is_started_again(workspace, monkeypatch, tmp_path):
+    """Both processes creating the broker's queue at once killed the worker now and then (E050): the
+    queue is made before they start, and a worker that still died of it is started once more."""
+    from pipeline.doccano import server
+    from pipeline.errors import DoccanoServerError
+
+    calls = []
+    monkeypatch.setattr(server, "ensure_server_venv", lambda progress: tmp_path)
+    monkeypatch.setattr(server, "_backend_dir", lambda venv: tmp_path)
+    monkeypatch.setattr(server, "_initialise", lambda *args: calls.append("initialise"))
+    monkeypatch.setattr(server, "_create_broker_queue", lambda *args: calls.append("broker"))
+
+    def start(venv, backend, env, paths, port, only=server.PROCESSES):
+        calls.append(("start",) + tuple(only))
+        for name in only:
+            alive = len([c for c in calls if c[0] == "start"]) > 1 or name == "web"
+            pid = os.getpid() if alive else 2 ** 22 + 1  # a pid that is not running
+            record = {"pid": pid, "start_time": _start_time(pid) if alive else 1, "program": "python"}
+            paths.pidfile(name).write_text(json.dumps(record))
+            if not alive:
+                paths.log(name).write_text("sqlite3.IntegrityError: UNIQUE constraint failed: kombu_queue.name\n")
+        return {name: os.getpid() for name in only}
+
+    def wait(url, paths):
+        if not server._is_ours(json.loads(paths.pidfile("worker").read_text())):
+            raise DoccanoServerError("the Doccano worker process stopped while starting")
+
+    monkeypatch.setattr(server, "_start", start)
+    monkeypatch.setattr(server, "_wait_until_ready", wait)
+    info = server_up(workspace, progress=False)
+    assert calls == ["initialise", "broker", ("start", "web", "worker"), ("start", "worker")]
+    assert info.url.startswith("http://127.0.0.1:")
+
+
+def test_a_worker_that_died_of_something_else_is_not_restarted(workspace, monkeypatch, tmp_path):
+    from pipeline.doccano import server
+    from pipeline.errors import DoccanoServerError
+
+    starts = []
+    monkeypatch.setattr(server, "ensure_server_venv", lambda progress: tmp_path)
+    monkeypatch.setattr(server, "_backend_dir", lambda venv: tmp_path)
+    monkeypatch.setattr(server, "_initialise", lambda *args: None)
+    monkeypatch.setattr(server, "_create_broker_queue", lambda *args: None)
+
+    def start(venv, backend, env, paths, port, only=server.PROCESSES):
+        starts.append(only)
+        paths.log("worker").write_text("ImportError: no module named celery\n")
+        return {}
+
+    def wait(url, paths):
+        raise DoccanoServerError("the Doccano worker process stopped while starting")
+
+    monkeypatch.setattr(server, "_start", start)
+    monkeypatch.setattr(server, "_wait_until_ready", wait)
+    with pytest.raises(DoccanoServerError, match="stopped while starting"):
+        server_up(workspace, progress=False)
+    assert starts == [server.PROCESSES]

@@ -54,6 +54,8 @@ WEB_WORKERS = 2
 
 _STAMP = ".newscorpus-installed"
 _BOOTSTRAP = Path(__file__).with_name("_bootstrap.py")
+_BROKER = Path(__file__).with_name("_broker.py")
+_WORKER_RACE = "UNIQUE constraint failed: kombu_queue"
 _HEALTH_PATH = "/v1/health/"  # Doccano's django-health-check: database, storage, migrations, a celery round trip
 _ME_PATH = "/v1/me"
 _LOG_NAMES = {"web": "server.log", "worker": "worker.log"}
@@ -233,10 +235,22 @@ def server_up(workspace: Workspace, *, port: int | None = None, progress: bool =
                 bar.update(task, description="Setting up Doccano's database")
                 _initialise(venv, backend, env, paths, creds)
             bar.update(task, advance=1, description=f"Starting Doccano at {url}")
+            _create_broker_queue(venv, backend, env, paths)
             try:
                 pids = _start(venv, backend, env, paths, port)
                 bar.advance(task)
                 _wait_until_ready(url, paths)
+            except DoccanoServerError:
+                if not _worker_lost_the_race(paths):
+                    _stop(paths)
+                    raise
+                logger.info("the Doccano task worker stopped on a broker race while starting; starting it again")
+                try:
+                    pids.update(_start(venv, backend, env, paths, port, only=("worker",)))
+                    _wait_until_ready(url, paths)
+                except BaseException:
+                    _stop(paths)
+                    raise
             except BaseException:
                 _stop(paths)
                 raise
@@ -369,7 +383,31 @@ def _initialise(venv: Path, backend: Path, env: dict[str, str], paths: _Paths, c
     write_text_atomic(paths.initialised, _initialised_stamp())
 
 
-def _start(venv: Path, backend: Path, env: dict[str, str], paths: _Paths, port: int) -> dict[str, int]:
+def _create_broker_queue(venv: Path, backend: Path, env: dict[str, str], paths: _Paths) -> None:
+    """The broker's tables and queue, made once before either process can race to make them."""
+    with open(paths.log("worker"), "ab") as handle:
+        result = subprocess.run([str(venv / "bin" / "python"), "-I", str(_BROKER)], stdout=handle,
+                                stderr=subprocess.STDOUT, env=env, cwd=backend, timeout=120)
+    if result.returncode != 0:
+        raise DoccanoServerError(f"setting up Doccano's task broker {paths.broker} failed; see {paths.log('worker')}")
+
+
+def _worker_lost_the_race(paths: _Paths) -> bool:
+    """Whether the worker is gone and its log ends in the broker's queue race."""
+    record = _read_pidfile(paths.pidfile("worker"))
+    if record is not None and _is_ours(record):
+        return False
+    try:
+        with open(paths.log("worker"), "rb") as log:
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - 20_000))
+            return _WORKER_RACE in log.read().decode("utf-8", "replace")
+    except OSError:
+        return False
+
+
+def _start(venv: Path, backend: Path, env: dict[str, str], paths: _Paths, port: int,
+           only: tuple[str, ...] = PROCESSES) -> dict[str, int]:
     bin_dir = venv / "bin"
     commands = {
         "web": [
@@ -384,6 +422,8 @@ def _start(venv: Path, backend: Path, env: dict[str, str], paths: _Paths, port: 
     }
     pids = {}
     for name, argv in commands.items():
+        if name not in only:
+            continue
         logger.debug("starting the Doccano %s: %s", name, " ".join(argv))
         with open(paths.log(name), "ab") as log:
             child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
