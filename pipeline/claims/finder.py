@@ -61,6 +61,7 @@ SCORE_WORDS = {"win", "won", "wins", "victory", "defeat", "defeated", "lost", "l
                "drew", "lead", "led", "decision", "ruling", "vote", "verdict", "score", "scored", "scoreline", "margin",
                "majority", "split", "tie", "tied", "thrashing", "record"}
 NAME_LABELS = {"PERSON", "ORG", "FAC", "PRODUCT", "LAW", "WORK_OF_ART", "EVENT", "GPE", "LOC", "NORP"}
+CALIBRE_WORDS = {"caliber", "calibre", "cal", "cal.", "gauge", "bore"}
 ONE_AS_A = {"point", "stage", "place", "time", "end", "side", "hand", "go", "moment", "instance", "level", "occasion"}
 MULTIPLIER_AFTER = {"as", "more", "higher", "larger", "bigger", "greater", "the", "than", "faster", "less", "lower",
                     "smaller", "over", "that", "what", "longer", "stronger", "likely", "cheaper", "fewer"}
@@ -162,8 +163,14 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "zero-coupon bonds", "zero-sum", "one-man shows", "a one-off gain": adjectives
     if after == "-" and after2 in ("figure", "figures", "digit", "digits"):
         return True  # "a six-figure salary", "double-digit": a size, not a count
-    if first.lower_ == "one" and before in ("this", "that"):
-        return True  # "the price of this one drug": emphasis, not a count
+    if first.lower_ == "one" and (before in ("this", "that", "any", "no", "every", "each") or after == "by"):
+        return True  # "this one drug", "any one airline", "one by Coldplay and one by Gorillaz": not counts
+    if before == "the" and number.kind == "words" and number.value <= 10 and (
+            number.end >= len(doc) or doc[number.end].is_punct and doc[number.end].text not in ("-", "–")
+            or doc[number.end].tag_ in ("IN", "CC")):
+        return True  # "any combination of the two.": a pronoun for things just named
+    if after in CALIBRE_WORDS or after == "-" and after2 in CALIBRE_WORDS:
+        return True  # "a .22-caliber rifle", "a 12-gauge shotgun": the name of a bore
     if before == "or" and before2 in lexicon.TIME_UNITS and number.kind == "words":
         return True  # "within a year or two": a vague period
     if first.lower_ == "one" and (before in ("at", "in", "on") or before == "the" and before2 == "on") and after in ONE_AS_A:
@@ -581,6 +588,8 @@ def _magnitude_word(doc: Doc, number: Number) -> bool:
 def _inherited(number: Number, previous: _Found | None, before: str) -> str | None:
     """A bare number after a claim of its sentence that it is compared with takes that claim's label:
     "to 820.27 mln dlrs from 988.20 mln", "to 14.5 pct from 11.8", "rose to 5.2% against 4.9"."""
+    if previous is not None and previous.label == "COUNT" and before == "into":
+        return "COUNT"  # "merge 35 agencies into nine"
     if previous is None or previous.label == "COUNT":
         return None
     if before in ("from", "against", "versus", "vs", "vs.", "compared") or (number.scaled and previous.label != "PERCENT"):
@@ -624,6 +633,7 @@ def _after_duration_verb(doc: Doc, start: int, reach: int = 3) -> bool:
 
 def _standalone(doc: Doc, end: int) -> bool:
     """A number that ends its clause ("14 wounded", "... rose to 28."), not one in a list of codes."""
-    return end >= len(doc) or doc[end].tag_ in (",", ".", ":", "CC", "VBN", "VBD", "IN", "-RRB-") or \
+    return end >= len(doc) or doc[end].tag_ in (",", ".", ":", "CC", "IN", "-RRB-") or \
+        doc[end].tag_ in ("VBN", "VBD", "VBP", "MD") and doc[end].is_alpha or \
         doc[end].lower_ in CASUALTIES
 

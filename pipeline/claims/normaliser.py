@@ -321,8 +321,9 @@ def counted_noun(doc: Doc | Span, j: int, end: int, count: float | None = None) 
 def _model_number(doc, k: int) -> bool:
     """"787" in "two new 787 Dreamliners", "three new 737 jets": digits naming a model inside a counted
     group, after its count."""
-    if not (doc[k].text.isdigit() and k > 0 and k + 1 < len(doc) and doc[k + 1].tag_ in ("NNS", "NNPS", "NNP")):
-        return False
+    if not (doc[k].text.isdigit() and k > 0 and k + 1 < len(doc) and doc[k + 1].tag_ in ("NNS", "NNPS", "NNP")) or \
+            lexicon.unit_name(doc[k + 1].text, glued(doc, k + 1)):
+        return False  # "a previous 4GB" is a measure
     j = k - 1
     while j > 0 and doc[j].tag_ in ("JJ", "JJR"):
         j -= 1
