@@ -106,6 +106,12 @@ class CredentialsError(NewscorpusError, ValueError):
     code = "E053"
 
 
+class InvalidUserNameError(NewscorpusError, ValueError):
+    """A user name Doccano would refuse: over 150 characters, or characters outside its ASCII set."""
+
+    code = "E064"
+
+
 class InsecureCredentialsError(CredentialsError, PermissionError):
     code = "E054"
 

@@ -126,3 +126,23 @@ def test_a_stopped_server_is_a_coded_error_naming_the_url(caplog):
     assert str(caught.value).startswith("[E055]") and url in str(caught.value)
     assert SECRET not in str(caught.value) and SECRET not in caplog.text
 
+
+
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("a" * 200, "at most 150 characters; this one has 200"),
+        ("zoë_ñ", "ASCII letters, digits and @ . + - _ only (not 'ë' 'ñ')"),
+        ("two words", "(not ' ')"),
+        ("", "cannot be empty"),
+    ],
+)
+def test_add_annotator_names_the_rule_a_user_name_breaks_before_asking_the_server(workspace, name, reason):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "doccano", "add-annotator", name])
+    assert result.exit_code == 1
+    assert "[E064]" in result.stderr and reason in result.stderr
+    assert "Traceback" not in result.stderr and "credentials" not in result.stderr

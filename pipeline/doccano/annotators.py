@@ -11,12 +11,13 @@ from pathlib import Path
 import orjson
 
 from pipeline.doccano.credentials import ServerCredentials, read_credentials, resolve_server, state_dir, write_credentials
-from pipeline.errors import CredentialsError
+from pipeline.errors import CredentialsError, InvalidUserNameError
 from pipeline.util.fs import write_text_atomic
 from pipeline.workspace import Workspace
 
 ANNOTATOR_ROLE = "annotator"
-_NAME = re.compile(r"[A-Za-z0-9_.@+-]{1,150}")
+_NAME_CHARACTER = re.compile(r"[A-Za-z0-9_.@+-]")
+_MAX_NAME = 150
 
 
 def annotators_dir(workspace: Workspace) -> Path:
@@ -33,13 +34,26 @@ def annotator_credentials(workspace: Workspace) -> list[ServerCredentials]:
     return [account for account in accounts if account.url == server]
 
 
+def check_user_name(name: str) -> None:
+    """Doccano's rules for a user name (Django's ASCII validator and its 150-character field),
+    checked before anything is created, with the rule that is broken."""
+    if not name:
+        raise InvalidUserNameError("a Doccano user name cannot be empty")
+    if len(name) > _MAX_NAME:
+        raise InvalidUserNameError(f"a Doccano user name is at most {_MAX_NAME} characters; this one has {len(name)}")
+    wrong = sorted({c for c in name if not _NAME_CHARACTER.fullmatch(c)})
+    if wrong:
+        shown = " ".join(repr(c) for c in wrong[:5])
+        raise InvalidUserNameError(f"{name!r}: a Doccano user name is ASCII letters, digits and @ . + - _ only "
+                                   f"(not {shown})")
+
+
 def add_annotator(workspace: Workspace, name: str, *, project: str | None = None) -> Path:
     """Create (or reuse) an annotator account and make it an annotator of the project."""
     from pipeline.doccano.api import Doccano
     from pipeline.doccano.push import ensure_project
 
-    if not _NAME.fullmatch(name):
-        raise CredentialsError(f"{name!r}: a user name is letters, digits and @ . + - _ only")
+    check_user_name(name)
     admin_creds = resolve_server(workspace)
     path = annotators_dir(workspace) / f"{name}.credentials.json"
     admin = Doccano(admin_creds)
