@@ -127,6 +127,24 @@ def test_a_stopped_server_is_a_coded_error_naming_the_url(caplog):
     assert SECRET not in str(caught.value) and SECRET not in caplog.text
 
 
+def test_a_client_for_a_stopped_server_fails_on_its_first_try_without_retry_warnings(caplog, monkeypatch):
+    """The README promises one line: no urllib3 'Retrying' warnings, and the login is tried once."""
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    from pipeline.doccano.api import Doccano
+
+    attempts = []
+    original = HTTPConnectionPool._new_conn
+    monkeypatch.setattr(HTTPConnectionPool, "_new_conn", lambda pool: attempts.append(1) or original(pool))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with caplog.at_level("WARNING"):
+        with pytest.raises(DoccanoUnreachableError, match=r"^\[E055\] cannot connect"):
+            Doccano(ServerCredentials(f"http://127.0.0.1:{port}", "admin", SECRET))
+    assert len(attempts) == 1
+    assert "Retrying" not in caplog.text
+
 
 @pytest.mark.parametrize(
     "name, reason",

@@ -8,6 +8,7 @@ the server), so a create is never sent twice. Pages are read 500 examples at a t
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +23,8 @@ from pipeline.doccano.credentials import ServerCredentials, check_server
 from pipeline.errors import DoccanoRequestError, DoccanoUnreachableError
 
 PAGE_SIZE = 500
+# urllib3 logs a multi-line warning per retry; a retry that ends in failure is reported as one coded error.
+logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 _RETRY = Retry(total=6, connect=6, read=2, status=4, backoff_factor=0.5, status_forcelist=(502, 503, 504),
                allowed_methods=frozenset({"GET", "PUT", "DELETE", "HEAD"}), raise_on_status=False)
 
@@ -33,12 +36,13 @@ class Doccano:
         self.creds = creds
         self.client = DoccanoClient(creds.url)
         session = self.session
+        # One login, as doccano-client's would do, with a clear error for a server that is down or a wrong
+        # password: before the retrying adapter is mounted, so a server that is not there is said at once.
+        check_server(creds, session=session)
+        session.headers.update({"X-CSRFToken": session.cookies.get("csrftoken") or ""})
         adapter = HTTPAdapter(max_retries=_RETRY, pool_maxsize=8)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        # One login, as doccano-client's would do, with a clear error for a server that is down or a wrong password
-        check_server(creds, session=session)
-        session.headers.update({"X-CSRFToken": session.cookies.get("csrftoken") or ""})
 
     @property
     def session(self) -> requests.Session:
