@@ -175,3 +175,31 @@ def test_console_script_reports_user_errors_without_traceback(tmp_path):
     result = subprocess.run([str(script), "--workspace", str(tmp_path), "status"], capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_command_whose_stderr_is_a_file_prints_no_bar_and_no_empty_line(tmp_path):
+    """A log of the run gets the summary, not an empty line or a progress bar's last frame."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "story.txt").write_text("The council met on Tuesday and approved the budget.\n")
+    newscorpus = [sys.executable, "-m", "pipeline"]
+    subprocess.run(newscorpus + ["init", str(tmp_path / "ws")], capture_output=True, check=True, cwd=REPO)
+    result = subprocess.run(newscorpus + ["--workspace", str(tmp_path / "ws"), "ingest", str(corpus)],
+                            capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout.startswith("ingest: 1 files")
+
+
+def test_a_librarys_own_warning_is_shown_only_with_verbose(tmp_path):
+    """A page with only scripts: our one-line error, not trafilatura's "discarding data" before it."""
+    page = tmp_path / "scripts.html"
+    page.write_text("<html><head><script>var a = 1;</script></head><body><script>run()</script></body></html>")
+    newscorpus = [sys.executable, "-m", "pipeline"]
+    subprocess.run(newscorpus + ["init", str(tmp_path / "ws")], capture_output=True, check=True, cwd=REPO)
+    quiet = subprocess.run(newscorpus + ["--workspace", str(tmp_path / "ws"), "ingest", str(page)],
+                           capture_output=True, text=True, cwd=REPO)
+    assert quiet.returncode == 1
+    assert quiet.stderr.splitlines() == [f"error: [E001] {page}: no article text found in the page"]
+    verbose = subprocess.run(newscorpus + ["--workspace", str(tmp_path / "ws"), "--verbose", "ingest", str(page)],
+                             capture_output=True, text=True, cwd=REPO)
+    assert "discarding data" in verbose.stderr

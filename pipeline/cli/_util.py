@@ -56,10 +56,16 @@ def main_options(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     ctx.obj = Options(workspace, quiet, verbose)
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False)], force=True,
-    )
+    handler = RichHandler(console=err, show_path=False)
+    if not verbose:
+        handler.addFilter(_ours_only)  # a library's own warnings ("discarding data: None") only with --verbose
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s",
+                        handlers=[handler], force=True)
+    logging.captureWarnings(True)  # Python warnings of libraries go the same way, under "py.warnings"
+
+
+def _ours_only(record: logging.LogRecord) -> bool:
+    return record.name == "root" or record.name.split(".")[0] == "pipeline"
 
 
 def options(ctx: typer.Context) -> Options:

@@ -8,7 +8,6 @@ the server), so a create is never sent twice. Pages are read 500 examples at a t
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,8 +22,6 @@ from pipeline.doccano.credentials import ServerCredentials, check_server
 from pipeline.errors import DoccanoRequestError, DoccanoUnreachableError
 
 PAGE_SIZE = 500
-# urllib3 logs a multi-line warning per retry; a retry that ends in failure is reported as one coded error.
-logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 _RETRY = Retry(total=6, connect=6, read=2, status=4, backoff_factor=0.5, status_forcelist=(502, 503, 504),
                allowed_methods=frozenset({"GET", "PUT", "DELETE", "HEAD"}), raise_on_status=False)
 

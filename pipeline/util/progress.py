@@ -24,7 +24,9 @@ class _Silent:
 
 @contextlib.contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Progress | _Silent]:
-    if not enabled:
+    """A live bar on a terminal; nothing when stderr is a file or a pipe (a log gets the summary, not a
+    bar's last frame or the empty line rich leaves behind)."""
+    if not enabled or not _stderr.is_terminal:
         yield _Silent()
         return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
