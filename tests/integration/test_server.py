@@ -114,3 +114,20 @@ def test_down_stops_exactly_its_processes_and_up_brings_it_back(doccano_server):
         again = server_up(workspace, progress=False)
     assert again.url == url and not again.already_running  # the port is kept, and so is the login
     check_server(resolve_server(workspace))
+
+
+@pytest.mark.slow
+@pytest.mark.faults
+def test_up_in_ten_fresh_workspaces_in_a_row_never_fails(tmp_path):
+    """The web server and the task worker once raced to create the broker's queue and the worker died
+    (E050) now and then: ten first starts in a row, each in a new workspace, must all come up."""
+    from pipeline.workspace import init_workspace
+
+    for attempt in range(10):
+        workspace = init_workspace(tmp_path / f"workspace-{attempt}")
+        try:
+            info = server_up(workspace, progress=False)
+            assert server_status(workspace).running, f"start {attempt + 1} of 10"
+            assert requests.get(info.url + "/v1/health/", headers={"Accept": "application/json"}, timeout=10).ok
+        finally:
+            server_down(workspace)
