@@ -114,6 +114,7 @@ def test_dump_writes_one_json_line_per_document(cli, seed_copy, tmp_path):
         ("latin1.txt", b"Caf\xe9 prices rose 5%.\n", "latin1.txt:1: invalid UTF-8"),
     ],
 )
+@pytest.mark.faults
 def test_refused_files_give_one_line_and_nonzero_exit(cli, workspace, tmp_path, name, content, message):
     good = tmp_path / "good.txt"
     good.write_text("A good story about 12 ships.", encoding="utf-8")
@@ -132,6 +133,7 @@ def test_missing_path(cli, tmp_path):
     assert not (cli.workspace.store_dir / "documents").exists()
 
 
+@pytest.mark.faults
 def test_malformed_jsonl_line_names_file_and_line_and_keeps_the_rest(cli, tmp_path):
     path = tmp_path / "feed.jsonl"
     path.write_text('{"text": "One story."}\n{"text": "Two\n{"title": "no text"}\n{"text": "Three."}\n', encoding="utf-8")
@@ -177,6 +179,7 @@ def test_console_script_reports_user_errors_without_traceback(tmp_path):
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
+@pytest.mark.faults
 def test_a_command_whose_stderr_is_a_file_prints_no_bar_and_no_empty_line(tmp_path):
     """A log of the run gets the summary, not an empty line or a progress bar's last frame."""
     corpus = tmp_path / "corpus"
@@ -190,6 +193,7 @@ def test_a_command_whose_stderr_is_a_file_prints_no_bar_and_no_empty_line(tmp_pa
     assert result.stderr == "" and result.stdout.startswith("ingest: 1 files")
 
 
+@pytest.mark.faults
 def test_a_librarys_own_warning_is_shown_only_with_verbose(tmp_path):
     """A page with only scripts: our one-line error, not trafilatura's "discarding data" before it."""
     page = tmp_path / "scripts.html"

@@ -115,6 +115,7 @@ def test_the_password_is_not_in_repr_or_str():
     assert "admin" in repr(creds)
 
 
+@pytest.mark.faults
 def test_a_stopped_server_is_a_coded_error_naming_the_url(caplog):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
@@ -127,6 +128,7 @@ def test_a_stopped_server_is_a_coded_error_naming_the_url(caplog):
     assert SECRET not in str(caught.value) and SECRET not in caplog.text
 
 
+@pytest.mark.faults
 def test_a_client_for_a_stopped_server_fails_on_its_first_try_without_retry_warnings(caplog, monkeypatch):
     """The README promises one line: no urllib3 'Retrying' warnings, and the login is tried once."""
     from urllib3.connectionpool import HTTPConnectionPool
@@ -155,6 +157,7 @@ def test_a_client_for_a_stopped_server_fails_on_its_first_try_without_retry_warn
         ("", "cannot be empty"),
     ],
 )
+@pytest.mark.faults
 def test_add_annotator_names_the_rule_a_user_name_breaks_before_asking_the_server(workspace, name, reason):
     from typer.testing import CliRunner
 

@@ -80,6 +80,7 @@ def test_a_failed_install_names_pips_last_error_line(tmp_path):
     assert str(tmp_path / "install.log") in message and "Collecting doccano" in (tmp_path / "install.log").read_text()
 
 
+@pytest.mark.faults
 def test_a_worker_that_lost_the_broker_race_while_starting_is_started_again(workspace, monkeypatch, tmp_path):
     """Both processes creating the broker's queue at once killed the worker now and then (E050): the
     queue is made before they start, and a worker that still died of it is started once more."""

@@ -45,6 +45,7 @@ def test_near_duplicates_share_a_group_and_other_stories_do_not(workspace, store
     assert report.grouped == [(edited_id, original)]
 
 
+@pytest.mark.faults
 def test_folders_are_read_recursively_and_what_is_not_read_is_reported(workspace, store, tmp_path):
     root = tmp_path / "in"
     (root / "a" / "b").mkdir(parents=True)
@@ -91,6 +92,7 @@ def test_the_store_in_the_corpus_folder_is_not_reported(workspace, store, seed_c
     assert workspace.store_dir.is_dir() and again.skipped == [] and again.warnings == []
 
 
+@pytest.mark.faults
 def test_a_pipe_named_on_the_command_line_is_refused_not_waited_on(workspace, store, tmp_path):
     os.mkfifo(tmp_path / "feed.jsonl")
     report = ingest(store, [tmp_path / "feed.jsonl"], workspace.settings, progress=False)

@@ -10,6 +10,8 @@ import pytest
 
 from pipeline.store import CorpusStore
 
+pytestmark = pytest.mark.faults  # kills mid-stage: part of the fault suite
+
 DOCUMENTS = 4000
 
 

@@ -32,6 +32,7 @@ def test_repository_settings_are_valid():
         ('[split]\nseed = 1.5\n', "[split.seed] value is not a valid integer"),
     ],
 )
+@pytest.mark.faults
 def test_bad_settings_name_the_file_and_key(tmp_path, toml, message):
     path = tmp_path / "newscorpus.toml"
     path.write_text(toml)
@@ -46,6 +47,7 @@ def test_model_name_is_a_setting(tmp_path):
     assert load_settings(path).model.name == "en_core_web_trf"
 
 
+@pytest.mark.faults
 def test_every_bad_setting_is_named_not_only_the_first(tmp_path):
     path = tmp_path / "newscorpus.toml"
     path.write_text('[model]\nname = 5\n\n[train]\nmax_steps = 0\n')
