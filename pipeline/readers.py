@@ -11,6 +11,7 @@ years mentioned in the text.
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import re
 import unicodedata
@@ -83,6 +84,15 @@ def read_file(path: Path, *, boilerplate: list[str]) -> Iterator[Article | Input
 def decode_file(path: Path) -> str:
     """The file's text, or an InputError naming the file (and line) for empty, binary or non-UTF-8 input."""
     data = path.read_bytes()
+    encoding = wide_encoding(data)
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)  # the "-sig"-less codecs of Python drop the BOM themselves
+        except UnicodeDecodeError as err:
+            raise InputError(path, f"invalid {encoding.upper()} (at byte {err.start})") from None
+        if not text.strip():
+            raise InputError(path, "empty file")
+        return normalize_text(text)
     if not data.strip():
         raise InputError(path, "empty file")
     nul = data.find(b"\x00", 0, _BINARY_SNIFF_BYTES)
@@ -92,6 +102,16 @@ def decode_file(path: Path) -> str:
         return normalize_text(data.decode("utf-8"))
     except UnicodeDecodeError as err:
         raise _utf8_error(path, data, err) from None
+
+
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """"utf-16" or "utf-32" for text that starts with that byte-order mark (UTF-32's first, as its
+    little-endian mark begins with UTF-16's), else None."""
+    return next((encoding for bom, encoding in _WIDE_BOMS if data.startswith(bom)), None)
 
 
 def _utf8_error(path: Path, data: bytes, err: UnicodeDecodeError, first_line: int = 1) -> InputError:
@@ -117,9 +137,25 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 def parse_dateline(text: str, start: int = 0) -> re.Match | None:
     match = DATELINE.match(text, start)
-    if match is None or not match.group("agency").strip() or "\n" in match.group(0).rstrip():
+    if (match is None or not match.group("agency").strip() or "\n" in match.group(0).rstrip()
+            or not looks_like_place(match.group("place"))):
         return None
     return match
+
+
+# Lower-case words a place name may hold ("Valle de los Ríos Apurímac, Ene and Mantaro").
+_PLACE_GLUE = {"de", "del", "la", "las", "los", "el", "y", "e", "and", "of", "the", "da", "das", "do", "dos", "di", "du",
+               "des", "le", "les", "sur", "on", "upon", "am", "an", "der", "den", "van", "von", "al"}
+_MAX_PLACE_WORDS = 12
+
+
+def looks_like_place(place: str) -> bool:
+    """A dateline's place is a few capitalised words (with "de", "and" between), no digit and no
+    currency sign: "The demand for $280bn (£155bn) - filed by ..." opens a body, not a dateline."""
+    words = re.findall(r"[^\s,]+", place)
+    if not words or len(words) > _MAX_PLACE_WORDS or any(c.isdigit() or unicodedata.category(c) == "Sc" for c in place):
+        return False
+    return words[0][0].isupper() and all(w[0].isupper() or w in _PLACE_GLUE for w in words)
 
 
 def dateline_meta(match: re.Match, *, path: Path | None = None) -> dict[str, Any]:
@@ -319,6 +355,11 @@ def read_jsonl(path: Path) -> Iterator[Article | InputError]:
     """One article per line; a bad line is yielded as an InputError and reading goes on."""
     seen_content = False
     with path.open("rb") as handle:
+        encoding = wide_encoding(handle.read(4))
+        if encoding is not None:
+            raise InputError(path, f"{encoding.upper()} text; JSON Lines is UTF-8: convert it first "
+                                   f"(iconv -f {encoding.upper()} -t UTF-8)")
+        handle.seek(0)
         nul = handle.read(_BINARY_SNIFF_BYTES).find(b"\x00")
         if nul != -1:
             raise InputError(path, f"binary file (NUL byte at offset {nul}), not text")

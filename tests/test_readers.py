@@ -169,6 +169,34 @@ def test_datelines_give_place_agency_and_date(tmp_path, opening, place, agency, 
     assert article.text.startswith(opening)
 
 
+@pytest.mark.parametrize("line", [
+    "The offer of $45m (€41m) - made by the board in March - was turned down.",
+    "Talks on the 2031 budget (the third round) - held behind closed doors - ended late.",
+    "a spokesman for the ministry (speaking on Tuesday) - who declined to be named - said no.",
+])
+def test_a_body_line_with_brackets_and_a_dash_is_no_dateline(tmp_path, line):
+    """Regression (#10): a place must look like one (a few capitalised words, no digit, no currency);
+    otherwise the headline and the first paragraph were dropped as a header."""
+    text = f"Board rejects takeover bid\n\nShareholders of a shipping firm lost a vote on Friday.\n\n{line}\n\nMore text."
+    article = parse_wire(text, path=tmp_path / "story.txt", boilerplate=BOILERPLATE)
+    assert article.text == text
+    assert "place" not in article.meta and "agency" not in article.meta
+
+
+def test_an_html_body_line_with_brackets_and_a_dash_keeps_the_first_paragraph(tmp_path):
+    page = ("<html><head><title>Court rejects tobacco claim</title></head><body><article>"
+            "<h1>Court rejects tobacco claim</h1>"
+            "<p>An appeal court has thrown out a government claim against the largest cigarette makers.</p>"
+            "<p>The claim for $120bn (£66bn) - filed by the government in 2001 - had sought back profits.</p>"
+            "<p>The companies welcomed the ruling, which the government may appeal.</p>"
+            "</article></body></html>")
+    path = tmp_path / "court.html"
+    path.write_text(page, encoding="utf-8")
+    article = _one(path)
+    assert article.text.startswith("An appeal court has thrown out")
+    assert "place" not in article.meta and "agency" not in article.meta
+
+
 def test_jsonl_fields_and_per_line_errors(tmp_path):
     path = tmp_path / "batch.jsonl"
     path.write_text(
@@ -213,4 +241,24 @@ def test_unsupported_suffix(tmp_path):
     path = tmp_path / "scan.pdf"
     path.write_bytes(b"%PDF-1.4")
     with pytest.raises(InputError, match="unsupported file type '.pdf'"):
+        list(read_file(path, boilerplate=BOILERPLATE))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_text_with_its_byte_order_mark_is_read(tmp_path, encoding):
+    """Notepad's "Unicode" files: text, not "binary (NUL byte at offset 3)"."""
+    import codecs
+
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
+           "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}[encoding]
+    path = tmp_path / "story.txt"
+    path.write_bytes(bom + "Café owners in Zürich met on Monday.\r\n".encode(encoding))
+    (article,) = read_file(path, boilerplate=BOILERPLATE)
+    assert article.text == "Café owners in Zürich met on Monday."
+
+
+def test_jsonl_in_utf16_is_refused_naming_its_encoding(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes('{"text": "Hello"}\n'.encode("utf-16"))  # Python writes the byte-order mark first
+    with pytest.raises(InputError, match=r"feed\.jsonl: UTF-16 text; JSON Lines is UTF-8"):
         list(read_file(path, boilerplate=BOILERPLATE))
