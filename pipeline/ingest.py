@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import casing
 from pipeline.errors import InputError, InputNotFoundError
 from pipeline.neardup import NearDuplicateIndex
 from pipeline.readers import SUFFIXES, Article, read_file
@@ -191,6 +192,9 @@ def ingest(store: CorpusStore, paths: Iterable[Path], settings: Settings, *, pro
                 size = len(article.text.encode("utf-8"))
                 if size > large:
                     report.warnings.append(f"{article.location()}: large document ({size / 1e6:.1f} MB), ingested")
+                capitals = casing.capitals_in_text(article.text)
+                if capitals is not None:
+                    report.warnings.append(f"{article.location()} ({doc_id}): {casing.capitals_note(*capitals)}")
                 signature = near.signature(article.text)
                 group = near.find_group(signature) or doc_id
                 if group != doc_id:

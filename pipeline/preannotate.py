@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import casing
 from pipeline import claims as claims_module  # noqa: F401  (registers the newscorpus_claims factory)
 from pipeline import entities as entities_module  # noqa: F401  (registers the newscorpus_entities factory)
-from pipeline import tokenization
+from pipeline import tables, tokenization
 from pipeline.claims import CLAIM_KEY
 from pipeline.entities import BUILTIN_PATTERNS, ENTITY_KEY, GAZETTEER_KEY, PLACES_KEY, load_patterns, place_patterns
 from pipeline.errors import ModelNotFoundError
@@ -34,7 +35,8 @@ from pipeline.util.progress import progress_bar
 log = logging.getLogger(__name__)
 
 STAGE = "preannotate"
-VERSION = "3"  # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema)
+VERSION = "4"  # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema);
+# 4: lines in capitals read truecased, table rows left out ("left_out", "notes")
 GAZETTEER_FILE = "gazetteer.jsonl"
 # Components the layers need; everything else the model has (the parser, above all) is not loaded.
 # "spancat" is the claim span categorizer of a pipeline trained by `newscorpus train`.
@@ -53,6 +55,7 @@ class PreannotateReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     tokenized: int = 0
+    notes: dict[str, int] = field(default_factory=dict)  # documents per kind of note ("capitals", "table")
 
 
 def gazetteer_path(annotations_dir: Path) -> Path:
@@ -77,12 +80,15 @@ def build_pipeline(model: str, gazetteer: Path | None, entity_labels: list[str] 
             base.remove_pipe(name)
     tokenization.customize_tokenizer(base)
     base.add_pipe("newscorpus_sentences", first=True)
+    truecaser = base.add_pipe("newscorpus_truecase", after="newscorpus_sentences")
     ruler = base.add_pipe("span_ruler", name="gazetteer", config={"spans_key": GAZETTEER_KEY, "validate": True})
     patterns = BUILTIN_PATTERNS + (load_patterns(gazetteer) if gazetteer is not None and gazetteer.exists() else [])
     places = base.add_pipe("span_ruler", name="places", config={"spans_key": PLACES_KEY})
     with base.select_pipes(enable=["gazetteer", "places"]):  # patterns need tokens only, not the model
         ruler.add_patterns(patterns)
         places.add_patterns(place_patterns())
+    # lines in capitals are recased with the names the gazetteer and the place list write
+    truecaser.add_names(p["pattern"] for p in [*patterns, *place_patterns()] if isinstance(p["pattern"], str))
     trained = "spancat" in base.pipe_names
     merger = {"model_labels": list(entity_labels)} if trained and entity_labels is not None else {}
     base.add_pipe("newscorpus_entities", config=merger)
@@ -94,7 +100,8 @@ def build_pipeline(model: str, gazetteer: Path | None, entity_labels: list[str] 
 def fingerprint(settings: Settings, model: str | None = None, gazetteer: Path | None = None) -> str:
     gazetteer_hash = hashlib.sha256(gazetteer.read_bytes()).hexdigest()[:16] if gazetteer and gazetteer.exists() else None
     identity = {"stage": STAGE, "version": VERSION, "model": tokenization.model_identity(model or settings.model.name),
-                "gazetteer": gazetteer_hash, "components": COMPONENTS, "chunk_chars": settings.preannotate.chunk_chars,
+                "casing": casing.statistics_identity(), "gazetteer": gazetteer_hash, "components": COMPONENTS,
+                "chunk_chars": settings.preannotate.chunk_chars, "tables": settings.preannotate.tables,
                 "entity_labels": settings.labels.entities, "claim_labels": settings.labels.claims}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -130,7 +137,9 @@ def chunks_of(document: Document, chunk_chars: int) -> list[tuple[int, int, int]
 
 def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *, n_process: int = 1,
                        batch_size: int = 32) -> Iterator[tuple[Document, dict[str, Any], list[str]]]:
-    """Yield (document, {"entities": [...], "claims": [...]}, warnings) for tokenized documents."""
+    """Yield (document, {"entities": [...], "claims": [...], "left_out": [...], "notes": [...]}, warnings)
+    for tokenized documents. ``left_out`` are the table rows (no entities or claims there), ``notes``
+    say what was special about the document ({"kind": "capitals" | "table", "detail": ...})."""
     entity_labels, claim_labels = set(settings.labels.entities), set(settings.labels.claims)
     stop_words = nlp.Defaults.stop_words
     pending: dict[int, _Pieces] = {}
@@ -138,7 +147,7 @@ def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *
     def pieces():
         for number, document in enumerate(documents):
             chunks = chunks_of(document, settings.preannotate.chunk_chars)
-            pending[number] = _Pieces(document, len(chunks))
+            pending[number] = _Pieces(document, len(chunks), rows=tables.left_out(document.text, settings.preannotate.tables))
             for start, end, expected_tokens in chunks:
                 yield document.text[start:end], (number, start, expected_tokens)
 
@@ -147,20 +156,26 @@ def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *
         state = pending[number]
         if document_tokens_differ(doc, expected_tokens):
             state.mismatch = True
-        state.entities.extend(_shift(r, offset) for r in doc.user_data[ENTITY_KEY] if r["label"] in entity_labels)
-        state.claims.extend(_shift(r, offset) for r in doc.user_data[CLAIM_KEY] if r["label"] in claim_labels)
+        entities = [_shift(r, offset) for r in doc.user_data[ENTITY_KEY] if r["label"] in entity_labels]
+        claims = [_shift(r, offset) for r in doc.user_data[CLAIM_KEY] if r["label"] in claim_labels]
+        if casing.CASING_KEY in doc.user_data:  # found on a truecased copy: the texts are the original's
+            state.upper_words += doc.user_data[casing.CASING_KEY]["upper_words"]
+            casing.record_texts(entities + claims, state.document.text)
         alphabetic = [t for t in doc if t.is_alpha]
+        if state.rows:  # table rows: no entities, no claims, and their words are not prose
+            entities = [r for r in entities if not tables.inside(r, state.rows)]
+            claims = [r for r in claims if not tables.inside(r, state.rows)]
+            prose = [t for t in alphabetic if not tables.inside({"start": t.idx + offset, "end": t.idx + offset + 1}, state.rows)]
+            state.table_words += len(alphabetic) - len(prose)
+            alphabetic = prose
+        state.entities.extend(entities)
+        state.claims.extend(claims)
         state.words += len(alphabetic)
         state.stop_words += sum(t.lower_ in stop_words for t in alphabetic)
         state.remaining -= 1
         if state.remaining == 0:
             del pending[number]
-            warnings = [f"{state.document.id}: the tokenizer no longer gives the stored tokens; run 'newscorpus "
-                        f"tokenize' again"] if state.mismatch else []
-            if state.words >= _MIN_WORDS_FOR_LANGUAGE_CHECK and state.stop_words / state.words < _MIN_STOP_WORD_SHARE:
-                warnings.append(f"{state.document.id}: does not look like English ({state.stop_words / state.words:.0%} "
-                                f"English stop words); pre-annotated anyway, expect poor results")
-            yield state.document, {"entities": state.entities, "claims": state.claims}, warnings
+            yield state.document, state.data(), state.warnings()
 
 
 @dataclass
@@ -171,9 +186,35 @@ class _Pieces:
     remaining: int
     entities: list[dict[str, Any]] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
-    words: int = 0
+    words: int = 0  # outside table rows
     stop_words: int = 0
+    upper_words: int = 0
+    table_words: int = 0
     mismatch: bool = False
+    rows: list[tables.LeftOut] = field(default_factory=list)
+
+    def notes(self) -> list[dict[str, str]]:
+        notes = []
+        if casing.in_capitals(self.upper_words, self.words + self.table_words):
+            notes.append({"kind": casing.NOTE, "detail": casing.capitals_note(self.upper_words, self.words + self.table_words)})
+        if self.rows:
+            notes.append({"kind": tables.NOTE, "detail": tables.table_note(self.rows, self.document.text)})
+        return notes
+
+    def data(self) -> dict[str, Any]:
+        return {"entities": self.entities, "claims": self.claims, "left_out": [row.to_json() for row in self.rows],
+                "notes": self.notes()}
+
+    def warnings(self) -> list[str]:
+        doc_id = self.document.id
+        warnings = [f"{doc_id}: the tokenizer no longer gives the stored tokens; run 'newscorpus tokenize' "
+                    f"again"] if self.mismatch else []
+        warnings.extend(f"{doc_id}: {note['detail']}" for note in self.notes() if note["kind"] == casing.NOTE)
+        # the prose only: a table is not "not English"
+        if self.words >= _MIN_WORDS_FOR_LANGUAGE_CHECK and self.stop_words / self.words < _MIN_STOP_WORD_SHARE:
+            warnings.append(f"{doc_id}: does not look like English ({self.stop_words / self.words:.0%} English stop "
+                            f"words); pre-annotated anyway, expect poor results")
+        return warnings
 
 
 def document_tokens_differ(doc, expected: int) -> bool:
@@ -208,6 +249,8 @@ def preannotate(store: CorpusStore, settings: Settings, annotations_dir: Path, *
                 report.entities += len(data["entities"])
                 report.claims += len(data["claims"])
                 report.warnings.extend(warnings)
+                for note in data["notes"]:
+                    report.notes[note["kind"]] = report.notes.get(note["kind"], 0) + 1
                 bar.advance(task)
     log.info("pre-annotated %d documents", report.processed)
     return report

@@ -100,5 +100,9 @@ class Document:
         if "preannotate" in self.outputs or "review" in self.outputs:
             record.update(entities=self.entities, claims=self.claims, relations=self.relations,
                           review=REVIEWED if self.reviewed else PRE_ANNOTATED)
+        preannotated = self.outputs.get("preannotate")
+        if preannotated is not None and not preannotated.failed:
+            # what the pre-annotator left out (table rows) and noted (capitals, tables), and why
+            record.update((key, preannotated.data[key]) for key in ("left_out", "notes") if key in preannotated.data)
         record["stages"] = {stage: output.provenance() for stage, output in self.outputs.items()}
         return record

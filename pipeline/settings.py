@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Union
+from typing import Literal, Union
 
 # pydantic.v1 is the v1 API under both pydantic 1.10.17+ (pinned for doccano-client) and pydantic 2.
 from pydantic.v1 import BaseModel, Extra, StrictFloat, StrictInt, StrictStr, ValidationError, root_validator, validator
@@ -75,6 +75,9 @@ class TokenizeSettings(_Section):
 class PreannotateSettings(_Section):
     chunk_chars: StrictInt = 20_000
     """Documents are pre-annotated in pieces of whole sentences of about this many characters."""
+    tables: Literal["rows", "documents", "keep"] = "rows"
+    """Tables (results, standings, prices): leave out their rows ("rows"), whole documents that are
+    mostly table ("documents"), or annotate them like prose ("keep")."""
 
     @validator("chunk_chars")
     def _positive(cls, value: int) -> int:
@@ -192,6 +195,8 @@ chunk_chars = 100000
 
 [preannotate]
 chunk_chars = 20000
+# table rows (results, standings, prices) are left out: "rows", "documents" (mostly-table ones), "keep"
+tables = "rows"
 
 [store]
 segment_size = 500

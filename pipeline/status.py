@@ -24,6 +24,14 @@ class CorpusStatus:
     groups: int
     stages: list[StageStatus]
     recent: list[dict[str, Any]] = field(default_factory=list)  # id, group and meta of the newest documents
+    # documents a current stage output noted something about: id, stage, kind ("capitals", "table"), detail
+    notes: list[dict[str, str]] = field(default_factory=list)
+
+    def note_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for note in self.notes:
+            counts[note["kind"]] = counts.get(note["kind"], 0) + 1
+        return counts
 
 
 def stage_fingerprints(workspace: Workspace) -> dict[str, str]:
@@ -45,7 +53,7 @@ def corpus_status(store: CorpusStore, fingerprints: dict[str, str], *, recent: i
         newest.append({"id": entry.id, "group": entry.fields["group"], "meta": entry.fields["meta"]})
         if len(newest) > recent:
             newest.pop(0)
-    stages = []
+    stages, notes = [], []
     for stage, current in fingerprints.items():
         index = store.stage_index(stage)
         done = failed = 0
@@ -54,5 +62,6 @@ def corpus_status(store: CorpusStore, fingerprints: dict[str, str], *, recent: i
             if entry is not None and entry.fingerprint == current:
                 failed += entry.failed
                 done += not entry.failed
+                notes.extend({"id": doc_id, "stage": stage, **note} for note in entry.notes)
         stages.append(StageStatus(stage, done, len(ids) - done - failed, failed))
-    return CorpusStatus(len(ids), len(groups), stages, newest)
+    return CorpusStatus(len(ids), len(groups), stages, newest, notes)

@@ -168,6 +168,7 @@ class StageEntry:
     fingerprint: str
     failed: bool
     location: IndexEntry
+    notes: tuple[dict[str, str], ...] = ()  # what the stage noted about the document ({"kind", "detail"})
 
 
 class CorpusStore:
@@ -237,7 +238,8 @@ class CorpusStore:
         """The latest output of ``stage`` for each document that has one."""
         latest: dict[str, StageEntry] = {}
         for entry in self.stage_log(stage).index():
-            latest[entry.id] = StageEntry(entry.id, entry.fields["fingerprint"], entry.fields["failed"], entry)
+            latest[entry.id] = StageEntry(entry.id, entry.fields["fingerprint"], entry.fields["failed"], entry,
+                                          tuple(entry.fields.get("notes", ())))
         return latest
 
     def iter_documents(self, stages: Iterable[str] = (), *, ids: set[str] | None = None) -> Iterator[Document]:
@@ -287,7 +289,10 @@ class StageWriter(SegmentWriter):
     def add_output(self, doc_id: str, output: StageOutput) -> None:
         record = {"id": doc_id, "version": output.version, "fingerprint": output.fingerprint,
                   "error": output.error, "data": output.data}
-        self.add(record, {"id": doc_id, "fingerprint": output.fingerprint, "failed": output.failed})
+        index = {"id": doc_id, "fingerprint": output.fingerprint, "failed": output.failed}
+        if output.data.get("notes"):  # in the index, so that `status` lists them without reading the outputs
+            index["notes"] = output.data["notes"]
+        self.add(record, index)
 
 
 def _stage_output(stage: str, record: dict[str, Any]) -> StageOutput:

@@ -18,6 +18,8 @@ def preannotate_command(
 
     Tokenizes first where needed. Entities come from the spaCy model and the gazetteer in
     annotations/gazetteer.jsonl (the gazetteer wins where they overlap); claims from newscorpus's rules.
+    Lines in capitals are read from a truecased copy (a warning names each document written in capitals);
+    table rows (results, standings, prices) are left out, and 'newscorpus status' lists why.
     With a model from newscorpus train (--model models/NAME), its NER replaces the base model's and its
     span categorizer adds the claims the rules do not find.
     """
@@ -33,4 +35,7 @@ def run_preannotate(workspace: Workspace, *, model: Optional[str] = None, n_proc
         out.print(f"preannotate: {report.processed} documents pre-annotated with {model or workspace.settings.model.name} "
                   f"({report.entities} entities, {report.claims} claims), {report.skipped} already done, "
                   f"{len(report.failed)} failed")
+        if report.notes.get("table"):
+            out.print(f"preannotate: {report.notes['table']} documents have table rows, left out (no entities, no "
+                      f"claims); 'newscorpus status' lists them")
     return report

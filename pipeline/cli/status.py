@@ -11,12 +11,14 @@ from pipeline.workspace import Workspace
 def status_command(
     ctx: typer.Context,
     recent: int = typer.Option(10, "--recent", "-n", min=0, help="How many of the newest documents to list."),
+    notes: int = typer.Option(10, "--notes", min=0, help="How many noted documents (in capitals, tables) to list per kind."),
 ) -> None:
-    """Per stage, how many documents are done, pending and failed; and the newest documents."""
-    print_status(workspace_of(ctx), recent=recent)
+    """Per stage, how many documents are done, pending and failed; the documents a stage noted something
+    about (written in capitals, table rows left out) and why; and the newest documents."""
+    print_status(workspace_of(ctx), recent=recent, notes=notes)
 
 
-def print_status(workspace: Workspace, *, recent: int = 10) -> None:
+def print_status(workspace: Workspace, *, recent: int = 10, notes: int = 10) -> None:
     status = corpus_status(store_of(workspace), stage_fingerprints(workspace), recent=recent)
     out.print(f"Workspace {workspace.root}: {status.documents} documents in {status.groups} near-duplicate groups")
     stages = Table("stage", "done", "pending", "failed", title="Stages", title_justify="left")
@@ -24,6 +26,19 @@ def print_status(workspace: Workspace, *, recent: int = 10) -> None:
     for stage in status.stages:
         stages.add_row(stage.stage, str(stage.done), str(stage.pending), str(stage.failed))
     out.print(stages)
+    if status.notes:
+        counts = status.note_counts()
+        noted = Table("id", "note", "why", title="Noted documents: " + ", ".join(
+            f"{kind} {count}" for kind, count in counts.items()), title_justify="left")
+        shown: dict[str, int] = {}
+        for note in status.notes:
+            shown[note["kind"]] = shown.get(note["kind"], 0) + 1
+            if shown[note["kind"]] <= notes:
+                noted.add_row(note["id"], note["kind"], note["detail"])
+        hidden = sum(max(0, count - notes) for count in counts.values())
+        if hidden:
+            noted.caption = f"{hidden} more (--notes N lists more)"
+        out.print(noted)
     if status.recent:
         documents = Table(title="Newest documents", title_justify="left")
         documents.add_column("id", no_wrap=True)
