@@ -76,6 +76,7 @@ from pipeline.settings import LabelSettings, Settings, SplitSettings
 from pipeline.store import CorpusStore, LocatedDocument
 from pipeline.util.fs import replace_dir, write_text_atomic
 from pipeline.util.progress import progress_bar
+from pipeline.util.signals import workers_stop_on_signal
 
 log = logging.getLogger(__name__)
 
@@ -523,7 +524,7 @@ def _build_splits(store: CorpusStore, settings: Settings, features, plan: _Plan,
             _write_shard(specs[0], features.arrow_schema)
         else:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=shards, mp_context=context) as pool:
+            with workers_stop_on_signal(), ProcessPoolExecutor(max_workers=shards, mp_context=context) as pool:
                 for done in [pool.submit(_write_shard, spec, features.arrow_schema) for spec in specs]:
                     done.result()
     except Exception:

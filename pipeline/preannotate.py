@@ -31,6 +31,7 @@ from pipeline.record import Document, StageOutput
 from pipeline.settings import Settings
 from pipeline.store import CorpusStore
 from pipeline.util.progress import progress_bar
+from pipeline.util.signals import workers_stop_on_signal
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ def preannotate(store: CorpusStore, settings: Settings, annotations_dir: Path, *
         if not todo:
             return report
         nlp = build_pipeline(model, gazetteer, settings.labels.entities)
-        with store.stage_writer(STAGE) as writer, progress_bar(progress) as bar:
+        with store.stage_writer(STAGE) as writer, progress_bar(progress) as bar, workers_stop_on_signal():
             task = bar.add_task("pre-annotate", total=len(todo))
             documents = store.iter_documents([tokenization.STAGE], ids=todo)
             for document, data, warnings in annotate_documents(nlp, documents, settings, n_process=n_process):

@@ -245,6 +245,7 @@ def test_unsupported_suffix(tmp_path):
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.faults
 def test_utf16_and_utf32_text_with_its_byte_order_mark_is_read(tmp_path, encoding):
     """Notepad's "Unicode" files: text, not "binary (NUL byte at offset 3)"."""
     import codecs
@@ -257,6 +258,7 @@ def test_utf16_and_utf32_text_with_its_byte_order_mark_is_read(tmp_path, encodin
     assert article.text == "Café owners in Zürich met on Monday."
 
 
+@pytest.mark.faults
 def test_jsonl_in_utf16_is_refused_naming_its_encoding(tmp_path):
     path = tmp_path / "feed.jsonl"
     path.write_bytes('{"text": "Hello"}\n'.encode("utf-16"))  # Python writes the byte-order mark first

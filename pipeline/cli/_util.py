@@ -17,6 +17,7 @@ from rich.markup import escape
 from pipeline import __version__
 from pipeline.errors import NewscorpusError
 from pipeline.store import CorpusStore
+from pipeline.util.signals import Terminated
 from pipeline.workspace import WORKSPACE_ENV, Workspace, find_workspace
 
 app = typer.Typer(
@@ -99,6 +100,9 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise fail(f"{error.strerror or error}{where}") from None
         except KeyboardInterrupt:
             raise fail("interrupted; what was finished is kept, run the command again to go on", 130) from None
+        except Terminated:
+            raise fail("terminated; what was finished is kept, run the command again to go on",
+                       Terminated.exit_code) from None
 
     return wrapper
 

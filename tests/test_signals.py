@@ -1,0 +1,110 @@
+"""Ctrl-C and SIGTERM during a command that runs worker processes: it ends within seconds with the
+workers reaped, the store's lock released, finished work kept and exit code 130 or 143."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.store import CorpusStore
+
+pytestmark = [pytest.mark.faults, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parent.parent
+DOCUMENTS = 600  # a pre-annotation of many seconds with two processes
+
+
+def newscorpus(workspace, *args):
+    return [sys.executable, "-m", "pipeline", "--workspace", str(workspace.root), "--quiet", *args]
+
+
+@pytest.fixture(scope="module")
+def tokenized(tmp_path_factory, article_variants):
+    from pipeline.workspace import init_workspace
+
+    root = tmp_path_factory.mktemp("signals")
+    workspace = init_workspace(root / "workspace")
+    feed = root / "feed.jsonl"
+    with feed.open("w", encoding="utf-8") as handle:
+        for number in range(DOCUMENTS):
+            text = article_variants[number % len(article_variants)].replace("Story", f"Report {number}:", 1)
+            handle.write('{"id": "r%d", "text": %s}\n' % (number, __import__("json").dumps(text)))
+    for step in (["ingest", str(feed)], ["tokenize"]):
+        subprocess.run(newscorpus(workspace, *step), check=True, capture_output=True, cwd=REPO)
+    return workspace
+
+
+@pytest.fixture
+def workspace_copy(tokenized, tmp_path):
+    """The tokenized workspace, copied: each test interrupts a run that has everything left to do."""
+    import shutil
+
+    from pipeline.workspace import find_workspace
+
+    shutil.copytree(tokenized.root, tmp_path / "workspace")
+    return find_workspace(tmp_path / "workspace")
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _interrupt(command, signum, *, workers_for: float = 2.0):
+    """Start ``command``, wait until its workers have run for a while, send ``signum`` as a terminal
+    would (Ctrl-C to the whole process group; SIGTERM to the main process) and return
+    (exit code, worker pids, stderr)."""
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while time.monotonic() < deadline and process.poll() is None and len(workers) < 2:
+        workers = _children(process.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the command did not start two workers"
+    time.sleep(workers_for)
+    assert process.poll() is None, "the command finished before it could be interrupted"
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        os.kill(process.pid, signal.SIGTERM)
+    try:
+        _, stderr = process.communicate(timeout=30)  # a hang fails here; the target is a few seconds
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail(f"the command still ran 30 s after {signal.Signals(signum).name}")
+    return process.returncode, workers, stderr
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_preannotate_with_two_processes_stops_on_a_signal_and_a_rerun_completes(workspace_copy, signum, code):
+    tokenized = workspace_copy
+    returncode, workers, stderr = _interrupt(newscorpus(tokenized, "preannotate", "--n-process", "2"), signum)
+    assert returncode == code, stderr
+    assert "what was finished is kept" in stderr and "Traceback" not in stderr
+    assert not [pid for pid in workers if _alive(pid)], "workers left behind"
+    status = subprocess.run(newscorpus(tokenized, "status"), capture_output=True, text=True, cwd=REPO)
+    assert status.returncode == 0, status.stderr  # the store's lock was released
+    subprocess.run(newscorpus(tokenized, "preannotate", "--n-process", "2"), check=True, capture_output=True, cwd=REPO)
+    done = CorpusStore(tokenized.store_dir).stage_index("preannotate")
+    assert len(done) == DOCUMENTS and not [entry for entry in done.values() if entry.failed]
