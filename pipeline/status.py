@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline import preannotate, tokenization
+from pipeline.errors import ModelNotFoundError
 from pipeline.store import CorpusStore
 from pipeline.workspace import Workspace
 
@@ -16,6 +17,9 @@ class StageStatus:
     done: int
     pending: int
     failed: int
+    # False when the current fingerprint cannot be computed (the model is not installed): then
+    # "done" counts every output, whatever settings made it, and "pending" the documents without one
+    up_to_date_known: bool = True
 
 
 @dataclass
@@ -34,16 +38,22 @@ class CorpusStatus:
         return counts
 
 
-def stage_fingerprints(workspace: Workspace) -> dict[str, str]:
-    """Stages in pipeline order, each with the fingerprint of the current settings."""
+def stage_fingerprints(workspace: Workspace) -> dict[str, str | None]:
+    """Stages in pipeline order, each with the fingerprint of the current settings; None where it
+    needs the model and the model is not installed (status must still show the store's state)."""
     settings = workspace.settings
-    return {
-        tokenization.STAGE: tokenization.fingerprint(settings),
-        preannotate.STAGE: preannotate.fingerprint(settings, None, preannotate.gazetteer_path(workspace.annotations_dir)),
-    }
+    gazetteer = preannotate.gazetteer_path(workspace.annotations_dir)
+    fingerprints: dict[str, str | None] = {}
+    for stage, compute in ((tokenization.STAGE, lambda: tokenization.fingerprint(settings)),
+                           (preannotate.STAGE, lambda: preannotate.fingerprint(settings, None, gazetteer))):
+        try:
+            fingerprints[stage] = compute()
+        except ModelNotFoundError:
+            fingerprints[stage] = None
+    return fingerprints
 
 
-def corpus_status(store: CorpusStore, fingerprints: dict[str, str], *, recent: int = 10) -> CorpusStatus:
+def corpus_status(store: CorpusStore, fingerprints: dict[str, str | None], *, recent: int = 10) -> CorpusStatus:
     ids: list[str] = []
     groups: set[str] = set()
     newest: list[dict[str, Any]] = []
@@ -59,9 +69,9 @@ def corpus_status(store: CorpusStore, fingerprints: dict[str, str], *, recent: i
         done = failed = 0
         for doc_id in ids:
             entry = index.get(doc_id)
-            if entry is not None and entry.fingerprint == current:
+            if entry is not None and (current is None or entry.fingerprint == current):
                 failed += entry.failed
                 done += not entry.failed
                 notes.extend({"id": doc_id, "stage": stage, **note} for note in entry.notes)
-        stages.append(StageStatus(stage, done, len(ids) - done - failed, failed))
+        stages.append(StageStatus(stage, done, len(ids) - done - failed, failed, up_to_date_known=current is not None))
     return CorpusStatus(len(ids), len(groups), stages, newest, notes)

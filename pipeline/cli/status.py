@@ -24,7 +24,11 @@ def print_status(workspace: Workspace, *, recent: int = 10, notes: int = 10) -> 
     stages = Table("stage", "done", "pending", "failed", title="Stages", title_justify="left")
     stages.add_row("ingest", str(status.documents), "0", "0")
     for stage in status.stages:
-        stages.add_row(stage.stage, str(stage.done), str(stage.pending), str(stage.failed))
+        mark = "" if stage.up_to_date_known else " *"
+        stages.add_row(stage.stage + mark, str(stage.done), str(stage.pending), str(stage.failed))
+    if not all(stage.up_to_date_known for stage in status.stages):
+        stages.caption = (f"* the model {workspace.settings.model.name!r} is not installed: done counts every output, "
+                          "whether or not it is up to date with the current settings")
     out.print(stages)
     if status.notes:
         counts = status.note_counts()
