@@ -28,8 +28,9 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 def shingle_hashes(text: str) -> np.ndarray:
     """32-bit hashes of the word 3-shingles of ``text``, combined from per-word hashes in numpy
     (hashing every shingle string in Python costs three times as much)."""
-    words = _WORD.findall(text.casefold())
-    hashes = np.fromiter((xxhash.xxh32_intdigest(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    # one word at a time: a list of the words of a 20 MB article alone took about 200 MB
+    hashes = np.fromiter((xxhash.xxh32_intdigest(m.group().encode()) for m in _WORD.finditer(text.casefold())),
+                         dtype=np.uint64)
     if len(hashes) < SHINGLE_WORDS:
         return hashes
     return (hashes[:-2] * _MIX[0] ^ hashes[1:-1] * _MIX[1] ^ hashes[2:]) & _LOW32

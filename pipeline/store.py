@@ -126,7 +126,7 @@ class SegmentWriter:
         self.written = 0
 
     def add(self, record: dict[str, Any], index_fields: dict[str, Any]) -> None:
-        line = orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n"
+        line = orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE)
         self._index.append(orjson.dumps({"@o": self._offset, "@n": len(line), **index_fields}) + b"\n")
         self._lines.append(line)
         self._offset += len(line)
