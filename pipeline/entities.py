@@ -15,6 +15,8 @@ per-span probability, and beam scoring costs more than the NER itself.
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -124,18 +126,21 @@ TITLE_WORDS = {"President", "Prime", "Minister", "PM", "Premier", "Governor", "G
 TEAM_WORDS = {"club", "side", "team", "coach", "manager", "striker", "midfielder", "defender", "goalkeeper", "forward",
               "captain", "fans", "supporters", "shares", "stock", "shareholders", "chairman"}
 # Last words of an organisation's name: a name ending in one is an organisation, even when it starts
-# with a place ("Santa Cruz Operation", "Kenya Airways", "Dhaka Newsroom").
+# with a place ("Santa Cruz Operation", "Kenya Airways", "Dhaka Newsroom", "Harwich United").
 ORG_LAST_WORDS = {"Inc", "Inc.", "Corp", "Corp.", "Corporation", "Co", "Co.", "Company", "Ltd", "Ltd.", "Limited", "Plc",
                   "PLC", "plc", "LLC", "AG", "SA", "NV", "GmbH", "Group", "Holdings", "Operation", "Operations",
                   "Airways", "Airlines", "Industries", "Technologies", "Communications", "Telecom", "Bancorp",
                   "Newsroom", "Newsdesk", "University", "Institute", "Council", "Commission", "Committee", "Ministry",
-                  "Agency", "Authority", "Association", "Federation", "Party", "Club", "FC"}
+                  "Agency", "Authority", "Association", "Federation", "Party", "Club", "FC", "United", "Rovers",
+                  "Athletic", "Wanderers", "Hotspur", "Albion"}
 _CAMEL_CASE = re.compile(r"[A-Z]?[a-z]+[A-Z][A-Za-z]*")  # "TiVo", "eBay": read on NORP only, which "McDonald" never is
 _NUMBER = re.compile(r"[+-]?\d[\d.,:/]*(?:st|nd|rd|th|s)?|[+-]?[.,]\d+")  # 2, 442,201, 13.52, 33rd, 1990s
 _DASHES = {"-", "–", "—", "--"}
 # Words that a number of a name follows ("Interstate 95", "Route 66", "Terminal 5", "Flight 370").
 NUMBERED_WORDS = {"Interstate", "Interstates", "Route", "Highway", "Motorway", "Terminal", "Gate", "Pier", "Platform",
                   "Flight", "Camp", "Block", "Sector", "Zone", "Channel", "Radio", "Apollo", "No", "No.", "Number"}
+# The word between the sides of a fixture ("Kettering v Stamford"): no name runs across it.
+FIXTURE_WORDS = {"v", "v.", "vs", "vs."}
 # Lower-case words inside people's names ("Hicham El Guerrouj", "Aravinda de Silva").
 NAME_PARTICLES = {"de", "del", "della", "di", "da", "dos", "das", "do", "van", "von", "der", "den", "le", "la", "al", "el",
                   "bin", "ibn", "ben", "mac", "y"}
@@ -195,12 +200,12 @@ def _is_number(token) -> bool:
 
 def _breaks_name(token) -> bool:
     """A token that no name runs across: a figure or a score glued to a name by the small model
-    ("Lazio 2-1", "Tendulkar 6-0-29-1", "Brentford 2 Gillingham 0"), or a blank line. A single line
-    break is none: wire copy wraps its lines inside names."""
+    ("Lazio 2-1", "Tendulkar 6-0-29-1", "Brentford 2 Gillingham 0"), the "v" of a fixture, or a blank
+    line. A single line break is none: wire copy wraps its lines inside names."""
     doc = token.doc
     if _is_number(token) and token.i > 0 and doc[token.i - 1].text in NUMBERED_WORDS:
         return False  # "Interstate 95", "Terminal 5"
-    if _is_number(token) or token.is_space and token.text.count("\n") > 1:
+    if _is_number(token) or token.is_space and token.text.count("\n") > 1 or token.text in FIXTURE_WORDS:
         return True
     if token.text in _DASHES:  # the dash of a score
         return any(0 <= i < len(doc) and _is_number(doc[i]) for i in (token.i - 1, token.i + 1))
@@ -273,12 +278,14 @@ def is_date_like(span: Span) -> bool:
 
 
 def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span], label_precision: dict[str, float],
-                   place_spans: Iterable[Span] = (), model_labels: Iterable[str] = SCHEMA_LABELS) -> list[dict[str, Any]]:
+                   place_spans: Iterable[Span] = (), model_labels: Iterable[str] = SCHEMA_LABELS,
+                   doc: Doc | None = None) -> list[dict[str, Any]]:
     """Where spans overlap: the gazetteer's (and built-in rules') span wins. Between the model and the
     place list, a place stands only where it is a place of its own (``_place_stands``): not inside
     a longer name, not the first or last word of a longer capitalised name, not a person the document
-    names in full; otherwise the longer span wins, the place list on a tie. Last, a name the
-    document also writes in full takes the full name's label (``_discourse_labels``). Model spans of
+    names in full; otherwise the longer span wins, the place list on a tie. Then a name the
+    document also writes in full takes the full name's label (``_discourse_labels``), and last the
+    document's own evidence settles what its names are (``_document_senses``). Model spans of
     other labels than ``model_labels`` (OntoNotes' CARDINAL, MONEY, ...) are dropped, after their
     names have kept the place list out of them ("Tour of the Netherlands", a WORK_OF_ART)."""
     gazetteer = filter_spans(list(gazetteer_spans))
@@ -301,14 +308,451 @@ def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span],
     places = [span for span in places if _place_stands(span, names, model, people)]
     chosen = filter_spans(places + model)  # the longest first; on a tie, the first listed: the place
     labels = _discourse_labels(chosen, people, _full_names(model, "ORG", suffixes=False))
+    mentions = []
     for span in chosen:
         if _is_place(span):
-            records.append(_record(span, PLACES_SOURCE, PLACE_SCORE))
+            mentions.append(_Mention(span, PLACES_SOURCE, PLACE_SCORE))
         else:
             label = labels.get((span.start, span.end), span.label_)
             span = span if label == span.label_ else Span(span.doc, span.start, span.end, label=label)
-            records.append(_record(span, MODEL_SOURCE, label_precision.get(span.label_, DEFAULT_SCORE)))
+            mentions.append(_Mention(span, MODEL_SOURCE, label_precision.get(span.label_, DEFAULT_SCORE)))
+    doc = doc if doc is not None else next((span.doc for span in (*chosen, *gazetteer)), None)
+    if doc is not None:
+        mentions = _document_senses(doc, mentions, gazetteer)
+    for m in mentions:  # a model span the document relabelled is scored as the model's spans of that label
+        score = label_precision.get(m.label, DEFAULT_SCORE) if m.source == MODEL_SOURCE else m.score
+        records.append(_record(m.span, m.source, score))
     return sorted(records, key=lambda r: (r["start"], r["end"]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# One sense per name in a document (#10). The small model reads each mention on its own; a document
+# says more: what a name is defined as, what kind of thing the words around it make it, and that
+# its other mentions are the same thing. ``_document_senses`` runs these passes in order on the
+# names the merge chose; each pass only relabels a name or adds one where nothing stands, never
+# across a gazetteer or built-in rule's span.
+
+
+@dataclass
+class _Mention:
+    """A name of the document as the merge chose it: its span (with its label), source and score."""
+
+    span: Span
+    source: str
+    score: float
+
+    @property
+    def label(self) -> str:
+        return self.span.label_
+
+    def relabelled(self, label: str) -> "_Mention":
+        """The same name with another label: a place-list match relabelled is a rule's, no longer a place."""
+        source = RULES_SOURCE if self.source == PLACES_SOURCE else self.source
+        return _Mention(Span(self.span.doc, self.span.start, self.span.end, label=label), source, self.score)
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Z&-]*[A-Z]")
+_INITIAL = re.compile(r"[A-Z]\.")
+# Names of countries as English news writes them that the ISO list lacks or holds as a subdivision:
+# a country's name stays a place ("England captain" is no club's).
+COUNTRY_NAMES = {"Britain", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland", "U.S.", "US", "USA",
+                 "U.S.A.", "America", "Russia", "Yugoslavia", "Macedonia", "Holland", "Kosovo"}
+# Titles before a lone name that make it a person's ("Princess Diana", "Mr Blair").
+HONORIFICS = TITLE_WORDS | {"Mr", "Mrs", "Ms", "Dr", "Princess", "Pope", "Judge", "Sir", "Lady", "Lord", "Saint", "St"}
+# Lower-case nouns for an organisation written right before its name ("the daily Gazeta Lubuska",
+# "Danish club Viborg Rovers", "mining group Kestrel").
+ORG_NOUNS = {"daily", "weekly", "newspaper", "paper", "magazine", "tabloid", "agency", "firm", "company", "concern",
+             "group", "club", "team", "side", "carrier", "airline", "bank", "lender", "conglomerate", "retailer",
+             "broadcaster", "network", "chain", "subsidiary", "unit", "party", "movement", "union", "organisation",
+             "organization", "faction", "consortium", "fund", "association", "automaker", "carmaker", "utility",
+             "outfit", "brokerage"}
+# Nouns that describe a person as well as a firm ("publisher Anna Berg"): only a lone name or a
+# place's name takes ORG from them ("press distributor Kestrel", "league champions Braga").
+AGENT_NOUNS = {"maker", "manufacturer", "producer", "publisher", "distributor", "insurer", "broker", "developer",
+               "supplier", "contractor", "exporter", "importer", "operator", "miner", "refiner", "giant", "champions",
+               "rivals"}
+# Lower-case roles in an organisation written between its name and a person's ("Halvorsen chairman
+# Per Olsen", "Gateshead striker Tom Hartley"): no person has a chairman, shareholders or a striker.
+ORG_ROLES = {"chairman", "chairwoman", "shares", "stock", "shareholders", "board", "squad", "striker", "midfielder",
+             "defender", "goalkeeper", "winger", "skipper", "batsman", "bowler", "pitcher", "spinner", "playmaker",
+             "keeper", "all-rounder", "opener", "fullback", "full-back", "scrum-half", "fly-half", "flanker", "players",
+             "officials", "executive", "treasurer", "economist", "analyst", "trader", "founder", "members"}
+# Roles that a person has too ("Smith campaign team", "Berg coach", "Obama spokesman"): after a place's
+# name or a name the model left out only ("Braga coach", "Hamas leader").
+GROUP_ROLES = TEAM_WORDS | {"director", "chief", "president", "official", "leader", "leaders", "member", "player",
+                            "boss", "owner", "forward"}
+# Verbs of a match before the side that lost it ("Gateshead beat Hexham").
+MATCH_VERBS = {"beat", "beating", "defeated", "defeating", "blanked", "thrashed", "routed", "edged"}
+PLACE_PREPOSITIONS = {"in", "from", "near", "of", "to", "at", "outside", "into"}
+_CUE_WORDS = ORG_NOUNS | AGENT_NOUNS | ORG_ROLES | GROUP_ROLES | MATCH_VERBS  # in lower case, as written
+
+
+def _document_senses(doc: Doc, mentions: list[_Mention], rules: list[Span]) -> list[_Mention]:
+    """The passes, in order: acronyms defined in brackets take their name's label; organisations
+    written as people are ("Anna Lindqvist (Sweden)", "R. Okafor") become people; a place's name
+    read as a lone person is an organisation named after the place ("Gateshead beat Hexham"); a list
+    or a fixture is of one kind; a name described as an organisation ("the daily Gazeta Lubuska",
+    "Gateshead striker") is one; a run of proper nouns ending in an organisation's word is one
+    ("Oakfield Marine Co Ltd"); a name that is an organisation somewhere is one where the model read it
+    as a place or a lone person; last, the document's other mentions of an organisation, a person or
+    a defined acronym that nothing covers take its label."""
+    blocked = {i for span in rules for i in range(span.start, span.end)}
+    words = [token.text for token in doc]  # one pass over the Doc: the passes look at the words first
+    senses = _acronym_senses(doc, words, mentions, blocked)
+    mentions = [m.relabelled(senses[m.span.text].label)
+                if m.span.text in senses and senses[m.span.text].label != m.label else m for m in mentions]
+    mentions = _written_as_people(doc, mentions)
+    person_words = {t.text for m in mentions if m.label == "PERSON" and len(m.span) > 1 for t in m.span}
+    mentions = _places_as_agents(doc, mentions, person_words)
+    mentions = _lists_and_fixtures(doc, words, mentions, blocked, person_words)
+    mentions = _described(doc, words, mentions, blocked, person_words)
+    mentions = _suffixed_names(doc, words, mentions, blocked)
+    mentions = _one_kind(doc, mentions, person_words)
+    forms: dict[tuple[str, ...], _Mention] = {}
+    for m in mentions:
+        if m.label in ("ORG", "PERSON") and all(t.is_title or t.is_upper for t in m.span if t.is_alpha):
+            forms.setdefault(tuple(t.text for t in m.span), m)
+    forms.update(((text,), m) for text, m in senses.items())
+    return _other_mentions(doc, words, mentions, forms, blocked)
+
+
+def _acronym_senses(doc: Doc, words: list[str], mentions: list[_Mention], blocked: set[int]) -> dict[str, _Mention]:
+    """Acronyms in brackets next to a name ("Coastal Fishers Union (CFU)", "FTWU (Federated Tin
+    Workers Union)"): an organisation's after it is an organisation; any name's that the
+    acronym spells ("United Arab Emirates ( UAE )") has the name's label. People have no acronyms."""
+    by_start = {m.span.start: m for m in mentions}
+    by_end = {m.span.end: m for m in mentions}
+    senses: dict[str, _Mention] = {}
+    for i in (i for i, word in enumerate(words) if word == "("):
+        if i + 2 < len(words) and words[i + 2] == ")":  # NAME ( ACRONYM )
+            acronym, name = i + 1, by_end.get(i)
+            after = name is not None and name.label == "ORG"
+            _acronym_sense(doc, words, acronym, name, after, blocked, senses)
+        if i > 0:  # ACRONYM ( NAME )
+            name = by_start.get(i + 1)
+            if name is not None and (name.span.end >= len(words) or words[name.span.end] != ")"):
+                name = None
+            _acronym_sense(doc, words, i - 1, name, False, blocked, senses)
+    return senses
+
+
+def _acronym_sense(doc: Doc, words: list[str], acronym: int, name: _Mention | None, after: bool, blocked: set[int],
+                   senses: dict[str, _Mention]) -> None:
+    text = words[acronym]
+    if name is None or name.label not in _NAME_LABELS - {"PERSON"} or acronym in blocked:
+        return
+    if len(text) <= 10 and _ACRONYM.fullmatch(text) and (after or _spells(text, name.span)):
+        senses.setdefault(text, _Mention(Span(doc, acronym, acronym + 1, label=name.label), RULES_SOURCE, name.score))
+
+
+def _spells(acronym: str, name: Span) -> bool:
+    """Whether the acronym is made of the starts of the name's words, in order, from the first word
+    ("CFU": Coastal Fishers Union; "UNDP": U.N. Development Programme; "NAGM": National Association
+    of Grain Millers)."""
+    letters = [c for c in acronym.upper() if c.isalpha()]
+    words = []  # the letters of each word; initials with dots are a word each ("U.N.": "U", "N")
+    for token in name:
+        pieces = token.text.upper().split(".") if "." in token.text else [token.text.upper()]
+        words.extend([c for c in piece if c.isalpha()] for piece in pieces if any(c.isalpha() for c in piece))
+    memo: dict[tuple[int, int], bool] = {}
+
+    def match(i: int, j: int) -> bool:  # letters[i:] from words[j:]
+        if i == len(letters):
+            return True
+        if j == len(words):
+            return False
+        if (i, j) not in memo:
+            word = words[j]
+            memo[(i, j)] = (any(letters[i:i + k] == word[:k] and match(i + k, j + 1) for k in range(1, len(word) + 1))
+                            or j > 0 and match(i, j + 1))
+        return memo[(i, j)]
+
+    return bool(letters) and match(0, 0)
+
+
+def _written_as_people(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
+    """Organisations of the model's written as people are: a name followed by a country in brackets
+    ("Anna Lindqvist (Sweden)", as results and lists of players give people), and an initial with a
+    surname ("R. Okafor"). Not a name ending in an organisation's word, nor one with a place in it
+    ("Dynamo Brno (Czech Republic)")."""
+    gpe_at = {m.span.start: m for m in mentions if m.label == "GPE"}
+    place_words = {t.text for m in mentions if m.label in ("GPE", "LOC") for t in m.span}
+    result = []
+    for m in mentions:
+        words = [t for t in m.span if not t.is_space]
+        if m.label == "ORG" and m.source == MODEL_SOURCE and words[-1].text not in ORG_LAST_WORDS:
+            if 2 <= len(words) <= 4 and all(t.is_title and t.text not in place_words for t in words) and not any(
+                    t.text in _subdivision_names() for t in words) and _country_in_brackets(doc, m.span.end, gpe_at):
+                m = m.relabelled("PERSON")
+            elif 2 <= len(words) <= 3 and _INITIAL.fullmatch(words[0].text) and all(t.is_title for t in words[1:]):
+                m = m.relabelled("PERSON")
+        result.append(m)
+    return result
+
+
+def _country_in_brackets(doc: Doc, i: int, gpe_at: dict[int, _Mention]) -> bool:
+    while i < len(doc) and doc[i].is_space:
+        i += 1
+    country = gpe_at.get(i + 1)
+    return (i + 1 < len(doc) and doc[i].text == "(" and country is not None and country.span.end < len(doc)
+            and doc[country.span.end].text == ")")
+
+
+def _places_as_agents(doc: Doc, mentions: list[_Mention], person_words: set[str]) -> list[_Mention]:
+    """A place's name (below a country's: "Worcestershire", "Gateshead"; or one the document labels a place
+    elsewhere) that the model reads as a lone person, with no person of that name in the document, is
+    an organisation named after the place: a
+    club, a council, a company ("Gateshead beat Hexham"). Not after a title ("Princess") or a
+    preposition of place ("in Kent"), nor next to another capitalised word (a person's name the model
+    cut), nor after a quotation."""
+    places = _subdivision_names() | {m.span.text for m in mentions if m.label in ("GPE", "LOC")}
+    result = []
+    for m in mentions:
+        span = m.span
+        if (m.label == "PERSON" and m.source == MODEL_SOURCE and len(span) == 1 and span.text not in person_words
+                and not span[0].is_upper and span.text in places):
+            before = doc[span.start - 1] if span.start > 0 else None
+            after = doc[span.end] if span.end < len(doc) else None
+            if not (before is not None and (before.text.rstrip(".") in HONORIFICS or before.lower_ in PLACE_PREPOSITIONS
+                                            or not span[0].is_sent_start
+                                            and (before.is_title or before.lower_ in NAME_PARTICLES))
+                    or after is not None and after.is_title and not after.is_sent_start
+                    or span.start >= 2 and doc[span.start - 2].text in ('"', "”", "''")):
+                m = m.relabelled("ORG")
+        result.append(m)
+    return result
+
+
+def _bare_name_end(doc: Doc, i: int, covered: set[int]) -> int:
+    """The end of the run of capitalised proper nouns from token ``i`` that no name covers (``i`` if none)."""
+    j = i
+    while j < len(doc) and j not in covered and _name_word(doc[j]) and (j == i or not doc[j].is_sent_start):
+        j += 1
+    return j
+
+
+def _bare_name_start(doc: Doc, end: int, covered: set[int]) -> int:
+    """The start of the run of capitalised proper nouns that ends at token ``end`` (``end`` if none)."""
+    start = end
+    while start > 0 and (start - 1) not in covered and _name_word(doc[start - 1]) and (
+            start == end or not doc[start].is_sent_start):
+        start -= 1
+    return start
+
+
+def _lone_person(m: _Mention, person_words: set[str]) -> bool:
+    return m.label == "PERSON" and len(m.span) == 1 and m.span.text not in person_words
+
+
+def _is_country(m: _Mention) -> bool:
+    return m.span.id_ == PLACE_ID or m.span.text in COUNTRY_NAMES or m.span.text in _country_names()
+
+
+def _lists_and_fixtures(doc: Doc, words: list[str], mentions: list[_Mention], blocked: set[int],
+                        person_words: set[str]) -> list[_Mention]:
+    """A list's names are of one kind: where one is an organisation, the others that the model left
+    out or read as a lone person are too ("promotion hopefuls Hexham, Alnwick and Morpeth Town FC"). The two
+    sides of a fixture are teams ("Kettering v Stamford"), unless they are people or countries."""
+    by_start = {m.span.start: m for m in mentions}
+    by_end = {m.span.end: m for m in mentions}
+    covered = {i for m in mentions for i in range(m.span.start, m.span.end)} | blocked
+    new: dict[int, _Mention] = {}
+
+    def org(start: int, end: int) -> _Mention:
+        return _Mention(Span(doc, start, end, label="ORG"), RULES_SOURCE, DEFAULT_SCORE)
+
+    i = 0
+    while i < len(doc):
+        if i not in by_start and not words[i][:1].isupper():
+            i += 1
+            continue
+        items: list[tuple[int, int, _Mention | None]] = []  # (start, end, the name or None if bare)
+        j = i
+        while True:
+            m = by_start.get(j)
+            end = m.span.end if m is not None else _bare_name_end(doc, j, covered)
+            if end == j:
+                break
+            items.append((j, end, m))
+            k = end
+            if k + 1 < len(doc) and words[k] == "," and words[k + 1] in ("and", "or"):
+                k += 1
+            if (k + 1 < len(doc) and words[k] in (",", "and", "or") and not doc[k].is_sent_start
+                    and not doc[k + 1].is_sent_start):
+                j = k + 1
+                continue
+            break
+        known = [m for _, _, m in items if m is not None]
+        if len(items) >= 2 and any(m.label == "ORG" for m in known) and all(
+                m.label != "PERSON" or _lone_person(m, person_words) for m in known):
+            for start, end, m in items:
+                if m is None:
+                    new[start] = org(start, end)
+                elif m.label == "PERSON":
+                    new[start] = m.relabelled("ORG")
+        i = max(i + 1, items[-1][1] if items else i + 1)
+    for v in (i for i, word in enumerate(words) if word in FIXTURE_WORDS and 0 < i < len(words) - 1):
+        left, right = by_end.get(v), by_start.get(v + 1)
+        left_start, right_end = _bare_name_start(doc, v, covered), _bare_name_end(doc, v + 1, covered)
+        if (left is None and left_start == v) or (right is None and right_end == v + 1):
+            continue
+        for side, bare in ((left, (left_start, v)), (right, (v + 1, right_end))):
+            if side is None:
+                new[bare[0]] = org(*bare)
+            elif _lone_person(side, person_words) or side.label in ("GPE", "LOC", "FAC") and not _is_country(side):
+                new[side.span.start] = side.relabelled("ORG")
+    return _replaced(mentions, new)
+
+
+def _described(doc: Doc, words: list[str], mentions: list[_Mention], blocked: set[int],
+               person_words: set[str]) -> list[_Mention]:
+    """Names the words around them make an organisation: an organisation's noun before it ("the
+    daily Gazeta Lubuska", "Danish club Viborg Rovers"), a role in an organisation after it ("Halvorsen
+    chairman", "Gateshead striker Tom Hartley"), a match won over it ("beat Hexham"). What changes:
+    a name the model left out, a lone person, a place below a country's (a country stays: "England
+    captain"); a person's full name only after an organisation's own noun ("group", "daily")."""
+    by_start = {m.span.start: m for m in mentions}
+    by_end = {m.span.end: m for m in mentions}
+    covered = {i for m in mentions for i in range(m.span.start, m.span.end)} | blocked
+    new: dict[int, _Mention] = {}
+
+    def convert(m: _Mention, people: bool, full_names: bool) -> None:
+        if (people and (_lone_person(m, person_words) or m.label == "PERSON" and full_names)
+                or m.label in ("GPE", "LOC") and not _is_country(m) and not m.span[0].is_upper):
+            new[m.span.start] = m.relabelled("ORG")
+
+    def add(start: int, end: int) -> None:
+        if doc[start:end].text in COUNTRY_NAMES or doc[start:end].text in _country_names():
+            return
+        if not (end - start == 1 and doc[start].is_sent_start):  # a capital that only starts a sentence
+            new[start] = _Mention(Span(doc, start, end, label="ORG"), RULES_SOURCE, DEFAULT_SCORE)
+
+    for i in (i for i, word in enumerate(words) if word in _CUE_WORDS):
+        word = words[i]
+        if (word in ORG_NOUNS or word in AGENT_NOUNS) and i + 1 < len(doc):
+            m = by_start.get(i + 1)
+            if m is not None:
+                convert(m, people=True, full_names=word in ORG_NOUNS)
+            elif (end := _bare_name_end(doc, i + 1, covered)) > i + 1:
+                add(i + 1, end)
+        if (word in ORG_ROLES or word in GROUP_ROLES) and i > 0:
+            m = by_end.get(i)
+            if m is not None:
+                convert(m, people=word in ORG_ROLES, full_names=True)
+            elif (start := _bare_name_start(doc, i, covered)) < i:
+                add(start, i)
+        if word in MATCH_VERBS and (m := by_start.get(i + 1)) is not None:
+            convert(m, people=False, full_names=False)
+    return _replaced(mentions, new)
+
+
+def _one_kind(doc: Doc, mentions: list[_Mention], person_words: set[str]) -> list[_Mention]:
+    """A name that is an organisation somewhere in the document is one in its other mentions that
+    the model read as a place below a country's or a lone person ("Gateshead striker ...
+    Gateshead won"); not where a preposition of place stands before it ("in Gateshead")."""
+    organisations = {m.span.text for m in mentions if m.label == "ORG"}
+    result = []
+    for m in mentions:
+        if m.span.text in organisations and (m.label in ("GPE", "LOC") and not _is_country(m)
+                                             or _lone_person(m, person_words)):
+            before = doc[m.span.start - 1] if m.span.start > 0 else None
+            if before is None or before.lower_ not in PLACE_PREPOSITIONS:
+                m = m.relabelled("ORG")
+        result.append(m)
+    return result
+
+
+def _replaced(mentions: list[_Mention], new: dict[int, _Mention]) -> list[_Mention]:
+    """The mentions with those of ``new`` (by start token) in their place, and its others added."""
+    if not new:
+        return mentions
+    result = [new.pop(m.span.start, m) for m in mentions]
+    return sorted(result + list(new.values()), key=lambda m: m.span.start)
+
+
+def _suffixed_names(doc: Doc, words: list[str], mentions: list[_Mention], blocked: set[int]) -> list[_Mention]:
+    """A run of capitalised proper nouns ending in an organisation's last word ("Oakfield Marine Co
+    Ltd", "Lima Newsroom", "Board of Grain and Seed Commission") that the
+    model left out, or of which it only saw the place, is an organisation (one span, no place in it)."""
+    by_token = {i: m for m in mentions for i in range(m.span.start, m.span.end)}
+    found = []
+    last = -1
+    for i in (i for i, word in enumerate(words) if word in ORG_LAST_WORDS):
+        if i <= last or i in blocked:
+            continue
+        end = i + 1
+        while end < len(doc) and words[end] in ORG_LAST_WORDS and not doc[end].is_sent_start:
+            end += 1  # "Co Ltd"
+        last = end - 1
+        start = i
+        while start > 0 and not doc[start].is_sent_start and (
+                _company_word(doc[start - 1]) or doc[start - 1].lower_ in ("of", "and", "for") and start >= 2
+                and _company_word(doc[start - 2]) and not doc[start - 1].is_sent_start):
+            start -= 1
+        if start == i:
+            continue
+        inside = list({id(by_token[i]): by_token[i] for i in range(start, end) if i in by_token}.values())
+        if any(m.span.start < start or m.span.end > end or (m.span.start, m.span.end) == (start, end)
+               or m.label not in ("GPE", "LOC", "FAC", "NORP") for m in inside):
+            continue  # the model's own name, a longer one, or one of another kind inside
+        if not any(i in blocked for i in range(start, end)):
+            found.append((start, end, inside))
+    if not found:
+        return mentions
+    drop = {id(m) for _, _, inside in found for m in inside}
+    result = [m for m in mentions if id(m) not in drop]
+    result.extend(_Mention(Span(doc, start, end, label="ORG"), RULES_SOURCE, DEFAULT_SCORE) for start, end, _ in found)
+    return sorted(result, key=lambda m: m.span.start)
+
+
+def _company_word(token) -> bool:
+    return (token.tag_ in ("NNP", "NNPS") and (token.is_title or token.is_upper and token.is_alpha)
+            and token.text.rstrip(".") not in TITLE_WORDS) or token.text == "&"
+
+
+def _other_mentions(doc: Doc, words: list[str], mentions: list[_Mention], forms: dict[tuple[str, ...], _Mention],
+                    blocked: set[int]) -> list[_Mention]:
+    """The document's other mentions of a name it has labelled (the same words, which nothing covers
+    and which are no part of a longer capitalised name) take that name's label and score."""
+    if not forms:
+        return mentions
+    covered = {i for m in mentions for i in range(m.span.start, m.span.end)} | blocked
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for form in sorted(forms, key=len, reverse=True):
+        by_first.setdefault(form[0], []).append(form)
+    result = list(mentions)
+    for i in (i for i, word in enumerate(words) if word in by_first):
+        if i in covered:
+            continue
+        for form in by_first[words[i]]:
+            end = i + len(form)
+            if end > len(doc) or tuple(words[i:end]) != form or covered.intersection(range(i, end)):
+                continue
+            if end < len(doc) and _name_word(doc[end]) or i > 0 and _name_word(doc[i - 1]) and not doc[i].is_sent_start:
+                continue  # part of a longer name
+            sense = forms[form]
+            result.append(_Mention(Span(doc, i, end, label=sense.label), RULES_SOURCE, sense.score))
+            covered.update(range(i, end))
+            break
+    return sorted(result, key=lambda m: m.span.start)
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    import pycountry
+
+    attributes = ("name", "common_name", "official_name")
+    return frozenset(name for country in pycountry.countries
+                     for name in (getattr(country, attr, None) for attr in attributes) if name)
+
+
+@lru_cache(maxsize=1)
+def _subdivision_names() -> frozenset[str]:
+    """Names of subdivisions at every level (ISO 3166-2: counties, districts, cities with their own
+    government), not a country's: the places clubs and councils are named after."""
+    import pycountry
+
+    return frozenset({s.name for s in pycountry.subdivisions} - _country_names() - COUNTRY_NAMES - _PLACE_STOP)
 
 
 def _is_place(span: Span) -> bool:
@@ -433,7 +877,7 @@ class EntityMerger:
         places = list(doc.spans[self.places_key]) if self.places_key in doc.spans else []
         rules = dateline_places(doc) + acronym_definitions(doc)
         doc.user_data[ENTITY_KEY] = merge_entities(doc.ents, gazetteer + rules, self.label_precision, places,
-                                                 self.model_labels)
+                                                 self.model_labels, doc)
         return doc
 
 
@@ -442,3 +886,5 @@ class EntityMerger:
 def make_entity_merger(nlp: Language, name: str, gazetteer_key: str, places_key: str,
                        model_labels: list[str]) -> "EntityMerger":
     return EntityMerger(nlp, gazetteer_key, places_key, model_labels)
+
+

@@ -36,8 +36,9 @@ from pipeline.util.signals import workers_stop_on_signal
 log = logging.getLogger(__name__)
 
 STAGE = "preannotate"
-VERSION = "4"  # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema);
-# 4: lines in capitals read truecased, table rows left out ("left_out", "notes")
+VERSION = "5"  # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema);
+# 4: lines in capitals read truecased, table rows left out ("left_out", "notes"); 5: organisations by document
+# evidence (acronyms, cue words, one sense per document, lists and fixtures)
 GAZETTEER_FILE = "gazetteer.jsonl"
 # Components the layers need; everything else the model has (the parser, above all) is not loaded.
 # "spancat" is the claim span categorizer of a pipeline trained by `newscorpus train`.
