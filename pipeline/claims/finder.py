@@ -196,17 +196,19 @@ def _is_code_name(doc: Doc, i: int, number: Number) -> bool:
             and following.tag_ in ("NN", "NNS", "NNP", "NNPS") and following.lower_ not in ("a", "per", "each"))
 
 
+_PHONE_PART = re.compile(r"\(?\d{3}\)?|\d{3}[-.]\d{4}|\d{4}")
 _PHONE = re.compile(r"\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}")
 
 
 def _is_phone_number(doc: Doc, number: Number) -> bool:
-    """"(612) 555-0134", "612-555-0134": a telephone number, from the line it stands on."""
+    """"(612) 555-0134", "612-555-0134": a telephone number, read from the few tokens around it (only
+    for a number of three or four digits; ``doc.text`` would rebuild the whole text each time)."""
     token = doc[number.start]
-    line_start = doc.text.rfind("\n", 0, token.idx) + 1
-    line_end = doc.text.find("\n", token.idx)
-    line = doc.text[line_start:line_end if line_end >= 0 else len(doc.text)]
-    at = token.idx - line_start
-    return any(m.start() <= at < m.end() for m in _PHONE.finditer(line))
+    if not _PHONE_PART.fullmatch(token.text):
+        return False
+    window = doc[max(0, number.start - 6) : min(len(doc), number.end + 6)]
+    at = token.idx - window.start_char
+    return any(m.start() <= at < m.end() for m in _PHONE.finditer(window.text))
 
 
 def _in_address(doc: Doc, number: Number) -> bool:
