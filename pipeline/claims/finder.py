@@ -163,8 +163,6 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "zero-coupon bonds", "zero-sum", "one-man shows", "a one-off gain": adjectives
     if after == "-" and after2 in ("figure", "figures", "digit", "digits"):
         return True  # "a six-figure salary", "double-digit": a size, not a count
-    if first.lower_ == "one" and (before in ("this", "that", "any", "no", "every", "each") or after == "by"):
-        return True  # "this one drug", "any one airline", "one by Coldplay and one by Gorillaz": not counts
     if before == "the" and number.kind == "words" and number.value <= 10 and (
             number.end >= len(doc) or doc[number.end].is_punct and doc[number.end].text not in ("-", "–")
             or doc[number.end].tag_ in ("IN", "CC")):
@@ -173,8 +171,8 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "a .22-caliber rifle", "a 12-gauge shotgun": the name of a bore
     if before == "or" and before2 in lexicon.TIME_UNITS and number.kind == "words":
         return True  # "within a year or two": a vague period
-    if first.lower_ == "one" and (before in ("at", "in", "on") or before == "the" and before2 == "on") and after in ONE_AS_A:
-        return True  # "at one point", "in one place", "on the one hand": "one" as "a"
+    if first.lower_ == "one" and _one_as_a(before, before2, after):
+        return True
     if _is_score(doc, number, before):
         return True
     if _is_name_part(doc, number, sentence_start):
@@ -194,6 +192,14 @@ def _is_code_name(doc: Doc, i: int, number: Number) -> bool:
     following = doc[number.end] if number.end < len(doc) else None
     return (float(number.value).is_integer() and not number.scaled and following is not None
             and following.tag_ in ("NN", "NNS", "NNP", "NNPS") and following.lower_ not in ("a", "per", "each"))
+
+
+def _one_as_a(before: str, before2: str, after: str) -> bool:
+    """"one" that is not a count: "this one drug", "any one airline", "one by Coldplay and one by
+    Gorillaz", and idioms ("at one point", "in one place", "on the one hand")."""
+    if before in ("this", "that", "any", "no", "every", "each") or after == "by":
+        return True
+    return (before in ("at", "in", "on") or before == "the" and before2 == "on") and after in ONE_AS_A
 
 
 _PHONE_PART = re.compile(r"\(?\d{3}\)?|\d{3}[-.]\d{4}|\d{4}")
