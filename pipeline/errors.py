@@ -60,6 +60,12 @@ class StoreCorruptError(NewscorpusError, ValueError):
     code = "E021"
 
 
+class StoreConflictError(NewscorpusError, RuntimeError):
+    """Another writer committed to the same table first (stores on object storage have no lock file)."""
+
+    code = "E022"
+
+
 class ModelNotFoundError(NewscorpusError, LookupError):
     code = "E030"
 

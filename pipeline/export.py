@@ -445,8 +445,8 @@ def _check_output(out: Path, overwrite: bool) -> None:
 
 def _plan(store: CorpusStore, settings: Settings, report: ExportReport) -> _Plan:
     """Which documents may go in, and in which split, from the store's index alone (no record is
-    read); each split's fingerprint from the index entries of its documents (their ids and where
-    each stage output lies, which changes whenever one does). Whether a review record says
+    read); each split's fingerprint from the index entries of its documents (their ids and the
+    revision of each stage output, which changes whenever one is written). Whether a review record says
     "reviewed" is known only once it is read, in ``_build_splits``."""
     indexes = {stage: store.stage_index(stage) for stage in STAGES}
     reviews = {doc_id for doc_id, entry in indexes[REVIEW].items() if not entry.failed}
@@ -470,8 +470,7 @@ def _plan(store: CorpusStore, settings: Settings, report: ExportReport) -> _Plan
         for stage, index in indexes.items():
             stage_entry = index.get(doc_id)
             if stage_entry is not None:
-                where = stage_entry.location
-                digest.update(f"|{stage}:{where.segment.name}:{where.offset}:{where.length}:{stage_entry.fingerprint}".encode())
+                digest.update(f"|{stage}:{stage_entry.revision}:{stage_entry.fingerprint}".encode())
                 if stage in read:
                     stage_entries[stage] = stage_entry
         plan.documents[name].append(LocatedDocument.of(entry, stage_entries))
@@ -510,13 +509,14 @@ def _build_splits(store: CorpusStore, settings: Settings, features, plan: _Plan,
     notes.mkdir(parents=True, exist_ok=True)
     (building / CACHE_DIR).mkdir(parents=True, exist_ok=True)
     size = math.ceil(len(located) / shards)
+    snapshot = store.snapshot(STAGES)
     specs = []
     for number in range(shards):
-        # each shard's list of places goes to its worker as a file, not as a pickled argument
+        # each shard's list of documents goes to its worker as a file, not as a pickled argument
         places = notes / f"{number:05d}.documents.json"
         places.write_bytes(orjson.dumps([[name, where.document, where.stages]
                                          for name, where in located[number * size:(number + 1) * size]]))
-        specs.append({"store": str(store.root), "labels": settings.labels.dict(), "documents": str(places),
+        specs.append({"store": str(store.root), "snapshot": snapshot, "labels": settings.labels.dict(), "documents": str(places),
                       "include_unreviewed": report.include_unreviewed, "notes": str(notes / f"{number:05d}.json"),
                       "arrow": str(building / CACHE_DIR / f"rows-{number:05d}.arrow")})
     try:
@@ -572,13 +572,14 @@ _PROBLEMS = {"UnexportableDocumentError": UnexportableDocumentError, "SpanAlignm
 
 
 def _split_rows(shards: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """The rows of some shards (in a worker process when the export uses several). Each document is read with a seek where the plan found it (no segment is
-    scanned), with its tokens and review and, with ``include_unreviewed``, its pre-annotations; the
-    rows keep the plan's order: by split, then ingest order."""
+    """The rows of some shards (in a worker process when the export uses several). The documents
+    the plan listed are read a range of ingest order at a time, with their tokens and review and,
+    with ``include_unreviewed``, their pre-annotations; the rows keep the plan's order: by split,
+    then ingest order."""
     for shard in shards:
-        store = CorpusStore(Path(shard["store"]))
+        store = CorpusStore(Path(shard["store"]), snapshot=shard["snapshot"])
         labels = LabelSettings.parse_obj(shard["labels"])
-        located = orjson.loads(Path(shard["documents"]).read_bytes())  # [[split, document place, {stage: place}]]
+        located = orjson.loads(Path(shard["documents"]).read_bytes())  # [[split, [id, seq], [stage, ...]]]
         note: dict[str, Any] = {"rows": dict.fromkeys(SPLITS, 0), "left_out": 0, "skipped": [], "error": None}
         try:
             places = ((document, stages) for _, document, stages in located)

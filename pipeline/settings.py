@@ -88,12 +88,21 @@ class PreannotateSettings(_Section):
 
 class StoreSettings(_Section):
     segment_size: StrictInt = 500
-    """Records per store segment: a killed run loses at most this many records of progress."""
+    """Records per commit to the store's tables: a killed run loses at most this many records of progress."""
+    retention_hours: Number = 168
+    """``store compact`` deletes files no current commit uses once they are this old (Delta's own
+    default, 7 days): until then the table's older versions can still be read."""
 
     @validator("segment_size")
     def _positive(cls, value: int) -> int:
         if value < 1:
             raise ValueError("must be at least 1")
+        return value
+
+    @validator("retention_hours")
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must be 0 or more")
         return value
 
 

@@ -130,7 +130,7 @@ def test_refused_files_give_one_line_and_nonzero_exit(cli, workspace, tmp_path, 
 def test_missing_path(cli, tmp_path):
     result = cli("ingest", str(tmp_path / "absent.txt"), expect=1)
     assert f"{tmp_path / 'absent.txt'}: no such file or directory" in result.stderr
-    assert not (cli.workspace.store_dir / "documents").exists()
+    assert not (cli.workspace.store_dir / "tables" / "documents").exists()
 
 
 @pytest.mark.faults

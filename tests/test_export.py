@@ -309,13 +309,13 @@ def test_several_processes_make_the_same_dataset(store, workspace, tmp_path, mon
 @pytest.mark.parametrize("processes", [1, 2])
 def test_a_corrupt_store_is_a_clean_error_and_leaves_nothing(cli, store, tmp_path, monkeypatch, processes):
     write_documents(store, [(f"Story {n} about Lima." , {"entities": []}) for n in range(4)])
-    segment = next((store.root / "stages" / TOKENIZE).glob("0*[0-9].jsonl"))
-    data = segment.read_bytes()
-    segment.write_bytes(data[:40] + b"#" * 20 + data[60:])  # the first record no longer parses
+    data_file = next(store.table_path(TOKENIZE).glob("*.parquet"))
+    data = data_file.read_bytes()
+    data_file.write_bytes(data[:4] + b"#" * (len(data) - 12) + data[-8:])  # no longer parses
     monkeypatch.setattr(export_module, "MIN_DOCUMENTS_PER_PROCESS", 1)
     with pytest.raises(Exception) as caught:
         export_dataset(store, cli.workspace.settings, out=tmp_path / "ds", n_process=processes, progress=False)
-    assert "[E021]" in str(caught.value) and "unreadable record" in str(caught.value)
+    assert "[E021]" in str(caught.value) and "unreadable data file" in str(caught.value)
     assert not (tmp_path / "ds").exists() and not (tmp_path / "ds.incomplete").exists()
     result = cli("export", "--out", str(tmp_path / "ds"), expect=1)
     assert result.stderr.strip().startswith("error: [E021]") and len(result.stderr.strip().splitlines()) == 1

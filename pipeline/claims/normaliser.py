@@ -71,9 +71,14 @@ class Claim:
     score: float = 0.9
 
     def to_json(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "label": self.label, "text": self.text, "value": self.value,
-                "unit": self.unit, "approx": self.approx, "low": self.low, "high": self.high, "from": self.from_,
-                "to": self.to, "source": self.source, "score": self.score}
+        return {"start": self.start, "end": self.end, "label": self.label, "text": self.text, "value": _real(self.value),
+                "unit": self.unit, "approx": self.approx, "low": _real(self.low), "high": _real(self.high),
+                "from": _real(self.from_), "to": _real(self.to), "source": self.source, "score": self.score}
+
+
+def _real(number: float | None) -> float | None:
+    """Values are reals whatever made them ("a dozen" gives 12.0, as "12.5" gives 12.5)."""
+    return None if number is None else float(number)
 
 
 # -- reading what follows a number ----------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from pipeline.cli import dump, ingest, init, run, status, tokenize  # noqa: F401  (registers the commands)
 from pipeline.cli import evaluate, preannotate, show  # noqa: F401
 from pipeline.cli import doccano, pull, push  # noqa: F401
-from pipeline.cli import export, train  # noqa: F401
+from pipeline.cli import export, store, train  # noqa: F401
 from pipeline.cli._util import app
 
 

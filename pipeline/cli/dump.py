@@ -29,13 +29,13 @@ def dump_command(
     count = 0
     if output is None:
         for document in documents:
-            sys.stdout.buffer.write(orjson.dumps(document.to_json()) + b"\n")
+            sys.stdout.buffer.write(orjson.dumps(document.to_json(), option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
             count += 1
         sys.stdout.flush()
     else:
         with atomic_write(output) as handle:
             for document in documents:
-                handle.write(orjson.dumps(document.to_json()) + b"\n")
+                handle.write(orjson.dumps(document.to_json(), option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
                 count += 1
     if not options(ctx).quiet:
         err.print(f"dump: {count} documents" + (f" written to {output}" if output else ""))

@@ -2,14 +2,16 @@ import os
 
 import typer
 
-from pipeline.cli._util import app, handle_errors, options, out, workspace_of
+from pipeline.cli._util import app, handle_errors, options, out, store_of, workspace_of
 from pipeline.cli.export import run_export
 from pipeline.cli.ingest import run_ingest
 from pipeline.cli.preannotate import run_preannotate
 from pipeline.cli.push import run_push
 from pipeline.cli.status import print_status
+from pipeline.cli.store import run_compact
 from pipeline.cli.tokenize import run_tokenize
 from pipeline.doccano.credentials import URL_ENV
+from pipeline.store.maintenance import needs_compaction
 
 
 @app.command("run")
@@ -20,6 +22,8 @@ def run_command(
 ) -> None:
     """The main job: ingest, tokenize, pre-annotate, push to Doccano, export the dataset, print the status.
 
+    The store's tables are compacted when many small files have gathered (see 'newscorpus store compact').
+
     Every step is incremental: running it again only does what is new. Without DOCCANO_URL, the
     workspace's own Doccano server is started on 127.0.0.1 (installed on first use).
     """
@@ -28,6 +32,8 @@ def run_command(
     ingest_report = run_ingest(workspace, [workspace.corpus_dir], quiet=quiet)
     run_tokenize(workspace, quiet=quiet)
     run_preannotate(workspace, quiet=quiet)
+    if needs_compaction(store_of(workspace)):
+        run_compact(workspace, quiet=quiet)
     push_report = None
     if doccano:
         if not os.environ.get(URL_ENV):
