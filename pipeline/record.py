@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# Stage names (here, not in the stage modules, so that reading the store does not import spaCy)
+TOKENIZE = "tokenize"
+PREANNOTATE = "preannotate"
+REVIEW = "review"  # the stage `newscorpus pull` writes
+
 REVIEWED = "reviewed"
 PRE_ANNOTATED = "pre-annotated"
 INTERNAL_KEYS = {"words"}  # stage data kept for speed (the token texts, joined), left out of `dump`

@@ -11,9 +11,8 @@ import orjson
 
 from pipeline.agreement import Acceptance
 from pipeline.preannotate import STAGE as PREANNOTATE
+from pipeline.record import REVIEW
 from pipeline.store import CorpusStore
-
-REVIEW = "review"
 
 
 @dataclass

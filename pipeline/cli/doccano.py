@@ -1,11 +1,15 @@
+from __future__ import annotations
+
 import json
 import sys
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from pipeline.cli._util import app, handle_errors, options, out, workspace_of
-from pipeline.doccano.server import ServerInfo, ServerStatus, server_down, server_status, server_up
+
+if TYPE_CHECKING:
+    from pipeline.doccano.server import ServerInfo, ServerStatus
 
 doccano_app = typer.Typer(
     help="The workspace's local Doccano annotation server, on 127.0.0.1 (installed on first use).",
@@ -28,6 +32,8 @@ def up_command(
     the workspace's database in annotations/doccano/ and creates the admin account. If the server
     is already running, says so.
     """
+    from pipeline.doccano.server import server_up
+
     quiet = options(ctx).quiet
     info = server_up(workspace_of(ctx), port=port, progress=not quiet)
     if not quiet:
@@ -38,6 +44,8 @@ def up_command(
 @handle_errors
 def down_command(ctx: typer.Context) -> None:
     """Stop the local Doccano server of this workspace (its web server and task worker)."""
+    from pipeline.doccano.server import server_down
+
     stopped = server_down(workspace_of(ctx))
     if options(ctx).quiet:
         return
@@ -54,6 +62,8 @@ def status_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object: url, credentials_file, pids, running."),
 ) -> None:
     """Whether the local Doccano server runs (web server and task worker, with pids), its URL and login file."""
+    from pipeline.doccano.server import server_status
+
     status = server_status(workspace_of(ctx))
     if as_json:
         data = {"url": status.url, "credentials_file": str(status.credentials_file), "pids": status.pids, "running": status.running}

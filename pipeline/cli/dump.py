@@ -6,8 +6,7 @@ import orjson
 import typer
 
 from pipeline.cli._util import app, handle_errors, options, err, store_of, workspace_of
-from pipeline.preannotate import STAGE as PREANNOTATE
-from pipeline.tokenization import STAGE as TOKENIZE
+from pipeline.record import PREANNOTATE, TOKENIZE
 from pipeline.util.fs import atomic_write
 
 STAGES = (TOKENIZE, PREANNOTATE)

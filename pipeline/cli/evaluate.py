@@ -1,5 +1,7 @@
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import orjson
 import typer
@@ -7,8 +9,9 @@ from rich import box
 from rich.table import Table
 
 from pipeline.cli._util import app, err, handle_errors, out, workspace_of
-from pipeline.evaluate import ALL, EvaluationReport, check_thresholds, evaluate, load_gold
-from pipeline.preannotate import annotate_texts
+
+if TYPE_CHECKING:
+    from pipeline.evaluate import EvaluationReport
 
 
 @app.command("evaluate")
@@ -27,6 +30,9 @@ def evaluate_command(
 
     For claims, also the share of matched claims whose value, and value and unit, are right.
     """
+    from pipeline.evaluate import check_thresholds, evaluate, load_gold
+    from pipeline.preannotate import annotate_texts
+
     workspace = workspace_of(ctx)
     documents = load_gold(gold, entity_labels=workspace.settings.labels.entities, claim_labels=workspace.settings.labels.claims)
     predicted = annotate_texts([d.text for d in documents], workspace.settings, workspace.annotations_dir, model=model)
@@ -52,6 +58,8 @@ def _prf(counts) -> str:
 
 
 def print_report(report: EvaluationReport, *, gold: Path, show_errors: bool) -> None:
+    from pipeline.evaluate import ALL
+
     out.print(f"Evaluated on {report.documents} gold document(s) from {gold}")
     for layer in ("entities", "claims"):
         scores = report.layer(layer)

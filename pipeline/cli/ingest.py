@@ -1,11 +1,16 @@
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
 from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of, err
-from pipeline.ingest import IngestReport, ingest
 from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.ingest import IngestReport
 
 _LISTED = 10
 
@@ -30,6 +35,8 @@ def ingest_command(
 
 
 def run_ingest(workspace: Workspace, paths: list[Path], *, quiet: bool) -> IngestReport:
+    from pipeline.ingest import ingest
+
     report = ingest(store_of(workspace), paths, workspace.settings, progress=not quiet)
     print_ingest_report(report, quiet=quiet)
     return report

@@ -1,12 +1,15 @@
-from typing import Optional
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
 
 from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of
-from pipeline.doccano.pull import PullReport, pull, snapshots_dir
-from pipeline.report import review_report
 from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.doccano.pull import PullReport
 
 
 @app.command("pull")
@@ -25,6 +28,8 @@ def pull_command(
 
 
 def run_pull(workspace: Workspace, *, project: Optional[str] = None, quiet: bool) -> PullReport:
+    from pipeline.doccano.pull import pull
+
     report = pull(workspace, store_of(workspace), project=project, progress=not quiet)
     for tie in report.ties[:20]:
         warn(f"tie left out: {tie}")
@@ -45,6 +50,9 @@ def report_command(ctx: typer.Context) -> None:
     Acceptance: the share of pre-annotated spans kept unchanged, corrected (boundary or label) or
     deleted, and the spans annotators added; this says whether the pre-annotator is worth retraining.
     """
+    from pipeline.doccano.pull import snapshots_dir
+    from pipeline.report import review_report
+
     workspace = workspace_of(ctx)
     report = review_report(store_of(workspace), snapshots_dir(workspace))
     out.print(f"{report.reviewed} reviewed documents" + (f"; agreement from snapshot {report.snapshot}" if report.snapshot else ""))

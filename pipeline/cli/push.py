@@ -1,10 +1,14 @@
-from typing import Optional
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of
-from pipeline.doccano.push import PushReport, push
 from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.doccano.push import PushReport
 
 
 @app.command("push")
@@ -25,6 +29,8 @@ def push_command(
 
 
 def run_push(workspace: Workspace, *, project: Optional[str] = None, quiet: bool) -> PushReport:
+    from pipeline.doccano.push import push
+
     report = push(workspace, store_of(workspace), project=project, progress=not quiet)
     for conflict in report.conflicts:
         warn(f"conflict: {conflict}")

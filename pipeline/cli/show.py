@@ -3,8 +3,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
-from pipeline.preannotate import STAGE as PREANNOTATE
-from pipeline.tokenization import STAGE as TOKENIZE
+from pipeline.record import PREANNOTATE, TOKENIZE
 
 LABEL_STYLES = {"PERSON": "on dark_magenta", "ORG": "on dark_blue", "GPE": "on dark_green", "LOC": "on green4",
                 "FAC": "on grey37", "NORP": "on dark_orange3", "EVENT": "on red3", "DATE": "on purple4"}

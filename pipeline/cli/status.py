@@ -1,8 +1,9 @@
+from __future__ import annotations
+
 import typer
 from rich.table import Table
 
 from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
-from pipeline.status import corpus_status, stage_fingerprints
 from pipeline.workspace import Workspace
 
 
@@ -19,6 +20,8 @@ def status_command(
 
 
 def print_status(workspace: Workspace, *, recent: int = 10, notes: int = 10) -> None:
+    from pipeline.status import corpus_status, stage_fingerprints
+
     status = corpus_status(store_of(workspace), stage_fingerprints(workspace), recent=recent)
     out.print(f"Workspace {workspace.root}: {status.documents} documents in {status.groups} near-duplicate groups")
     stages = Table("stage", "done", "pending", "failed", title="Stages", title_justify="left")

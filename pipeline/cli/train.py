@@ -1,14 +1,17 @@
+from __future__ import annotations
+
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
 
 from pipeline.cli._util import app, handle_errors, options, out, warn, workspace_of
-from pipeline.export import default_output
-from pipeline.train import SCORES_FILE, TrainReport, train_extractor
 from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.train import TrainReport
 
 
 class Init(str, Enum):
@@ -40,6 +43,9 @@ def train_command(
 def run_train(workspace: Workspace, *, output: Optional[Path] = None, dataset: Optional[Path] = None,
               init: Optional[str] = None, max_steps: Optional[int] = None, overwrite: bool = False,
               quiet: bool) -> TrainReport:
+    from pipeline.export import default_output
+    from pipeline.train import train_extractor
+
     settings = workspace.settings
     report = train_extractor(dataset or default_output(workspace.exports_dir, settings),
                              output or workspace.models_dir / settings.train.name, settings, init=init,
@@ -59,6 +65,8 @@ def _figure(value: Optional[float]) -> str:
 
 
 def print_scores(report: TrainReport) -> None:
+    from pipeline.train import SCORES_FILE
+
     sizes = ", ".join(f"{name} {count}" for name, count in report.documents.items())
     table = Table("layer", "label", "test spans", "precision", "recall", "F1",
                   title=f"test split of {report.dataset} ({report.documents['test']} documents)")

@@ -32,14 +32,14 @@ from pipeline.doccano.api import Doccano
 from pipeline.doccano.credentials import resolve_server
 from pipeline.errors import DoccanoRequestError
 from pipeline.preannotate import doc_from_tokens
-from pipeline.record import PRE_ANNOTATED, REVIEWED, StageOutput
+from pipeline.record import PRE_ANNOTATED, REVIEW, REVIEWED, StageOutput
 from pipeline.store import CorpusStore
 from pipeline.util.fs import fsync_dir, write_text_atomic
 from pipeline.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-STAGE = "review"
+STAGE = REVIEW
 VERSION = "1"
 APPROVER_ROLES = {"annotation_approver", "project_admin"}
 
