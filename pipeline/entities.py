@@ -76,8 +76,10 @@ def dateline_places(doc: Doc) -> list[Span]:
     return spans
 
 
-def load_patterns(path: Path) -> list[dict[str, Any]]:
-    """EntityRuler/SpanRuler JSONL patterns; an error names the file and line."""
+def load_patterns(path: Path, labels: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """EntityRuler/SpanRuler JSONL patterns; an error names the file and line. With ``labels``, a
+    pattern's label must be one of them: a typo would otherwise win every overlap and then be
+    dropped as an unknown label, erasing the right entity without a word."""
     import orjson
 
     from pipeline.errors import InputError
@@ -93,6 +95,9 @@ def load_patterns(path: Path) -> list[dict[str, Any]]:
                 raise InputError(path, f"malformed JSON ({err.msg})", number) from None
             if not isinstance(pattern, dict) or "label" not in pattern or "pattern" not in pattern:
                 raise InputError(path, "a pattern needs 'label' and 'pattern'", number)
+            if labels is not None and pattern["label"] not in labels:
+                raise InputError(path, f"label {pattern['label']!r} is not one of the entity labels in [labels] "
+                                       f"({', '.join(labels)})", number)
             patterns.append(pattern)
     return patterns
 

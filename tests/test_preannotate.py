@@ -88,6 +88,16 @@ def test_bad_gazetteer_line_is_a_clean_error(cli, seed_copy):
     assert "gazetteer.jsonl:2: malformed JSON" in result.stderr
 
 
+@pytest.mark.faults
+def test_a_gazetteer_label_not_in_the_settings_is_refused_naming_the_line(cli, seed_copy):
+    (cli.workspace.annotations_dir / "gazetteer.jsonl").write_text(
+        '{"label": "ORG", "pattern": "Shining Path"}\n{"label": "BOGUS", "pattern": "Ayacucho"}\n', encoding="utf-8")
+    cli("ingest", str(seed_copy))
+    result = cli("preannotate", expect=1)
+    assert "gazetteer.jsonl:2: label 'BOGUS' is not one of the entity labels in [labels]" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_odd_documents_do_not_crash(workspace):
     texts = ["...", "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16",
              "El Gobierno de Perú informó que la policía decomisó 300 kilos de cocaína en el valle, según un "
