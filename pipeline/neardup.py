@@ -55,9 +55,14 @@ class NearDuplicateIndex:
         """The group of the most similar indexed document above the threshold, if any; of equally
         similar ones, the first indexed (LSH answers in set order, which changes from run to run with
         Python's string hashing: without this, the same corpus could be grouped, and split, otherwise)."""
+        candidates = self._lsh.query(signature)
+        if not candidates:
+            return None
+        # the estimated Jaccard similarities of all candidates at once (datasketch's jaccard, in numpy)
+        values = np.stack([self._signatures[candidate].hashvalues for candidate in candidates])
+        similarities = (values == signature.hashvalues).mean(axis=1)
         best, best_key = None, None
-        for candidate in self._lsh.query(signature):
-            similarity = signature.jaccard(self._signatures[candidate])
+        for candidate, similarity in zip(candidates, similarities.tolist()):
             key = (similarity, -self._order[candidate])
             if similarity >= self.threshold and (best_key is None or key > best_key):
                 best, best_key = candidate, key
