@@ -49,6 +49,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import tempfile
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -71,17 +72,17 @@ from pipeline.errors import (
 )
 from pipeline.preannotate import STAGE as PREANNOTATE
 from pipeline.preannotate import gazetteer_path
-from pipeline.record import PRE_ANNOTATED, REVIEWED, Document
+from pipeline.record import PRE_ANNOTATED, REVIEW, REVIEWED, Document
 from pipeline.settings import LabelSettings, Settings, SplitSettings
 from pipeline.store import CorpusStore, LocatedDocument
 from pipeline.util.fs import replace_dir, write_text_atomic
+from pipeline.util.objectstore import is_remote, remote_dir_has_files, remove_remote_dir, upload_dir
 from pipeline.util.progress import progress_bar
 from pipeline.util.signals import workers_stop_on_signal
 
 log = logging.getLogger(__name__)
 
 VERSION = "2"  # the dataset's schema; part of every split's fingerprint. 2: meta.external_id
-REVIEW = "review"  # the stage `newscorpus pull` writes
 STAGES = (tokenization.STAGE, PREANNOTATE, REVIEW)
 SPLITS = ("train", "validation", "test")
 FORMATS = ("arrow", "parquet")
@@ -324,7 +325,7 @@ class SplitSummary:
 
 @dataclass
 class ExportReport:
-    out: Path
+    out: Path | str  # a folder, or an s3:// URI
     formats: tuple[str, ...]
     include_unreviewed: bool
     splits: dict[str, SplitSummary] = field(default_factory=dict)
@@ -352,7 +353,7 @@ class _Plan:
         return sum(len(located) for located in self.documents.values())
 
 
-def export_dataset(store: CorpusStore, settings: Settings, *, out: Path, annotations_dir: Path | None = None,
+def export_dataset(store: CorpusStore, settings: Settings, *, out: Path | str, annotations_dir: Path | None = None,
                    include_unreviewed: bool = False, formats: Format = "both", overwrite: bool = False,
                    n_process: int | None = None, progress: bool = True) -> ExportReport:
     """Export the corpus to ``out`` as a ``DatasetDict`` (train, validation, test), saved with
@@ -362,8 +363,15 @@ def export_dataset(store: CorpusStore, settings: Settings, *, out: Path, annotat
     ``review.status == "pre-annotated"``. Raises ``NothingToExportError`` when no document qualifies,
     ``ExportExistsError`` when ``out`` exists and ``overwrite`` is not set. Documents that cannot be
     exported are left out and listed in the report's ``skipped``. ``n_process``: processes that
-    build the rows (default: the CPUs this process may use, up to 4); the dataset is the same."""
+    build the rows (default: the CPUs this process may use, up to 4); the dataset is the same.
+    ``out`` may be ``s3://bucket/prefix``: the export is made in a temporary folder and copied there
+    once complete (``load_from_disk`` and ``load_dataset`` read it with ``storage_options``)."""
     import datasets
+
+    if is_remote(out):
+        return _export_to_object_storage(store, settings, str(out), annotations_dir=annotations_dir,
+                                         include_unreviewed=include_unreviewed, formats=formats, overwrite=overwrite,
+                                         n_process=n_process, progress=progress)
 
     chosen = FORMATS if formats == "both" else (formats,)
     if not set(chosen) <= set(FORMATS):
@@ -422,6 +430,20 @@ def export_dataset(store: CorpusStore, settings: Settings, *, out: Path, annotat
         if bars_were_on:
             datasets.enable_progress_bars()
     log.info("exported %d documents to %s", report.documents, out)
+    return report
+
+
+def _export_to_object_storage(store: CorpusStore, settings: Settings, out: str, **options: Any) -> ExportReport:
+    overwrite = options.pop("overwrite")
+    if remote_dir_has_files(out) and not overwrite:
+        raise ExportExistsError(f"{out} exists; pass --overwrite to replace it, or choose another --out")
+    with tempfile.TemporaryDirectory(prefix="newscorpus-export-") as local:
+        built = Path(local) / out.rstrip("/").rsplit("/", 1)[-1]  # the card names the folder
+        report = export_dataset(store, settings, out=built, overwrite=False, **options)
+        if overwrite:
+            remove_remote_dir(out)
+        upload_dir(built, out)
+    report.out = out
     return report
 
 
@@ -504,7 +526,9 @@ def _build_splits(store: CorpusStore, settings: Settings, features, plan: _Plan,
     import datasets
 
     located = [(name, document) for name in SPLITS for document in plan.documents[name]]
-    shards = max(1, min(processes, len(located) // MIN_DOCUMENTS_PER_PROCESS))
+    on_ray = settings.engine.kind == "ray"
+    shards = max(1, min(processes, len(located) // MIN_DOCUMENTS_PER_PROCESS)) if not on_ray else \
+        max(1, math.ceil(len(located) / RAY_SHARD_DOCUMENTS))
     notes = building / NOTES_DIR
     notes.mkdir(parents=True, exist_ok=True)
     (building / CACHE_DIR).mkdir(parents=True, exist_ok=True)
@@ -512,15 +536,29 @@ def _build_splits(store: CorpusStore, settings: Settings, features, plan: _Plan,
     snapshot = store.snapshot(STAGES)
     specs = []
     for number in range(shards):
-        # each shard's list of documents goes to its worker as a file, not as a pickled argument
-        places = notes / f"{number:05d}.documents.json"
-        places.write_bytes(orjson.dumps([[name, where.document, where.stages]
-                                         for name, where in located[number * size:(number + 1) * size]]))
-        specs.append({"store": str(store.root), "snapshot": snapshot, "labels": settings.labels.dict(), "documents": str(places),
-                      "include_unreviewed": report.include_unreviewed, "notes": str(notes / f"{number:05d}.json"),
-                      "arrow": str(building / CACHE_DIR / f"rows-{number:05d}.arrow")})
+        listed = [[name, where.document, where.stages] for name, where in located[number * size:(number + 1) * size]]
+        spec = {"store": str(store.root), "snapshot": snapshot, "labels": settings.labels.dict(),
+                "include_unreviewed": report.include_unreviewed, "notes": str(notes / f"{number:05d}.json"),
+                "arrow": str(building / CACHE_DIR / f"rows-{number:05d}.arrow")}
+        if on_ray:
+            spec["located"] = listed  # travels with the shard: a worker may be on another machine
+        else:
+            # each shard's list of documents goes to its worker as a file, not as a pickled argument
+            places = notes / f"{number:05d}.documents.json"
+            places.write_bytes(orjson.dumps(listed))
+            spec["documents"] = str(places)
+        specs.append(spec)
     try:
-        if shards == 1:
+        if on_ray:
+            from pipeline.engine import ray_stages
+
+            ray_stages.start(settings.engine.address, settings.engine.num_cpus)
+            for spec, (rows, note) in zip(specs, ray_stages.export_shards(specs, features.arrow_schema)):
+                Path(spec["arrow"]).write_bytes(rows)
+                Path(spec["notes"]).write_bytes(note)
+                if orjson.loads(note)["error"]:
+                    raise RuntimeError("a shard failed")  # _raise_shard_error names it
+        elif shards == 1:
             _write_shard(specs[0], features.arrow_schema)
         else:
             context = multiprocessing.get_context("fork")
@@ -568,37 +606,50 @@ def _write_shard(spec: dict[str, Any], schema, batch_rows: int = 256) -> None:
             writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
 
 
+RAY_SHARD_DOCUMENTS = 1000  # documents per Ray task of the export
+
 _PROBLEMS = {"UnexportableDocumentError": UnexportableDocumentError, "SpanAlignmentError": SpanAlignmentError}
 
 
 def _split_rows(shards: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """The rows of some shards (in a worker process when the export uses several). The documents
-    the plan listed are read a range of ingest order at a time, with their tokens and review and,
-    with ``include_unreviewed``, their pre-annotations; the rows keep the plan's order: by split,
-    then ingest order."""
+    """The rows of some shards (in a worker process when the export uses several), each shard's
+    note written beside its rows."""
     for shard in shards:
-        store = CorpusStore(Path(shard["store"]), snapshot=shard["snapshot"])
-        labels = LabelSettings.parse_obj(shard["labels"])
-        located = orjson.loads(Path(shard["documents"]).read_bytes())  # [[split, [id, seq], [stage, ...]]]
-        note: dict[str, Any] = {"rows": dict.fromkeys(SPLITS, 0), "left_out": 0, "skipped": [], "error": None}
+        note = _new_note()
         try:
-            places = ((document, stages) for _, document, stages in located)
-            for (name, _, _), document in zip(located, store.read_located(places)):
-                if not document.reviewed and not shard["include_unreviewed"]:
-                    note["left_out"] += 1
-                    continue
-                try:
-                    row = document_row(document, labels)
-                except UnexportableDocumentError as problem:
-                    note["skipped"].append((type(problem).__name__, problem.doc_id, problem.reason))
-                    continue
-                note["rows"][name] += 1
-                yield row
-        except NewscorpusError as error:
-            note["error"] = (type(error).__name__, error.message)
-            raise
+            yield from shard_rows(shard, note)
         finally:
             Path(shard["notes"]).write_bytes(orjson.dumps(note))
+
+
+def _new_note() -> dict[str, Any]:
+    return {"rows": dict.fromkeys(SPLITS, 0), "left_out": 0, "skipped": [], "error": None}
+
+
+def shard_rows(shard: dict[str, Any], note: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The rows of one shard. The documents the plan listed are read a range of ingest order at a
+    time, with their tokens and review and, with ``include_unreviewed``, their pre-annotations; the
+    rows keep the plan's order: by split, then ingest order. What was left out goes in ``note``."""
+    store = CorpusStore(shard["store"], snapshot=shard["snapshot"])
+    labels = LabelSettings.parse_obj(shard["labels"])
+    # [[split, [id, seq], [stage, ...]]]: inline (Ray) or in a file beside the export (worker processes)
+    located = shard["located"] if "located" in shard else orjson.loads(Path(shard["documents"]).read_bytes())
+    try:
+        places = ((document, stages) for _, document, stages in located)
+        for (name, _, _), document in zip(located, store.read_located(places)):
+            if not document.reviewed and not shard["include_unreviewed"]:
+                note["left_out"] += 1
+                continue
+            try:
+                row = document_row(document, labels)
+            except UnexportableDocumentError as problem:
+                note["skipped"].append((type(problem).__name__, problem.doc_id, problem.reason))
+                continue
+            note["rows"][name] += 1
+            yield row
+    except NewscorpusError as error:
+        note["error"] = (type(error).__name__, error.message)
+        raise
 
 
 def _read_notes(spec: dict[str, Any]) -> dict[str, Any]:

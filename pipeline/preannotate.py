@@ -27,15 +27,15 @@ from pipeline import tables, tokenization
 from pipeline.claims import CLAIM_KEY
 from pipeline.entities import BUILTIN_PATTERNS, ENTITY_KEY, GAZETTEER_KEY, PLACES_KEY, load_patterns, place_patterns
 from pipeline.errors import ModelNotFoundError
-from pipeline.record import Document, StageOutput
+from pipeline.record import PREANNOTATE, Document, StageOutput
 from pipeline.settings import Settings
-from pipeline.store import CorpusStore
+from pipeline.store import CorpusStore, columns
 from pipeline.util.progress import progress_bar
 from pipeline.util.signals import workers_stop_on_signal
 
 log = logging.getLogger(__name__)
 
-STAGE = "preannotate"
+STAGE = PREANNOTATE
 VERSION = "5"  # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema);
 # 4: lines in capitals read truecased, table rows left out ("left_out", "notes"); 5: organisations by document
 # evidence (acronyms, cue words, one sense per document, lists and fixtures)
@@ -84,7 +84,8 @@ def build_pipeline(model: str, gazetteer: Path | None, entity_labels: list[str] 
     base.add_pipe("newscorpus_sentences", first=True)
     truecaser = base.add_pipe("newscorpus_truecase", after="newscorpus_sentences")
     ruler = base.add_pipe("span_ruler", name="gazetteer", config={"spans_key": GAZETTEER_KEY, "validate": True})
-    patterns = BUILTIN_PATTERNS + (load_patterns(gazetteer) if gazetteer is not None and gazetteer.exists() else [])
+    patterns = BUILTIN_PATTERNS + (load_patterns(gazetteer, entity_labels) if gazetteer is not None and gazetteer.exists()
+                                   else [])
     places = base.add_pipe("span_ruler", name="places", config={"spans_key": PLACES_KEY})
     with base.select_pipes(enable=["gazetteer", "places"]):  # patterns need tokens only, not the model
         ruler.add_patterns(patterns)
@@ -241,12 +242,9 @@ def preannotate(store: CorpusStore, settings: Settings, annotations_dir: Path, *
         report.skipped = store.count() - len(todo)
         if not todo:
             return report
-        nlp = build_pipeline(model, gazetteer, settings.labels.entities)
         with store.stage_writer(STAGE) as writer, progress_bar(progress) as bar, workers_stop_on_signal():
             task = bar.add_task("pre-annotate", total=len(todo))
-            documents = store.iter_documents([tokenization.STAGE], ids=todo)
-            for document, data, warnings in annotate_documents(nlp, documents, settings, n_process=n_process):
-                writer.add_output(document.id, StageOutput(STAGE, VERSION, current, data))
+            for data, warnings in _outputs(store, settings, todo, model, gazetteer, current, n_process, writer):
                 report.processed += 1
                 report.entities += len(data["entities"])
                 report.claims += len(data["claims"])
@@ -256,6 +254,29 @@ def preannotate(store: CorpusStore, settings: Settings, annotations_dir: Path, *
                 bar.advance(task)
     log.info("pre-annotated %d documents", report.processed)
     return report
+
+
+def _outputs(store: CorpusStore, settings: Settings, todo: set[str], model: str, gazetteer: Path, current: str,
+             n_process: int, writer) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """Pre-annotate ``todo`` into ``writer``, in this process (and ``n_process`` workers) or on Ray;
+    yield each document's data and warnings for the report."""
+    if settings.engine.kind == "ray":
+        from pipeline.engine import ray_stages
+
+        ray_stages.start(settings.engine.address, settings.engine.num_cpus)
+        for rows in ray_stages.map_documents(store, tokenization.in_ingest_order(store, todo), ray_stages.PreannotateActor,
+                                             STAGE, model=model, gazetteer=str(gazetteer) if gazetteer.exists() else None,
+                                             settings=settings.dict(), fingerprint=current):
+            writer.add_table(rows)
+            for row, warnings in zip(columns.rows_of(rows.drop_columns([ray_stages.WARNINGS])),
+                                     rows.column(ray_stages.WARNINGS).to_pylist()):
+                yield columns.stage_output(STAGE, row).data, warnings
+        return
+    nlp = build_pipeline(model, gazetteer, settings.labels.entities)
+    documents = store.iter_documents([tokenization.STAGE], ids=todo)
+    for document, data, warnings in annotate_documents(nlp, documents, settings, n_process=n_process):
+        writer.add_output(document.id, StageOutput(STAGE, VERSION, current, data))
+        yield data, warnings
 
 
 def annotate_texts(texts: list[str], settings: Settings, annotations_dir: Path, *, model: str | None = None) -> list[dict[str, Any]]:

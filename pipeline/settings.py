@@ -89,6 +89,9 @@ class PreannotateSettings(_Section):
 class StoreSettings(_Section):
     segment_size: StrictInt = 500
     """Records per commit to the store's tables: a killed run loses at most this many records of progress."""
+    location: StrictStr = ""
+    """Where the store's tables live: empty for the workspace's ``corpus/.store``, a folder (relative
+    to the workspace), or ``s3://bucket/prefix`` (credentials and endpoint from the environment)."""
     retention_hours: Number = 168
     """``store compact`` deletes files no current commit uses once they are this old (Delta's own
     default, 7 days): until then the table's older versions can still be read."""
@@ -99,11 +102,27 @@ class StoreSettings(_Section):
             raise ValueError("must be at least 1")
         return value
 
+    @validator("location")
+    def _supported(cls, value: str) -> str:
+        if "://" in value and not value.startswith(("s3://", "s3a://")):
+            raise ValueError("must be a folder or an s3:// URI")
+        return value
+
     @validator("retention_hours")
     def _not_negative(cls, value: float) -> float:
         if value < 0:
             raise ValueError("must be 0 or more")
         return value
+
+
+class EngineSettings(_Section):
+    kind: Literal["local", "ray"] = "local"
+    """Where tokenize and pre-annotate run: in this process (and its workers), or on Ray."""
+    address: StrictStr = ""
+    """A Ray cluster to use ("ray://host:10001", or "auto" for the one this machine belongs to); empty
+    starts a local Ray on this machine's CPUs."""
+    num_cpus: StrictInt = 0
+    """CPUs of the local Ray (0: all this process may use)."""
 
 
 class DoccanoSettings(_Section):
@@ -177,6 +196,7 @@ class Settings(_Section):
     tokenize: TokenizeSettings = TokenizeSettings()
     preannotate: PreannotateSettings = PreannotateSettings()
     store: StoreSettings = StoreSettings()
+    engine: EngineSettings = EngineSettings()
     doccano: DoccanoSettings = DoccanoSettings()
     split: SplitSettings = SplitSettings()
     export: ExportSettings = ExportSettings()
@@ -208,7 +228,18 @@ chunk_chars = 20000
 tables = "rows"
 
 [store]
+# where the tables live: "" for corpus/.store, a folder, or "s3://bucket/prefix" (credentials from the environment)
+location = ""
 segment_size = 500
+# `newscorpus store compact` deletes files no current commit uses once they are this old
+retention_hours = 168
+
+[engine]
+# where tokenize and pre-annotate run: "local", or "ray" (pip install 'newscorpus[ray]')
+kind = "local"
+# a Ray cluster ("ray://host:10001", "auto"); empty starts a local Ray on num_cpus CPUs (0: all)
+address = ""
+num_cpus = 0
 
 [doccano]
 project = "newscorpus"

@@ -22,14 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import ModelNotFoundError
-from pipeline.record import Document, StageOutput
+from pipeline.record import TOKENIZE, Document, StageOutput
 from pipeline.settings import Settings
 from pipeline.store import CorpusStore
 from pipeline.util.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
-STAGE = "tokenize"
+STAGE = TOKENIZE
 VERSION = "5"  # 2: a dateline's ".-" after "(AGENCY)" is split off; 3: the token texts ("words");
 # 4: numbers are split from glued currencies, magnitudes and units ("HK$7.1m", "8kW", "$500m.");
 # 5: a range with its currency written twice is split ("$6.0-$6.5")
@@ -230,7 +230,14 @@ def pending_documents(store: CorpusStore, stage: str, current: str) -> set[str]:
     return {entry.id for entry in store.document_index() if entry.id not in done}
 
 
+def in_ingest_order(store: CorpusStore, ids: set[str]) -> list[tuple[str, int]]:
+    seqs = store.seqs()
+    return sorted(((doc_id, seqs[doc_id]) for doc_id in ids), key=lambda pair: pair[1])
+
+
 def tokenize(store: CorpusStore, settings: Settings, *, progress: bool = True) -> StageReport:
+    """Tokenize the documents not yet done with the current settings, in this process or, with
+    ``[engine] kind = "ray"``, on Ray (the same outputs)."""
     report = StageReport(STAGE)
     current = fingerprint(settings)
     with store.locked():
@@ -238,14 +245,25 @@ def tokenize(store: CorpusStore, settings: Settings, *, progress: bool = True) -
         report.skipped = store.count() - len(todo)
         if not todo:
             return report
-        nlp = load_tokenizer(settings.model.name)
         with store.stage_writer(STAGE) as writer, progress_bar(progress) as bar:
             task = bar.add_task("tokenize", total=len(todo))
-            documents = store.iter_documents(ids=todo)
-            for document, data in tokenize_documents(nlp, documents, settings.tokenize.chunk_chars):
-                writer.add_output(document.id, StageOutput(STAGE, VERSION, current, data))
-                report.processed += 1
-                bar.advance(task)
+            if settings.engine.kind == "ray":
+                from pipeline.engine import ray_stages
+
+                ray_stages.start(settings.engine.address, settings.engine.num_cpus)
+                for rows in ray_stages.map_documents(store, in_ingest_order(store, todo), ray_stages.TokenizeActor,
+                                                     STAGE, model=settings.model.name, fingerprint=current,
+                                                     chunk_chars=settings.tokenize.chunk_chars):
+                    writer.add_table(rows)
+                    report.processed += rows.num_rows
+                    bar.advance(task, rows.num_rows)
+            else:
+                nlp = load_tokenizer(settings.model.name)
+                documents = store.iter_documents(ids=todo)
+                for document, data in tokenize_documents(nlp, documents, settings.tokenize.chunk_chars):
+                    writer.add_output(document.id, StageOutput(STAGE, VERSION, current, data))
+                    report.processed += 1
+                    bar.advance(task)
     log.info("tokenized %d documents (%d already done)", report.processed, report.skipped)
     return report
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from enum import Enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,7 +79,25 @@ def workspace_of(ctx: typer.Context) -> Workspace:
 
 
 def store_of(workspace: Workspace) -> CorpusStore:
-    return CorpusStore(workspace.store_dir, segment_size=workspace.settings.store.segment_size)
+    settings = workspace.settings.store
+    location = settings.location
+    where = workspace.store_dir if not location else location if "://" in location else workspace.root / location
+    return CorpusStore(where, segment_size=settings.segment_size)
+
+
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+ENGINE_HELP = "Where the stages run: local (this process) or ray. Default: \\[engine] kind in newscorpus.toml."
+
+
+def with_engine(workspace: Workspace, engine: Optional[Engine]) -> Workspace:
+    """The workspace, its settings' engine replaced by the one given on the command line."""
+    if engine is not None:
+        workspace.settings.engine.kind = engine.value
+    return workspace
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

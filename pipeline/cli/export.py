@@ -1,12 +1,16 @@
+from __future__ import annotations
+
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of
-from pipeline.export import ExportReport, default_output, export_dataset
+from pipeline.cli._util import ENGINE_HELP, Engine, app, handle_errors, options, out, store_of, warn, with_engine, workspace_of
 from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.export import ExportReport
 
 
 class Format(str, Enum):
@@ -19,23 +23,27 @@ class Format(str, Enum):
 @handle_errors
 def export_command(
     ctx: typer.Context,
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder. Default: exports/NAME in the workspace (\\[export] name in newscorpus.toml)."),
+    output: Optional[str] = typer.Option(None, "--out", "-o", help="Output folder or s3://bucket/prefix. Default: exports/NAME in the workspace (\\[export] name in newscorpus.toml)."),
     include_unreviewed: bool = typer.Option(False, "--include-unreviewed", help="Also export pre-annotated documents nobody has reviewed (marked review.status = pre-annotated)."),
     fmt: Format = typer.Option(Format.both, "--format", "-f", help="arrow (load_from_disk), parquet (load_dataset, the Hub) or both."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing export in the output folder (only once the new one is complete)."),
     n_process: Optional[int] = typer.Option(None, "--n-process", "-n", min=1, help="Processes that build the rows. Default: the CPUs available, up to 4; the dataset is the same."),
+    engine: Optional[Engine] = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Export the corpus as a Hugging Face dataset: train, validation and test splits and a dataset card.
 
     Only reviewed documents, unless --include-unreviewed. Whole near-duplicate groups stay in one
     split. Load it with datasets.load_dataset(DIR) or datasets.load_from_disk(DIR).
     """
-    run_export(workspace_of(ctx), output=output, include_unreviewed=include_unreviewed, fmt=fmt.value,
+    where = output if output is None or "://" in output else Path(output)
+    run_export(with_engine(workspace_of(ctx), engine), output=where, include_unreviewed=include_unreviewed, fmt=fmt.value,
                overwrite=overwrite, n_process=n_process, quiet=options(ctx).quiet)
 
 
-def run_export(workspace: Workspace, *, output: Optional[Path] = None, include_unreviewed: bool = False,
+def run_export(workspace: Workspace, *, output: Path | str | None = None, include_unreviewed: bool = False,
                fmt: str = "both", overwrite: bool = False, n_process: Optional[int] = None, quiet: bool) -> ExportReport:
+    from pipeline.export import default_output, export_dataset
+
     report = export_dataset(store_of(workspace), workspace.settings,
                             out=output or default_output(workspace.exports_dir, workspace.settings),
                             annotations_dir=workspace.annotations_dir, include_unreviewed=include_unreviewed,

@@ -1,10 +1,14 @@
-from typing import Optional
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of
-from pipeline.preannotate import PreannotateReport, preannotate
+from pipeline.cli._util import ENGINE_HELP, Engine, app, handle_errors, options, out, store_of, warn, with_engine, workspace_of
 from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.preannotate import PreannotateReport
 
 
 @app.command("preannotate")
@@ -12,7 +16,8 @@ from pipeline.workspace import Workspace
 def preannotate_command(
     ctx: typer.Context,
     model: Optional[str] = typer.Option(None, "--model", "-m", help="spaCy pipeline (package name or path, e.g. models/newscorpus-extractor from newscorpus train); default: [model] name in newscorpus.toml."),
-    n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Processes for the spaCy pipeline."),
+    n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Processes for the spaCy pipeline (local engine)."),
+    engine: Optional[Engine] = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Pre-annotate entities and numeric claims in every document not yet done with these settings.
 
@@ -23,10 +28,12 @@ def preannotate_command(
     With a model from newscorpus train (--model models/NAME), its NER replaces the base model's and its
     span categorizer adds the claims the rules do not find.
     """
-    run_preannotate(workspace_of(ctx), model=model, n_process=n_process, quiet=options(ctx).quiet)
+    run_preannotate(with_engine(workspace_of(ctx), engine), model=model, n_process=n_process, quiet=options(ctx).quiet)
 
 
 def run_preannotate(workspace: Workspace, *, model: Optional[str] = None, n_process: int = 1, quiet: bool) -> PreannotateReport:
+    from pipeline.preannotate import preannotate
+
     report = preannotate(store_of(workspace), workspace.settings, workspace.annotations_dir, model=model,
                          n_process=n_process, progress=not quiet)
     for message in report.warnings:

@@ -1,8 +1,9 @@
 import os
+from typing import Optional
 
 import typer
 
-from pipeline.cli._util import app, handle_errors, options, out, store_of, workspace_of
+from pipeline.cli._util import ENGINE_HELP, Engine, app, handle_errors, options, out, store_of, with_engine, workspace_of
 from pipeline.cli.export import run_export
 from pipeline.cli.ingest import run_ingest
 from pipeline.cli.preannotate import run_preannotate
@@ -10,7 +11,6 @@ from pipeline.cli.push import run_push
 from pipeline.cli.status import print_status
 from pipeline.cli.store import run_compact
 from pipeline.cli.tokenize import run_tokenize
-from pipeline.doccano.credentials import URL_ENV
 from pipeline.store.maintenance import needs_compaction
 
 
@@ -19,6 +19,7 @@ from pipeline.store.maintenance import needs_compaction
 def run_command(
     ctx: typer.Context,
     doccano: bool = typer.Option(True, "--doccano/--no-doccano", help="Start the local Doccano server (unless DOCCANO_URL names another) and push."),
+    engine: Optional[Engine] = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """The main job: ingest, tokenize, pre-annotate, push to Doccano, export the dataset, print the status.
 
@@ -27,7 +28,9 @@ def run_command(
     Every step is incremental: running it again only does what is new. Without DOCCANO_URL, the
     workspace's own Doccano server is started on 127.0.0.1 (installed on first use).
     """
-    workspace = workspace_of(ctx)
+    from pipeline.doccano.credentials import URL_ENV
+
+    workspace = with_engine(workspace_of(ctx), engine)
     quiet = options(ctx).quiet
     ingest_report = run_ingest(workspace, [workspace.corpus_dir], quiet=quiet)
     run_tokenize(workspace, quiet=quiet)

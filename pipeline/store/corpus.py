@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 from pipeline.errors import DocumentNotFoundError, StoreConflictError, StoreCorruptError, StoreLockedError
 from pipeline.record import Document, StageOutput
 from pipeline.store import columns
+from pipeline.util.objectstore import is_remote, remote_filesystem
 
 DOCUMENTS = "documents"
 TABLES = "tables"
@@ -74,9 +75,10 @@ class LocatedDocument:
 
 
 class CorpusStore:
-    def __init__(self, root: Path, *, segment_size: int = 500, tables: str = TABLES,
+    def __init__(self, root: Path | str, *, segment_size: int = 500, tables: str = TABLES,
                  snapshot: dict[str, Any] | None = None) -> None:
-        self.root = Path(root)
+        self.remote = is_remote(root)
+        self.root: Any = str(root).rstrip("/") if self.remote else Path(root)  # "s3://bucket/prefix" or a folder
         self._snapshot = snapshot
         self.segment_size = segment_size  # documents or outputs per commit
         self._tables = tables
@@ -85,15 +87,22 @@ class CorpusStore:
 
     # -- tables ----------------------------------------------------------------------------------
 
-    def table_path(self, name: str) -> Path:
-        return self.root / self._tables / name
+    def table_path(self, name: str) -> Any:
+        """A table's folder: a Path on local disk, a URI on object storage."""
+        return f"{self.root}/{self._tables}/{name}" if self.remote else self.root / self._tables / name
+
+    def has_table(self, name: str) -> bool:
+        if self.remote:
+            from deltalake import DeltaTable
+
+            return DeltaTable.is_deltatable(self.table_path(name))
+        return (self.table_path(name) / "_delta_log").is_dir()
 
     def _table(self, name: str):
         from deltalake import DeltaTable
 
         self._ensure_current()
-        path = self.table_path(name)
-        return DeltaTable(str(path)) if (path / "_delta_log").is_dir() else None
+        return DeltaTable(str(self.table_path(name))) if self.has_table(name) else None
 
     def _dataset(self, name: str):
         """The table's current files as a pyarrow dataset, each file's statistics as its guarantee
@@ -107,7 +116,11 @@ class CorpusStore:
             return None
         # pyarrow's own filesystem: delta-rs's default one, called from pyarrow's threads, aborted
         # the interpreter at exit now and then ("terminate called without an active exception")
-        files = pyarrow.fs.SubTreeFileSystem(str(self.table_path(name).resolve()), pyarrow.fs.LocalFileSystem())
+        if self.remote:
+            filesystem, base = remote_filesystem(self.table_path(name))
+        else:
+            filesystem, base = pyarrow.fs.LocalFileSystem(), str(self.table_path(name).resolve())
+        files = pyarrow.fs.SubTreeFileSystem(base, filesystem)
         return _Table(str(self.table_path(name)), table.to_pyarrow_dataset(filesystem=files))
 
     def snapshot(self, names: Iterable[str]) -> dict[str, Any]:
@@ -117,13 +130,20 @@ class CorpusStore:
 
     def stages(self) -> list[str]:
         self._ensure_current()
+        if self.remote:
+            import pyarrow.fs
+
+            filesystem, base = remote_filesystem(f"{self.root}/{self._tables}")
+            found = filesystem.get_file_info(pyarrow.fs.FileSelector(base, allow_not_found=True))
+            names = [info.base_name for info in found if info.type == pyarrow.fs.FileType.Directory]
+            return sorted(name for name in names if name != DOCUMENTS and self.has_table(name))
         tables = self.root / self._tables
         return sorted(p.name for p in tables.iterdir() if p.name != DOCUMENTS and (p / "_delta_log").is_dir()) \
             if tables.is_dir() else []
 
     def _ensure_current(self) -> None:
         """Migrate a store of the old format (JSON Lines segments) on first use."""
-        if self._current:
+        if self._current or self.remote:
             return
         from pipeline.store import legacy
 
@@ -136,9 +156,14 @@ class CorpusStore:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the store's write lock (one writer at a time: a second gets a clear error)."""
+        """Hold the store's write lock (one writer at a time: a second gets a clear error). Object
+        storage has no lock file: there two writers of one table are told apart by Delta's commit
+        protocol, and the second gets ``StoreConflictError``."""
         from pipeline.store import legacy
 
+        if self.remote:
+            yield
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / "LOCK", "a+") as lock_file:
             try:
@@ -339,27 +364,37 @@ class _TableWriter:
         self._existing: set[str] = set(dataset.read(columns=["id"]).column("id").to_pylist()) \
             if dataset is not None else set()
         self._rows: dict[str, dict[str, Any]] = {}
+        self._tables: list[pa.Table] = []  # rows made elsewhere (the Ray engine's workers), as Arrow
+        self._buffered = 0
         self._chars = 0
         self.written = 0
 
     def _add(self, row: dict[str, Any], chars: int) -> None:
         self._rows[row["id"]] = row
+        self._buffered += 1
         self._chars += chars
-        if len(self._rows) >= self.segment_size or self._chars >= WRITE_CHARS:
+        if self._buffered >= self.segment_size or self._chars >= WRITE_CHARS:
+            self.flush()
+
+    def add_table(self, table: pa.Table) -> None:
+        """Rows already in the table's schema (each id once)."""
+        self._tables.append(table.select(self.schema.names).cast(self.schema))
+        self._buffered += table.num_rows
+        if self._buffered >= self.segment_size:
             self.flush()
 
     def flush(self) -> None:
-        if not self._rows:
+        if not self._buffered:
             return
         from deltalake import DeltaTable, write_deltalake
         from deltalake.exceptions import CommitFailedError
 
-        rows = list(self._rows.values())
-        table = columns.to_table(rows, self.schema)
+        parts = ([columns.to_table(list(self._rows.values()), self.schema)] if self._rows else []) + self._tables
+        table = pa.concat_tables(parts)
+        ids = table.column("id").to_pylist()
         path = str(self.store.table_path(self.name))
-        replacing = not self._existing.isdisjoint(self._rows)
         try:
-            if replacing:
+            if not self._existing.isdisjoint(ids):
                 (DeltaTable(path).merge(table, predicate="t.id = s.id", source_alias="s", target_alias="t")
                  .when_matched_update_all().when_not_matched_insert_all().execute())
             else:
@@ -368,9 +403,9 @@ class _TableWriter:
         except CommitFailedError as error:
             raise StoreConflictError(f"{path}: another writer committed to this table at the same time "
                                      f"({error}); nothing of this batch was written, run the command again") from None
-        self._existing.update(self._rows)
-        self.written += len(rows)
-        self._rows, self._chars = {}, 0
+        self._existing.update(ids)
+        self.written += table.num_rows
+        self._rows, self._tables, self._buffered, self._chars = {}, [], 0, 0
 
 
 class DocumentWriter(_TableWriter):

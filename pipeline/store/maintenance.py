@@ -61,7 +61,7 @@ def needs_compaction(store: CorpusStore) -> bool:
 
 
 def _names(store: CorpusStore) -> list[str]:
-    return [DOCUMENTS, *store.stages()] if (store.table_path(DOCUMENTS) / "_delta_log").is_dir() else store.stages()
+    return [DOCUMENTS, *store.stages()] if store.has_table(DOCUMENTS) else store.stages()
 
 
 def compact(store: CorpusStore, *, retention_hours: float) -> CompactReport:

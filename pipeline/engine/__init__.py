@@ -1,0 +1,1 @@
+"""Where the stages run: in this process (the stage modules themselves) or on Ray (``ray_stages``)."""
