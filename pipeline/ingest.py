@@ -152,21 +152,52 @@ def _skipped_warnings(folder: Path, skipped: list[SkippedEntry]) -> list[str]:
     return lines
 
 
-def _articles(files: list[Path], settings: Settings, report: IngestReport, progress: bool) -> Iterator[Article]:
+@dataclass
+class Signed:
+    """An article with what ingest computes from its text alone: id, MinHash signature (encoded) and
+    whether it is written in capitals. Made in parallel by the Ray engine; ``signature`` is None when
+    it is left for later (the local engine signs only the documents that are new)."""
+
+    article: Article
+    doc_id: str
+    signature: str | None = None
+    capitals: tuple[int, int] | None = None
+
+
+def read_items(path: Path, boilerplate: list[str]) -> Iterator[Article | InputError]:
+    """A file's articles and its errors, never raising for a bad file."""
+    try:
+        yield from read_file(path, boilerplate=boilerplate)
+    except InputError as err:
+        yield err
+    except OSError as err:
+        yield InputError(path, err.strerror or str(err))
+
+
+def sign(article: Article, near: NearDuplicateIndex) -> Signed:
+    return Signed(article, document_id(article.text), near.encode(near.signature(article.text)),
+                  casing.capitals_in_text(article.text))
+
+
+def _articles(files: list[Path], settings: Settings, report: IngestReport, progress: bool) -> Iterator[Signed]:
     with progress_bar(progress) as bar:
         task = bar.add_task("ingest", total=len(files))
-        for path in files:
+        if settings.engine.kind == "ray":
+            from pipeline.engine import ray_stages
+
+            ray_stages.start(settings.engine.address, settings.engine.num_cpus)
+            files_done = ray_stages.read_and_sign(files, settings.ingest.boilerplate,
+                                                  settings.ingest.near_duplicate_threshold)
+        else:
+            files_done = ((path, (item if isinstance(item, InputError) else Signed(item, document_id(item.text))
+                                  for item in read_items(path, settings.ingest.boilerplate))) for path in files)
+        for _path, items in files_done:
             report.files += 1
-            try:
-                for item in read_file(path, boilerplate=settings.ingest.boilerplate):
-                    if isinstance(item, InputError):
-                        report.errors.append(item)
-                    else:
-                        yield item
-            except InputError as err:
-                report.errors.append(err)
-            except OSError as err:
-                report.errors.append(InputError(path, err.strerror or str(err)))
+            for item in items:
+                if isinstance(item, InputError):
+                    report.errors.append(item)
+                else:
+                    yield item
             bar.advance(task)
 
 
@@ -183,8 +214,8 @@ def ingest(store: CorpusStore, paths: Iterable[Path], settings: Settings, *, pro
                 near.add(entry.id, entry.fields["group"], near.decode(entry.fields["minhash"]))
         stored = set(known)
         with store.document_writer() as writer:
-            for article in _articles(files, settings, report, progress):
-                doc_id = document_id(article.text)
+            for signed in _articles(files, settings, report, progress):
+                article, doc_id = signed.article, signed.doc_id
                 if doc_id in known:
                     found = Duplicate(article.location(), doc_id, known[doc_id])
                     (report.already_stored if doc_id in stored else report.duplicates).append(found)
@@ -192,15 +223,16 @@ def ingest(store: CorpusStore, paths: Iterable[Path], settings: Settings, *, pro
                 size = len(article.text.encode("utf-8"))
                 if size > large:
                     report.warnings.append(f"{article.location()}: large document ({size / 1e6:.1f} MB), ingested")
-                capitals = casing.capitals_in_text(article.text)
-                if capitals is not None:
-                    report.warnings.append(f"{article.location()} ({doc_id}): {casing.capitals_note(*capitals)}")
-                signature = near.signature(article.text)
+                if signed.signature is None:
+                    signed = sign(article, near)
+                if signed.capitals is not None:
+                    report.warnings.append(f"{article.location()} ({doc_id}): {casing.capitals_note(*signed.capitals)}")
+                signature = near.decode(signed.signature)
                 group = near.find_group(signature) or doc_id
                 if group != doc_id:
                     report.grouped.append((doc_id, group))
                 near.add(doc_id, group, signature)
-                writer.add_document(Document(doc_id, article.text, article.meta, group), minhash=near.encode(signature))
+                writer.add_document(Document(doc_id, article.text, article.meta, group), minhash=signed.signature)
                 known[doc_id] = article.location()
                 report.added.append(doc_id)
     log.info("ingested %d new documents from %d files", len(report.added), report.files)

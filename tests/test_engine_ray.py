@@ -21,8 +21,16 @@ def _articles(path, count):
 
 @pytest.fixture(scope="module")
 def feed(tmp_path_factory):
+    """Generated articles, then near-duplicates of ten of them (a word changed) and exact copies of five."""
     path = tmp_path_factory.mktemp("feed") / "articles.jsonl"
-    _articles(path, DOCUMENTS)
+    _articles(path, DOCUMENTS - 10)
+    lines = path.read_text().splitlines()
+    edited = [json.loads(line) for line in lines[:10]]
+    for number, article in enumerate(edited):
+        article["id"], article["text"] = f"edited-{number}", article["text"].replace(" the ", " a ", 1)
+    with path.open("a") as handle:
+        handle.writelines(json.dumps(article) + "\n" for article in edited)
+        handle.writelines(line + "\n" for line in lines[:5])
     return path
 
 
@@ -30,10 +38,12 @@ def _run(make_cli, root, feed, engine):
     from pipeline.workspace import init_workspace
 
     cli = make_cli(init_workspace(root))
-    cli("ingest", str(feed))
     if engine == "ray":
         settings = cli.workspace.settings_path
         settings.write_text(settings.read_text().replace("num_cpus = 0", "num_cpus = 2"))
+    ingested = cli("ingest", "--engine", engine, str(feed)).stdout
+    assert f"{DOCUMENTS} new documents" in ingested and "5 duplicates skipped" in ingested
+    assert "10 near-duplicates grouped" in ingested
     result = cli("preannotate", "--engine", engine)
     assert f"{DOCUMENTS} documents pre-annotated" in result.stdout
     cli("export", "--include-unreviewed", "--engine", engine, "--out", str(root / "dataset"))

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.markup import escape
 
-from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of, err
+from pipeline.cli._util import ENGINE_HELP, Engine, app, err, handle_errors, options, out, store_of, warn, with_engine, workspace_of
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -22,13 +22,14 @@ def ingest_command(
     paths: list[Path] = typer.Argument(
         ..., help="Files (.txt, .html, .xhtml, .xml, .jsonl) and folders (read recursively; what is not read is "
                   "listed with why)."),
+    engine: Optional[Engine] = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Add articles (.txt wire stories, .html/.xhtml/.xml pages, .jsonl) to the corpus.
 
     Texts already stored, and exact duplicates, are skipped; near-duplicates share a group id.
     Exits non-zero if any input was refused; the rest is still ingested.
     """
-    workspace = workspace_of(ctx)
+    workspace = with_engine(workspace_of(ctx), engine)
     report = run_ingest(workspace, paths, quiet=options(ctx).quiet)
     if not report.ok:
         raise typer.Exit(1)

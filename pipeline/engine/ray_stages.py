@@ -196,3 +196,55 @@ class ExportActor:
                 pass  # in the note
         return pa.table({"rows": pa.array([sink.getvalue().to_pybytes()], pa.large_binary()),
                          "note": pa.array([orjson.dumps(note)], pa.binary())})
+
+
+def read_and_sign(files: list[Path], boilerplate: list[str], threshold: float) -> Iterator[tuple[Path, list[Any]]]:
+    """Each file's articles read, given their ids and MinHash signatures, and checked for capitals
+    by Ray tasks, one file per task (the files must be readable at the same path on every node);
+    in the files' order, so that near-duplicates are grouped by the driver as the local engine does.
+    Yields (path, [Signed | InputError, ...])."""
+    import orjson
+    import ray.data
+
+    from pipeline.errors import InputError
+    from pipeline.ingest import Signed
+    from pipeline.readers import Article
+
+    listed = pa.table({"path": [str(path) for path in files]})
+    read = ray.data.from_arrow([listed.slice(i, 1) for i in range(len(files))]).map_batches(
+        _read_and_sign, batch_size=1, batch_format="pyarrow", num_cpus=1,
+        fn_kwargs={"boilerplate": boilerplate, "threshold": threshold})
+    for batch in read.iter_batches(batch_size=None, batch_format="pyarrow"):
+        for path, items in zip(batch.column("path").to_pylist(), batch.column("items").to_pylist()):
+            made: list[Any] = []
+            for item in orjson.loads(items):
+                if item["error"] is not None:
+                    made.append(InputError(item["error"]["path"], item["error"]["reason"], item["error"]["line"]))
+                else:
+                    article = Article(item["text"], item["meta"], item["line"])
+                    made.append(Signed(article, item["id"], item["signature"],
+                                       tuple(item["capitals"]) if item["capitals"] else None))
+            yield Path(path), made
+
+
+def _read_and_sign(batch: pa.Table, boilerplate: list[str], threshold: float) -> pa.Table:
+    import orjson
+
+    from pipeline.errors import InputError
+    from pipeline.ingest import read_items, sign
+    from pipeline.neardup import NearDuplicateIndex
+
+    near = NearDuplicateIndex(threshold)
+    paths, made = [], []
+    for path in batch.column("path").to_pylist():
+        items = []
+        for item in read_items(Path(path), boilerplate):
+            if isinstance(item, InputError):
+                items.append({"error": {"path": str(item.path), "reason": item.reason, "line": item.line}})
+            else:
+                signed = sign(item, near)
+                items.append({"error": None, "text": item.text, "meta": item.meta, "line": item.line, "id": signed.doc_id,
+                              "signature": signed.signature, "capitals": signed.capitals})
+        paths.append(path)
+        made.append(orjson.dumps(items, option=orjson.OPT_SERIALIZE_NUMPY))
+    return pa.table({"path": paths, "items": pa.array(made, pa.large_binary())})
