@@ -227,7 +227,7 @@ def pending_documents(store: CorpusStore, stage: str, current: str) -> set[str]:
     """Ids of documents whose latest ``stage`` output is missing, failed or made with other settings."""
     done = {doc_id for doc_id, entry in store.stage_index(stage).items()
             if entry.fingerprint == current and not entry.failed}
-    return {entry.id for entry in store.document_index() if entry.id not in done}
+    return {doc_id for doc_id in store.seqs() if doc_id not in done}
 
 
 def in_ingest_order(store: CorpusStore, ids: set[str]) -> list[tuple[str, int]]:

@@ -58,7 +58,9 @@ def _number(value: float) -> str:
 def _resolve(store, doc_id: str) -> str:
     from pipeline.errors import DocumentNotFoundError
 
-    matches = [entry.id for entry in store.document_index() if entry.id.startswith(doc_id)]
+    if len(doc_id) == 16:  # a whole id: get_document finds it or says it is not there
+        return doc_id
+    matches = [known for known in store.seqs() if known.startswith(doc_id)]
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -32,6 +32,9 @@ DOCUMENTS = pa.schema([
 ])
 # Only these leading columns get min/max statistics in the table's log (text would be costly).
 INDEXED_COLUMNS = 2
+# Rows per Parquet row group: a read of one document (``show``) or of a range of ``seq`` decodes the
+# row groups that hold it, and a compacted file of a million rows in one row group is read whole.
+ROW_GROUP_ROWS = 2048
 
 # [[start, end], ...] character offsets; a plain list inside, as Delta's schema has no fixed-size lists
 OFFSETS = pa.list_(pa.list_(pa.int32()))

@@ -338,6 +338,12 @@ def _first_line(error: BaseException) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
+def writer_properties():
+    from deltalake import WriterProperties
+
+    return WriterProperties(max_row_group_size=columns.ROW_GROUP_ROWS, compression="ZSTD")
+
+
 def _chunks(ids: list[str], seqs: list[int], chars: list[int]) -> Iterator[list[tuple[str, int]]]:
     chunk: list[tuple[str, int]] = []
     size = 0
@@ -395,10 +401,11 @@ class _TableWriter:
         path = str(self.store.table_path(self.name))
         try:
             if not self._existing.isdisjoint(ids):
-                (DeltaTable(path).merge(table, predicate="t.id = s.id", source_alias="s", target_alias="t")
+                (DeltaTable(path).merge(table, predicate="t.id = s.id", source_alias="s", target_alias="t",
+                                        writer_properties=writer_properties())
                  .when_matched_update_all().when_not_matched_insert_all().execute())
             else:
-                write_deltalake(path, table, mode="append", configuration={
+                write_deltalake(path, table, mode="append", writer_properties=writer_properties(), configuration={
                     "delta.dataSkippingNumIndexedCols": str(columns.INDEXED_COLUMNS)})
         except CommitFailedError as error:
             raise StoreConflictError(f"{path}: another writer committed to this table at the same time "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.store.corpus import DOCUMENTS, CorpusStore
+from pipeline.store.corpus import DOCUMENTS, CorpusStore, writer_properties
 
 # compact when a table has this many files smaller than SMALL_FILE bytes
 SMALL_FILES = 32
@@ -71,7 +71,7 @@ def compact(store: CorpusStore, *, retention_hours: float) -> CompactReport:
     for name in _names(store):
         table = _delta(store, name)
         before = _sizes(table)
-        table.optimize.compact(target_size=256_000_000)
+        table.optimize.compact(target_size=256_000_000, writer_properties=writer_properties())
         table = _delta(store, name)
         table.create_checkpoint()
         removed = table.vacuum(retention_hours=int(retention_hours), enforce_retention_duration=False, dry_run=False)
