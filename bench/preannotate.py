@@ -70,7 +70,7 @@ def prepared_workspace(tmp: Path, count: int) -> Path:
 
 
 def ours(workspace: Path, processes: int) -> tuple[float, float]:
-    shutil.rmtree(workspace / "corpus" / ".store" / "stages" / "preannotate", ignore_errors=True)
+    shutil.rmtree(workspace / "corpus" / ".store" / "tables" / "preannotate", ignore_errors=True)
     return run_measured(OURS, str(workspace), MODEL, str(processes))
 
 
