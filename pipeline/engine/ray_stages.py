@@ -78,7 +78,8 @@ def map_documents(store: CorpusStore, todo: list[tuple[str, int]], actor: type, 
     blocks = [ids.slice(start, BATCH_SIZE) for start in range(0, len(todo), BATCH_SIZE)]
     snapshot = store.snapshot([stage for stage in actor.reads])
     rows = ray.data.from_arrow(blocks).map_batches(
-        actor, batch_size=BATCH_SIZE, batch_format="pyarrow", concurrency=workers, num_cpus=1, max_restarts=0,
+        actor, batch_size=BATCH_SIZE, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=1, max_restarts=0,
         fn_constructor_kwargs={"root": str(store.root), "snapshot": snapshot, **actor_options})
     yield from rows.iter_batches(batch_size=None, batch_format="pyarrow")
 
@@ -161,7 +162,8 @@ def export_shards(specs: list[dict[str, Any]], schema: pa.Schema) -> Iterator[tu
     plain = [orjson.dumps({key: value for key, value in spec.items() if key != "snapshot"}).decode() for spec in specs]
     workers = max(1, int(ray.available_resources().get("CPU", 1)))
     made = ray.data.from_arrow([pa.table({"spec": [spec]}) for spec in plain]).map_batches(
-        ExportActor, batch_size=1, batch_format="pyarrow", concurrency=workers, num_cpus=1, max_restarts=0,
+        ExportActor, batch_size=1, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=1, max_restarts=0,
         fn_constructor_kwargs={"snapshot": snapshot, "schema": schema})
     for batch in made.iter_batches(batch_size=None, batch_format="pyarrow"):
         for rows, note in zip(batch.column("rows").to_pylist(), batch.column("note").to_pylist()):
