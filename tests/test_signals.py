@@ -108,3 +108,33 @@ def test_preannotate_with_two_processes_stops_on_a_signal_and_a_rerun_completes(
     subprocess.run(newscorpus(tokenized, "preannotate", "--n-process", "2"), check=True, capture_output=True, cwd=REPO)
     done = CorpusStore(tokenized.store_dir).stage_index("preannotate")
     assert len(done) == DOCUMENTS and not [entry for entry in done.values() if entry.failed]
+
+
+EXPORTED = 2400  # long articles: an export of several seconds with two processes
+
+
+@pytest.fixture(scope="module")
+def exportable(tmp_path_factory):
+    """A workspace whose store holds many long reviewed articles, written straight into it."""
+    from test_export import span, write_documents
+
+    from pipeline.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path_factory.mktemp("signals-export") / "workspace")
+    body = " ".join(f"Police in Lima seized {n} kilograms of cocaine on day {n}, officials said." for n in range(300))
+    texts = [f"Report {number}: {body}" for number in range(EXPORTED)]
+    write_documents(CorpusStore(workspace.store_dir), [(text, {"entities": [span(text, "Lima", "GPE")]}) for text in texts])
+    return workspace
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_export_with_two_processes_stops_on_a_signal_and_leaves_no_half_dataset(exportable, signum, code, tmp_path):
+    out = tmp_path / "dataset"
+    command = newscorpus(exportable, "export", "--n-process", "2", "--out", str(out))
+    returncode, workers, stderr = _interrupt(command, signum, workers_for=0.5)
+    assert returncode == code, stderr
+    assert "Traceback" not in stderr
+    assert not [pid for pid in workers if _alive(pid)], "workers left behind"
+    assert not out.exists() and not out.with_name(out.name + ".incomplete").exists()
+    status = subprocess.run(newscorpus(exportable, "status"), capture_output=True, text=True, cwd=REPO)
+    assert status.returncode == 0, status.stderr  # the store's lock was released
