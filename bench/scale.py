@@ -30,7 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from generated import REPO, SEED, run_measured
+from generated import MODEL, REPO, run_measured, seed_body, seed_sentences
+from ingest_tokenize import OURS as INGEST_TOKENIZE
 
 OLD_STORE_COMMIT = "72965bb"  # the last commit with the JSON Lines store
 
@@ -43,9 +44,8 @@ def write_articles(path: Path, start: int, count: int, seed: int = 0, vary: floa
     its word 3-shingles with every other, a corpus in which each new article is a near-duplicate
     candidate of all the others (no news archive looks like that, and it measures the near-duplicate
     look-up, not the store)."""
-    raw = SEED.read_text(encoding="utf-8")
-    body = raw[raw.index("A massacre") : raw.index("trafficking.”EFE") + len("trafficking.”")]
-    sentences = re.split(r"(?<=[.”])\s+(?=[A-Z“])", body.replace("\n\n", " "))
+    body = seed_body()
+    sentences = seed_sentences(body)
     vocabulary = sorted(set(re.findall(r"[A-Za-z]{3,}", body)))
     with path.open("w", encoding="utf-8") as handle:
         for number in range(start, start + count):
@@ -56,22 +56,6 @@ def write_articles(path: Path, start: int, count: int, seed: int = 0, vary: floa
             text = re.sub(r"[A-Za-z]{3,}", lambda m: rng.choice(vocabulary) if rng.random() < vary else m.group(), text)
             handle.write(json.dumps({"id": f"story-{number}", "headline": f"Story {number}", "text": text}) + "\n")
 
-
-INGEST_TOKENIZE = """
-import sys, time
-from pathlib import Path
-from pipeline.ingest import ingest
-from pipeline.store import CorpusStore
-from pipeline.tokenization import tokenize
-from pipeline.workspace import find_workspace
-start = time.perf_counter()
-workspace = find_workspace(Path(sys.argv[2]))
-store = CorpusStore(workspace.store_dir, segment_size=workspace.settings.store.segment_size)
-report = ingest(store, [Path(sys.argv[1])], workspace.settings, progress=False)
-assert report.ok and report.added, report.errors[:3]
-tokenize(store, workspace.settings, progress=False)
-print(time.perf_counter() - start)
-"""
 
 SHOW = """
 import sys, time
@@ -104,7 +88,7 @@ def bench_store(args: argparse.Namespace) -> None:
         for number in range(batches):
             feed = tmp / f"batch-{number}.jsonl"
             write_articles(feed, number * args.batch, args.batch)
-            seconds, megabytes = run_measured(INGEST_TOKENIZE, str(feed), str(workspace))
+            seconds, megabytes = run_measured(INGEST_TOKENIZE, str(feed), MODEL, str(workspace))
             per_article.append(seconds / args.batch)
             done = (number + 1) * args.batch
             print(f"  {done:>7} documents: batch of {args.batch} in {seconds:6.1f} s "

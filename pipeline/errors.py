@@ -66,6 +66,12 @@ class StoreConflictError(NewscorpusError, RuntimeError):
     code = "E022"
 
 
+class StoreUnreachableError(NewscorpusError, ConnectionError):
+    """A store on object storage that cannot be reached (endpoint, credentials, bucket)."""
+
+    code = "E023"
+
+
 class ModelNotFoundError(NewscorpusError, LookupError):
     code = "E030"
 
@@ -191,3 +197,9 @@ class TrainingError(NewscorpusError, RuntimeError):
     """spaCy could not train with this config or base model."""
 
     code = "E072"
+
+
+class RayUnavailableError(NewscorpusError, RuntimeError):
+    """The Ray engine was asked for and Ray is not installed, or its cluster cannot be started or reached."""
+
+    code = "E080"

@@ -16,19 +16,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from datasketch import LeanMinHash
+
 from pipeline import casing
 from pipeline.errors import InputError, InputNotFoundError
 from pipeline.neardup import NearDuplicateIndex
 from pipeline.readers import SUFFIXES, Article, read_file
-from pipeline.record import Document
+from pipeline.record import ID_LENGTH, Document
 from pipeline.settings import Settings
 from pipeline.store import CorpusStore
 from pipeline.util.progress import progress_bar
 
 log = logging.getLogger(__name__)
-
-ID_LENGTH = 16
-
 
 def document_id(text: str) -> str:
     """Stable id: the first 16 hex digits of the SHA-256 of the normalised text."""
@@ -155,12 +154,12 @@ def _skipped_warnings(folder: Path, skipped: list[SkippedEntry]) -> list[str]:
 @dataclass
 class Signed:
     """An article with what ingest computes from its text alone: id, MinHash signature (encoded) and
-    whether it is written in capitals. Made in parallel by the Ray engine; ``signature`` is None when
-    it is left for later (the local engine signs only the documents that are new)."""
+    whether it is written in capitals. Signed in parallel by the Ray engine; ``signature`` is None
+    until ``sign`` (the local engine signs only the documents that are new)."""
 
     article: Article
     doc_id: str
-    signature: str | None = None
+    signature: LeanMinHash | None = None
     capitals: tuple[int, int] | None = None
 
 
@@ -174,9 +173,10 @@ def read_items(path: Path, boilerplate: list[str]) -> Iterator[Article | InputEr
         yield InputError(path, err.strerror or str(err))
 
 
-def sign(article: Article, near: NearDuplicateIndex) -> Signed:
-    return Signed(article, document_id(article.text), near.encode(near.signature(article.text)),
-                  casing.capitals_in_text(article.text))
+def sign(signed: Signed, near: NearDuplicateIndex) -> Signed:
+    signed.signature = near.signature(signed.article.text)
+    signed.capitals = casing.capitals_in_text(signed.article.text)
+    return signed
 
 
 def _articles(files: list[Path], settings: Settings, report: IngestReport, progress: bool) -> Iterator[Signed]:
@@ -224,15 +224,15 @@ def ingest(store: CorpusStore, paths: Iterable[Path], settings: Settings, *, pro
                 if size > large:
                     report.warnings.append(f"{article.location()}: large document ({size / 1e6:.1f} MB), ingested")
                 if signed.signature is None:
-                    signed = sign(article, near)
+                    sign(signed, near)
                 if signed.capitals is not None:
                     report.warnings.append(f"{article.location()} ({doc_id}): {casing.capitals_note(*signed.capitals)}")
-                signature = near.decode(signed.signature)
+                signature = signed.signature
                 group = near.find_group(signature) or doc_id
                 if group != doc_id:
                     report.grouped.append((doc_id, group))
                 near.add(doc_id, group, signature)
-                writer.add_document(Document(doc_id, article.text, article.meta, group), minhash=signed.signature)
+                writer.add_document(Document(doc_id, article.text, article.meta, group), minhash=near.encode(signature))
                 known[doc_id] = article.location()
                 report.added.append(doc_id)
     log.info("ingested %d new documents from %d files", len(report.added), report.files)

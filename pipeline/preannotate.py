@@ -265,7 +265,7 @@ def _outputs(store: CorpusStore, settings: Settings, todo: set[str], model: str,
 
         ray_stages.start(settings.engine.address, settings.engine.num_cpus)
         for rows in ray_stages.map_documents(store, tokenization.in_ingest_order(store, todo), ray_stages.PreannotateActor,
-                                             STAGE, model=model, gazetteer=str(gazetteer) if gazetteer.exists() else None,
+                                             model=model, gazetteer=str(gazetteer) if gazetteer.exists() else None,
                                              settings=settings.dict(), fingerprint=current):
             writer.add_table(rows)
             for row, warnings in zip(columns.rows_of(rows.drop_columns([ray_stages.WARNINGS])),

@@ -10,6 +10,7 @@ TOKENIZE = "tokenize"
 PREANNOTATE = "preannotate"
 REVIEW = "review"  # the stage `newscorpus pull` writes
 
+ID_LENGTH = 16  # hex digits of a document id (the SHA-256 of its text)
 REVIEWED = "reviewed"
 PRE_ANNOTATED = "pre-annotated"
 INTERNAL_KEYS = {"words"}  # stage data kept for speed (the token texts, joined), left out of `dump`

@@ -252,7 +252,7 @@ def tokenize(store: CorpusStore, settings: Settings, *, progress: bool = True) -
 
                 ray_stages.start(settings.engine.address, settings.engine.num_cpus)
                 for rows in ray_stages.map_documents(store, in_ingest_order(store, todo), ray_stages.TokenizeActor,
-                                                     STAGE, model=settings.model.name, fingerprint=current,
+                                                     model=settings.model.name, fingerprint=current,
                                                      chunk_chars=settings.tokenize.chunk_chars):
                     writer.add_table(rows)
                     report.processed += rows.num_rows

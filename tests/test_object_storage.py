@@ -98,3 +98,16 @@ def test_every_command_works_on_a_store_in_a_bucket_and_the_export_goes_there_to
     compacted = cli("store", "compact", "--retention-hours", "0").stdout
     assert "documents: 1 files" in compacted
     assert json.loads(cli("dump").stdout)["claims"] == dumped["claims"]
+
+
+@pytest.mark.faults
+def test_a_bucket_that_cannot_be_reached_is_one_line_naming_it(cli, monkeypatch):
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+                        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}", "AWS_ALLOW_HTTP": "true"}.items():
+        monkeypatch.setenv(name, value)  # nothing listens there
+    settings = cli.workspace.settings_path
+    settings.write_text(settings.read_text().replace('location = ""', f'location = "s3://{BUCKET}/corpus"'))
+    result = cli("status", expect=1)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: [E023] s3://{BUCKET}/corpus/tables/documents: ")
+    assert "\x1b[" not in result.stderr and "AWS_ENDPOINT_URL" in lines[0]

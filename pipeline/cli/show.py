@@ -3,7 +3,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
-from pipeline.record import PREANNOTATE, TOKENIZE
+from pipeline.record import ID_LENGTH, PREANNOTATE, TOKENIZE
 
 LABEL_STYLES = {"PERSON": "on dark_magenta", "ORG": "on dark_blue", "GPE": "on dark_green", "LOC": "on green4",
                 "FAC": "on grey37", "NORP": "on dark_orange3", "EVENT": "on red3", "DATE": "on purple4"}
@@ -58,7 +58,7 @@ def _number(value: float) -> str:
 def _resolve(store, doc_id: str) -> str:
     from pipeline.errors import DocumentNotFoundError
 
-    if len(doc_id) == 16:  # a whole id: get_document finds it or says it is not there
+    if len(doc_id) == ID_LENGTH:  # a whole id: get_document finds it or says it is not there
         return doc_id
     matches = [known for known in store.seqs() if known.startswith(doc_id)]
     if len(matches) == 1:

@@ -19,18 +19,14 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipeline.errors import NewscorpusError
-from pipeline.record import Document, StageOutput
+from pipeline.errors import NewscorpusError, RayUnavailableError
+from pipeline.record import PREANNOTATE, TOKENIZE, Document, StageOutput
 from pipeline.store import CorpusStore, columns
 
 log = logging.getLogger(__name__)
 
 WARNINGS = "_warnings"  # a column the actors add for the driver's report; not stored
 BATCH_SIZE = 32
-
-
-class RayUnavailableError(NewscorpusError, RuntimeError):
-    code = "E080"
 
 
 def start(address: str = "", num_cpus: int = 0) -> None:
@@ -66,8 +62,7 @@ def start(address: str = "", num_cpus: int = 0) -> None:
     context.execution_options.preserve_order = True  # rows come back in ingest order: fewer, tighter files
 
 
-def map_documents(store: CorpusStore, todo: list[tuple[str, int]], actor: type, stage: str,
-                  **actor_options: Any) -> Iterator[pa.Table]:
+def map_documents(store: CorpusStore, todo: list[tuple[str, int]], actor: type, **actor_options: Any) -> Iterator[pa.Table]:
     """The stage's rows for the documents ``todo`` ((id, seq) pairs), made by a pool of ``actor``s."""
     import ray
     import ray.data
@@ -76,7 +71,7 @@ def map_documents(store: CorpusStore, todo: list[tuple[str, int]], actor: type, 
     ids = pa.table({"id": [doc_id for doc_id, _ in todo], "seq": [seq for _, seq in todo]})
     # blocks made here, not by a repartition: its tasks would wait for CPUs the actors hold
     blocks = [ids.slice(start, BATCH_SIZE) for start in range(0, len(todo), BATCH_SIZE)]
-    snapshot = store.snapshot([stage for stage in actor.reads])
+    snapshot = store.snapshot(actor.reads)
     rows = ray.data.from_arrow(blocks).map_batches(
         actor, batch_size=BATCH_SIZE, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers),
         num_cpus=1, max_restarts=0,
@@ -89,7 +84,7 @@ class StageActor:
     restarted when it dies (``max_restarts=0``): the run stops, what was committed is kept, and a
     re-run does the rest, as with the local engine."""
 
-    stage: str = ""
+    stage: str = ""  # the stage whose rows it makes
     reads: tuple[str, ...] = ()  # the stages whose outputs the actor needs with each document
 
     def __init__(self, root: str, snapshot: dict[str, Any]) -> None:
@@ -112,11 +107,12 @@ class StageActor:
 
 
 class TokenizeActor(StageActor):
+    stage = TOKENIZE
+
     def __init__(self, root: str, snapshot: dict[str, Any], model: str, chunk_chars: int, fingerprint: str) -> None:
         from pipeline import tokenization
 
         super().__init__(root, snapshot)
-        self.stage = tokenization.STAGE
         self.nlp = tokenization.load_tokenizer(model)
         self.chunk_chars, self.fingerprint = chunk_chars, fingerprint
 
@@ -129,7 +125,8 @@ class TokenizeActor(StageActor):
 
 
 class PreannotateActor(StageActor):
-    reads = ("tokenize",)
+    stage = PREANNOTATE
+    reads = (TOKENIZE,)
 
     def __init__(self, root: str, snapshot: dict[str, Any], model: str, gazetteer: str | None, settings: dict[str, Any],
                  fingerprint: str) -> None:
@@ -138,7 +135,6 @@ class PreannotateActor(StageActor):
 
         super().__init__(root, snapshot)
         self.settings = Settings.parse_obj(settings)
-        self.stage = preannotate.STAGE
         self.nlp = preannotate.build_pipeline(model, Path(gazetteer) if gazetteer else None,
                                               self.settings.labels.entities)
         self.fingerprint = fingerprint
@@ -210,6 +206,7 @@ def read_and_sign(files: list[Path], boilerplate: list[str], threshold: float) -
 
     from pipeline.errors import InputError
     from pipeline.ingest import Signed
+    from pipeline.neardup import NearDuplicateIndex
     from pipeline.readers import Article
 
     listed = pa.table({"path": [str(path) for path in files]})
@@ -224,7 +221,7 @@ def read_and_sign(files: list[Path], boilerplate: list[str], threshold: float) -
                     made.append(InputError(item["error"]["path"], item["error"]["reason"], item["error"]["line"]))
                 else:
                     article = Article(item["text"], item["meta"], item["line"])
-                    made.append(Signed(article, item["id"], item["signature"],
+                    made.append(Signed(article, item["id"], NearDuplicateIndex.decode(item["signature"]),
                                        tuple(item["capitals"]) if item["capitals"] else None))
             yield Path(path), made
 
@@ -233,7 +230,7 @@ def _read_and_sign(batch: pa.Table, boilerplate: list[str], threshold: float) ->
     import orjson
 
     from pipeline.errors import InputError
-    from pipeline.ingest import read_items, sign
+    from pipeline.ingest import Signed, document_id, read_items, sign
     from pipeline.neardup import NearDuplicateIndex
 
     near = NearDuplicateIndex(threshold)
@@ -244,9 +241,9 @@ def _read_and_sign(batch: pa.Table, boilerplate: list[str], threshold: float) ->
             if isinstance(item, InputError):
                 items.append({"error": {"path": str(item.path), "reason": item.reason, "line": item.line}})
             else:
-                signed = sign(item, near)
+                signed = sign(Signed(item, document_id(item.text)), near)
                 items.append({"error": None, "text": item.text, "meta": item.meta, "line": item.line, "id": signed.doc_id,
-                              "signature": signed.signature, "capitals": signed.capitals})
+                              "signature": near.encode(signed.signature), "capitals": signed.capitals})
         paths.append(path)
         made.append(orjson.dumps(items, option=orjson.OPT_SERIALIZE_NUMPY))
     return pa.table({"path": paths, "items": pa.array(made, pa.large_binary())})

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from pipeline.errors import DocumentNotFoundError, StoreConflictError, StoreCorruptError, StoreLockedError
 from pipeline.record import Document, StageOutput
 from pipeline.store import columns
-from pipeline.util.objectstore import is_remote, remote_filesystem
+from pipeline.util.objectstore import is_remote, remote_filesystem, requests_to
 
 DOCUMENTS = "documents"
 TABLES = "tables"
@@ -95,7 +95,8 @@ class CorpusStore:
         if self.remote:
             from deltalake import DeltaTable
 
-            return DeltaTable.is_deltatable(self.table_path(name))
+            with requests_to(self.table_path(name)):
+                return DeltaTable.is_deltatable(self.table_path(name))
         return (self.table_path(name) / "_delta_log").is_dir()
 
     def _table(self, name: str):
@@ -134,7 +135,8 @@ class CorpusStore:
             import pyarrow.fs
 
             filesystem, base = remote_filesystem(f"{self.root}/{self._tables}")
-            found = filesystem.get_file_info(pyarrow.fs.FileSelector(base, allow_not_found=True))
+            with requests_to(f"{self.root}/{self._tables}"):
+                found = filesystem.get_file_info(pyarrow.fs.FileSelector(base, allow_not_found=True))
             names = [info.base_name for info in found if info.type == pyarrow.fs.FileType.Directory]
             return sorted(name for name in names if name != DOCUMENTS and self.has_table(name))
         tables = self.root / self._tables
@@ -157,8 +159,9 @@ class CorpusStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the store's write lock (one writer at a time: a second gets a clear error). Object
-        storage has no lock file: there two writers of one table are told apart by Delta's commit
-        protocol, and the second gets ``StoreConflictError``."""
+        storage has no lock file: there conflicting commits (merges) give the second writer
+        ``StoreConflictError``, but two appends both succeed, so one writer at a time is the user's
+        to keep (README, "Object storage")."""
         from pipeline.store import legacy
 
         if self.remote:
@@ -308,7 +311,6 @@ class _Reader:
             yield document
 
 
-
 @dataclass
 class _Table:
     """A table's files as of one version (picklable), read with one clear error if a file is damaged."""
@@ -321,15 +323,18 @@ class _Table:
         return self.dataset.schema.names
 
     def read(self, columns: list[str] | None = None, filter: Any = None, ids: pa.Array | None = None) -> pa.Table:
-        try:
+        with self._damaged_files_named():
             table = self.dataset.to_table(columns=columns, filter=filter)
             return table if ids is None else table.filter(pc.is_in(table.column("id"), value_set=ids))
-        except (pa.ArrowException, OSError) as error:
-            raise StoreCorruptError(f"{self.path}: unreadable data file ({_first_line(error)})") from None
 
     def count(self) -> int:
-        try:
+        with self._damaged_files_named():
             return self.dataset.count_rows()
+
+    @contextlib.contextmanager
+    def _damaged_files_named(self) -> Iterator[None]:
+        try:
+            yield
         except (pa.ArrowException, OSError) as error:
             raise StoreCorruptError(f"{self.path}: unreadable data file ({_first_line(error)})") from None
 
@@ -366,9 +371,9 @@ class _TableWriter:
         self.name = name
         self.schema = schema
         self.segment_size = segment_size
-        dataset = store._dataset(name)
-        self._existing: set[str] = set(dataset.read(columns=["id"]).column("id").to_pylist()) \
-            if dataset is not None else set()
+        self._found = store._dataset(name)  # the table as the writer found it
+        self._existing: set[str] = set(self._found.read(columns=["id"]).column("id").to_pylist()) \
+            if self._found is not None else set()
         self._rows: dict[str, dict[str, Any]] = {}
         self._tables: list[pa.Table] = []  # rows made elsewhere (the Ray engine's workers), as Arrow
         self._buffered = 0
@@ -392,13 +397,20 @@ class _TableWriter:
     def flush(self) -> None:
         if not self._buffered:
             return
-        from deltalake import DeltaTable, write_deltalake
-        from deltalake.exceptions import CommitFailedError
-
         parts = ([columns.to_table(list(self._rows.values()), self.schema)] if self._rows else []) + self._tables
         table = pa.concat_tables(parts)
         ids = table.column("id").to_pylist()
         path = str(self.store.table_path(self.name))
+        with requests_to(path) if self.store.remote else contextlib.nullcontext():
+            self._commit(path, table, ids)
+        self._existing.update(ids)
+        self.written += table.num_rows
+        self._rows, self._tables, self._buffered, self._chars = {}, [], 0, 0
+
+    def _commit(self, path: str, table: pa.Table, ids: list[str]) -> None:
+        from deltalake import DeltaTable, write_deltalake
+        from deltalake.exceptions import CommitFailedError
+
         try:
             if not self._existing.isdisjoint(ids):
                 (DeltaTable(path).merge(table, predicate="t.id = s.id", source_alias="s", target_alias="t",
@@ -410,17 +422,13 @@ class _TableWriter:
         except CommitFailedError as error:
             raise StoreConflictError(f"{path}: another writer committed to this table at the same time "
                                      f"({error}); nothing of this batch was written, run the command again") from None
-        self._existing.update(ids)
-        self.written += table.num_rows
-        self._rows, self._tables, self._buffered, self._chars = {}, [], 0, 0
 
 
 class DocumentWriter(_TableWriter):
     def __init__(self, store: CorpusStore, segment_size: int) -> None:
         super().__init__(store, DOCUMENTS, columns.DOCUMENTS, segment_size)
-        dataset = store._dataset(DOCUMENTS)
-        self._next_seq = (pc.max(dataset.read(columns=["seq"]).column("seq")).as_py() or 0) + 1 \
-            if dataset is not None and dataset.count() else 1
+        self._next_seq = (pc.max(self._found.read(columns=["seq"]).column("seq")).as_py() or 0) + 1 \
+            if self._existing else 1
 
     def add_document(self, document: Document, *, minhash: str | None, seq: int | None = None) -> None:
         if seq is None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import SettingsError
+from pipeline.errors import SettingsError, StoreUnreachableError
 
 
 def is_remote(location: Any) -> bool:
@@ -52,3 +55,20 @@ def remote_dir_has_files(uri: str) -> bool:
 def remove_remote_dir(uri: str) -> None:
     filesystem, path = remote_filesystem(uri)
     filesystem.delete_dir_contents(path, missing_dir_ok=True)
+
+
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@contextlib.contextmanager
+def requests_to(uri: str) -> Iterator[None]:
+    """Turn a failed request to object storage (delta-rs's and pyarrow's errors are OSErrors of many
+    lines, with colour codes) into one line naming the location, the request and its last cause."""
+    try:
+        yield
+    except OSError as error:
+        lines = [line.strip(" ↳") for line in _COLOUR.sub("", str(error)).splitlines() if line.strip(" ↳")]
+        what = lines[0] if lines else type(error).__name__
+        cause = f": {lines[-1]}" if len(lines) > 1 else ""
+        raise StoreUnreachableError(f"{uri}: {what}{cause} (check the bucket, AWS_ENDPOINT_URL and the "
+                                    f"credentials in the environment)") from None
