@@ -20,6 +20,7 @@ from datasketch import LeanMinHash
 
 from pipeline import casing
 from pipeline.errors import InputError, InputNotFoundError
+from pipeline import neardup
 from pipeline.neardup import NearDuplicateIndex
 from pipeline.readers import SUFFIXES, Article, read_file
 from pipeline.record import ID_LENGTH, Document
@@ -201,39 +202,66 @@ def _articles(files: list[Path], settings: Settings, report: IngestReport, progr
             bar.advance(task)
 
 
+GROUP_DOCUMENTS = 256  # documents grouped at once: one read of the stored heads they may match
+GROUP_CHARS = 16_000_000
+
+
+def _in_chunks(articles: Iterator[Signed]) -> Iterator[list[Signed]]:
+    chunk: list[Signed] = []
+    chars = 0
+    for signed in articles:
+        chunk.append(signed)
+        chars += len(signed.article.text)
+        if len(chunk) == GROUP_DOCUMENTS or chars >= GROUP_CHARS:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
+
+
 def ingest(store: CorpusStore, paths: Iterable[Path], settings: Settings, *, progress: bool = True) -> IngestReport:
     report = IngestReport()
     files = collect_files(paths, report, ignore=store.root)
     large = settings.ingest.large_document_mb * 1_000_000
     with store.locked():
-        near = NearDuplicateIndex(settings.ingest.near_duplicate_threshold)
-        known: dict[str, str] = {}
-        for entry in store.document_index():
-            known[entry.id] = entry.fields["meta"].get("source_path", "?")
-            if entry.fields.get("minhash"):
-                near.add(entry.id, entry.fields["group"], near.decode(entry.fields["minhash"]))
-        stored = set(known)
+        near = NearDuplicateIndex(settings.ingest.near_duplicate_threshold, stored=store)
+        stored = store.ids()
+        seen: dict[str, str] = {}  # id -> where this run first read it
+        already: list[tuple[str, str]] = []  # (where, id) of documents the store had
         with store.document_writer() as writer:
-            for signed in _articles(files, settings, report, progress):
-                article, doc_id = signed.article, signed.doc_id
-                if doc_id in known:
-                    found = Duplicate(article.location(), doc_id, known[doc_id])
-                    (report.already_stored if doc_id in stored else report.duplicates).append(found)
-                    continue
-                size = len(article.text.encode("utf-8"))
-                if size > large:
-                    report.warnings.append(f"{article.location()}: large document ({size / 1e6:.1f} MB), ingested")
-                if signed.signature is None:
-                    sign(signed, near)
-                if signed.capitals is not None:
-                    report.warnings.append(f"{article.location()} ({doc_id}): {casing.capitals_note(*signed.capitals)}")
-                signature = signed.signature
-                group = near.find_group(signature) or doc_id
-                if group != doc_id:
-                    report.grouped.append((doc_id, group))
-                near.add(doc_id, group, signature)
-                writer.add_document(Document(doc_id, article.text, article.meta, group), minhash=near.encode(signature))
-                known[doc_id] = article.location()
-                report.added.append(doc_id)
+            for chunk in _in_chunks(_articles(files, settings, report, progress)):
+                new = []
+                for signed in chunk:
+                    article, doc_id = signed.article, signed.doc_id
+                    if doc_id in stored:
+                        already.append((article.location(), doc_id))
+                    elif doc_id in seen:
+                        report.duplicates.append(Duplicate(article.location(), doc_id, seen[doc_id]))
+                    else:
+                        seen[doc_id] = article.location()
+                        new.append(signed)
+                for signed in new:
+                    article, doc_id = signed.article, signed.doc_id
+                    size = len(article.text.encode("utf-8"))
+                    if size > large:
+                        report.warnings.append(f"{article.location()}: large document ({size / 1e6:.1f} MB), ingested")
+                    if signed.signature is None:
+                        sign(signed, near)
+                    if signed.capitals is not None:
+                        report.warnings.append(f"{article.location()} ({doc_id}): {casing.capitals_note(*signed.capitals)}")
+                near.prefetch(signed.signature for signed in new)
+                for signed in new:
+                    article, doc_id, signature = signed.article, signed.doc_id, signed.signature
+                    group = near.find_group(signature) or doc_id
+                    if group != doc_id:
+                        report.grouped.append((doc_id, group))
+                    near.add(doc_id, group, signature)
+                    writer.add_document(Document(doc_id, article.text, article.meta, group), minhash=neardup.encode(signature),
+                                        bands=near.keys(signature) if group == doc_id else None)
+                    report.added.append(doc_id)
+        if already:
+            metas = store.metas(doc_id for _, doc_id in already)
+            report.already_stored = [Duplicate(where, doc_id, metas.get(doc_id, {}).get("source_path", "?"))
+                                     for where, doc_id in already]
     log.info("ingested %d new documents from %d files", len(report.added), report.files)
     return report

@@ -238,7 +238,7 @@ def preannotate(store: CorpusStore, settings: Settings, annotations_dir: Path, *
     model = model or settings.model.name
     current = fingerprint(settings, model, gazetteer)
     with store.locked():
-        todo = tokenization.pending_documents(store, STAGE, current)
+        todo = store.pending(STAGE, current)
         report.skipped = store.count() - len(todo)
         if not todo:
             return report

@@ -92,9 +92,9 @@ class StoreSettings(_Section):
     location: StrictStr = ""
     """Where the store's tables live: empty for the workspace's ``corpus/.store``, a folder (relative
     to the workspace), or ``s3://bucket/prefix`` (credentials and endpoint from the environment)."""
-    retention_hours: Number = 168
-    """``store compact`` deletes files no current commit uses once they are this old (Delta's own
-    default, 7 days): until then the table's older versions can still be read."""
+    retention_hours: StrictInt = 168
+    """``store compact`` deletes files no current commit uses once they are this many hours old
+    (Delta's own default, 7 days): until then the table's older versions can still be read."""
 
     @validator("segment_size")
     def _positive(cls, value: int) -> int:
@@ -102,16 +102,16 @@ class StoreSettings(_Section):
             raise ValueError("must be at least 1")
         return value
 
+    @validator("retention_hours")
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be 0 or more")
+        return value
+
     @validator("location")
     def _supported(cls, value: str) -> str:
         if "://" in value and not value.startswith(("s3://", "s3a://")):
             raise ValueError("must be a folder or an s3:// URI")
-        return value
-
-    @validator("retention_hours")
-    def _not_negative(cls, value: float) -> float:
-        if value < 0:
-            raise ValueError("must be 0 or more")
         return value
 
 

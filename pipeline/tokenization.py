@@ -223,13 +223,6 @@ def _join_block(text: str, offsets: np.ndarray) -> str:
     return joined[:-1].tobytes().decode("utf-32-le")
 
 
-def pending_documents(store: CorpusStore, stage: str, current: str) -> set[str]:
-    """Ids of documents whose latest ``stage`` output is missing, failed or made with other settings."""
-    done = {doc_id for doc_id, entry in store.stage_index(stage).items()
-            if entry.fingerprint == current and not entry.failed}
-    return {doc_id for doc_id in store.seqs() if doc_id not in done}
-
-
 def in_ingest_order(store: CorpusStore, ids: set[str]) -> list[tuple[str, int]]:
     seqs = store.seqs()
     return sorted(((doc_id, seqs[doc_id]) for doc_id in ids), key=lambda pair: pair[1])
@@ -241,7 +234,7 @@ def tokenize(store: CorpusStore, settings: Settings, *, progress: bool = True) -
     report = StageReport(STAGE)
     current = fingerprint(settings)
     with store.locked():
-        todo = pending_documents(store, STAGE, current)
+        todo = store.pending(STAGE, current)
         report.skipped = store.count() - len(todo)
         if not todo:
             return report

@@ -45,6 +45,60 @@ def test_near_duplicates_share_a_group_and_other_stories_do_not(workspace, store
     assert report.grouped == [(edited_id, original)]
 
 
+def _shuffled_stories(seed_text: str, folder, count: int) -> list:
+    """Stories made of the seed article's sentences in random orders: many are near-duplicates of
+    several others, some equally similar to two group heads."""
+    body = seed_text[seed_text.index("A massacre"):].replace("\n\n", " ")
+    sentences = re.split(r"(?<=[.”])\s+(?=[A-Z“])", body)
+    rng = random.Random(0)
+    folder.mkdir()
+    paths = []
+    for number in range(count):
+        paths.append(folder / f"story-{number:03d}.txt")
+        paths[-1].write_text(" ".join(rng.sample(sentences, len(sentences))), encoding="utf-8")
+    return paths
+
+
+def _groups(store: CorpusStore) -> dict[str, str]:
+    return {document.id: document.group for document in store.iter_documents()}
+
+
+def test_ingest_in_several_runs_groups_near_duplicates_as_one_run_does(tmp_path, seed_text):
+    from pipeline.workspace import init_workspace
+
+    stories = _shuffled_stories(seed_text, tmp_path / "stories", 60)
+    at_once = init_workspace(tmp_path / "at-once")
+    ingest(CorpusStore(at_once.store_dir), stories, at_once.settings, progress=False)
+    in_runs = init_workspace(tmp_path / "in-runs")
+    store = CorpusStore(in_runs.store_dir)
+    for first in range(0, 60, 20):
+        report = ingest(store, stories[first:first + 20], in_runs.settings, progress=False)
+        assert len(report.added) == 20
+    groups = _groups(store)
+    assert len(set(groups.values())) < len(groups)  # there are groups, and later runs joined earlier ones
+    assert any(member in groups and head in {doc_id for doc_id in list(groups)[:20]}
+               for member, head in report.grouped)
+    assert groups == _groups(CorpusStore(at_once.store_dir))
+
+
+def test_near_duplicates_are_found_in_a_store_without_band_keys_or_with_another_threshold(workspace, store, seed_copy, tmp_path):
+    from pipeline.record import Document
+
+    text = seed_copy.read_text(encoding="utf-8")
+    (tmp_path / "edited.txt").write_text(text.replace("Sixteen people", "Seventeen people"), encoding="utf-8")
+    original = ingest(store, [seed_copy], workspace.settings, progress=False).added[0]
+    workspace.settings.ingest.near_duplicate_threshold = 0.6  # band keys were stored for 0.7
+    report = ingest(store, [tmp_path / "edited.txt"], workspace.settings, progress=False)
+    assert report.grouped == [(report.added[0], original)]
+
+    older = CorpusStore(tmp_path / "older")  # a store written before band keys were kept
+    document = next(store.iter_documents(ids={original}))
+    with older.document_writer() as writer:
+        writer.add_document(document, minhash=store.group_heads(["minhash"]).column("minhash")[0].as_py(), bands=None)
+    report = ingest(older, [tmp_path / "edited.txt"], workspace.settings, progress=False)
+    assert report.grouped == [(report.added[0], original)]
+
+
 @pytest.mark.faults
 def test_folders_are_read_recursively_and_what_is_not_read_is_reported(workspace, store, tmp_path):
     root = tmp_path / "in"
@@ -123,14 +177,8 @@ def test_jsonl_external_id_is_kept(workspace, store, tmp_path):
 def test_near_duplicate_groups_do_not_depend_on_pythons_string_hashing(tmp_path, seed_text):
     """Stories made of the same sentences are often equally similar to two group heads; the group
     (and so the dataset split) must be the same in every run, whatever PYTHONHASHSEED is."""
-    body = seed_text[seed_text.index("A massacre"):].replace("\n\n", " ")
-    sentences = re.split(r"(?<=[.”])\s+(?=[A-Z“])", body)
-    rng = random.Random(0)
     folder = tmp_path / "stories"
-    folder.mkdir()
-    for number in range(120):
-        picked = rng.sample(sentences, len(sentences))
-        (folder / f"story-{number:03d}.txt").write_text(" ".join(picked), encoding="utf-8")
+    _shuffled_stories(seed_text, folder, 120)
     groups = []
     for seed in ("1", "2", "3"):
         workspace = tmp_path / f"ws{seed}"

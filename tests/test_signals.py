@@ -138,3 +138,111 @@ def test_export_with_two_processes_stops_on_a_signal_and_leaves_no_half_dataset(
     assert not out.exists() and not out.with_name(out.name + ".incomplete").exists()
     status = subprocess.run(newscorpus(exportable, "status"), capture_output=True, text=True, cwd=REPO)
     assert status.returncode == 0, status.stderr  # the store's lock was released
+
+
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        for child in _children(todo.pop()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _signal_when(command, signum, ready, *, settle: float = 1.0):
+    """Start ``command``; once ``ready(pid)`` holds, wait ``settle`` seconds and send ``signum`` (Ctrl-C
+    to the process group, SIGTERM to the main process). Returns (exit code, stderr, the processes
+    the command had started, seconds from the signal to its exit)."""
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and process.poll() is None and not ready(process.pid):
+        time.sleep(0.1)
+    time.sleep(settle)
+    assert process.poll() is None, f"the command ended before it could be interrupted: {process.stderr.read()}"
+    started = _descendants(process.pid)
+    sent = time.monotonic()
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        os.kill(process.pid, signal.SIGTERM)
+    try:
+        _, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail(f"the command still ran 30 s after {signal.Signals(signum).name}")
+    return process.returncode, stderr, started, time.monotonic() - sent
+
+
+def _left_alive(pids: set[int], grace: float = 5.0) -> list[int]:
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.1)
+    return [pid for pid in pids if _alive(pid)]
+
+
+@pytest.fixture(scope="module")
+def trainable(tmp_path_factory):
+    """A workspace with an export of reviewed stories, enough to train on for minutes."""
+    import random
+
+    from test_train import SEEN, make_story, mark_reviewed, write_stories
+
+    from pipeline.workspace import init_workspace
+
+    root = tmp_path_factory.mktemp("signals-train")
+    workspace = init_workspace(root / "workspace")
+    settings = workspace.settings_path.read_text(encoding="utf-8")
+    settings = settings.replace("near_duplicate_threshold = 0.7", "near_duplicate_threshold = 0.95")
+    workspace.settings_path.write_text(settings, encoding="utf-8")
+    rng = random.Random(5)
+    stories = [make_story(rng, SEEN, rng.randint(4, 7)) for _ in range(40)]
+    for step in (["ingest", str(write_stories(root / "stories.jsonl", stories))], ["tokenize"]):
+        subprocess.run(newscorpus(workspace, *step), check=True, capture_output=True, cwd=REPO)
+    mark_reviewed(CorpusStore(workspace.store_dir), stories)
+    subprocess.run(newscorpus(workspace, "export"), check=True, capture_output=True, cwd=REPO)
+    return workspace
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_train_stops_on_a_signal_and_leaves_no_half_built_model(trainable, signum, code):
+    models = trainable.models_dir
+
+    def training_started(_pid: int) -> bool:  # spaCy's loop has started once its folder exists
+        return bool(list(models.glob("*/training")))
+
+    returncode, stderr, _, seconds = _signal_when(newscorpus(trainable, "train", "--max-steps", "100000"), signum,
+                                                  training_started)
+    assert returncode == code, stderr
+    assert "Traceback" not in stderr and stderr.count("\n") == 1, stderr
+    assert seconds < 15, f"train took {seconds:.1f} s to stop"
+    assert not models.exists() or not list(models.iterdir()), "a half-built model was left"
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_preannotate_on_ray_stops_on_a_signal_with_every_ray_process_gone(workspace_copy, signum, code):
+    pytest.importorskip("ray")
+
+    def actors_working(pid: int) -> bool:
+        for child in _descendants(pid):
+            try:
+                if b"PreannotateActor" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    return True
+            except OSError:
+                continue
+        return False
+
+    command = newscorpus(workspace_copy, "preannotate", "--engine", "ray")
+    returncode, stderr, started, seconds = _signal_when(command, signum, actors_working, settle=2.0)
+    assert returncode == code, stderr
+    assert "what was finished is kept" in stderr and "Traceback" not in stderr, stderr
+    assert seconds < 15, f"preannotate on Ray took {seconds:.1f} s to stop"
+    assert len(started) >= 3  # Ray's own processes and the actors
+    assert not _left_alive(started), "Ray processes left behind"
+    status = subprocess.run(newscorpus(workspace_copy, "status"), capture_output=True, text=True, cwd=REPO)
+    assert status.returncode == 0, status.stderr
+    subprocess.run(newscorpus(workspace_copy, "preannotate", "--engine", "ray"), check=True, capture_output=True,
+                   cwd=REPO)
+    done = CorpusStore(workspace_copy.store_dir).stage_index("preannotate")
+    assert len(done) == DOCUMENTS and not [entry for entry in done.values() if entry.failed]

@@ -95,6 +95,26 @@ def test_store_compact_joins_small_files_and_keeps_every_row(cli, tmp_path):
     assert cli("dump").stdout == before
 
 
+def test_a_writing_command_compacts_when_small_files_have_gathered(cli, tmp_path):
+    from deltalake import DeltaTable
+
+    from pipeline.store.maintenance import SMALL_FILES
+
+    settings = cli.workspace.settings_path
+    settings.write_text(settings.read_text().replace("segment_size = 500", "segment_size = 1"))
+    texts = [f"Story {n}: {STORY}" for n in range(SMALL_FILES + 4)]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"s{n}", "text": text}) + "\n" for n, text in enumerate(texts[:-1])))
+    cli("ingest", str(feed))  # one commit per document: enough small files to compact
+    documents = str(cli.workspace.store_dir / "tables" / "documents")
+    assert len(DeltaTable(documents).file_uris()) == 1
+    more = tmp_path / "more.jsonl"
+    more.write_text(json.dumps({"id": "last", "text": texts[-1]}) + "\n")
+    cli("ingest", str(more))
+    assert len(DeltaTable(documents).file_uris()) == 2  # too few small files to pay
+    assert [json.loads(line)["text"] for line in cli("dump").stdout.splitlines()] == texts
+
+
 def _kill_after_commits(command, log_dir, commits, timeout=120):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout

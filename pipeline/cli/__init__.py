@@ -5,7 +5,9 @@ from pipeline.cli import evaluate, preannotate, show  # noqa: F401
 from pipeline.cli import doccano, pull, push  # noqa: F401
 from pipeline.cli import export, store, train  # noqa: F401
 from pipeline.cli._util import app
+from pipeline.util.signals import terminate_raises
 
 
 def main() -> None:
+    terminate_raises()
     app(prog_name="newscorpus")

@@ -14,7 +14,7 @@ app.add_typer(store_app, name="store")
 @handle_errors
 def compact_command(
     ctx: typer.Context,
-    retention_hours: Optional[float] = typer.Option(
+    retention_hours: Optional[int] = typer.Option(
         None, "--retention-hours", min=0, help="Delete unused files older than this. Default: [store] retention_hours."),
 ) -> None:
     """Join each table's small files into large ones and delete the files no current commit uses.
@@ -24,7 +24,7 @@ def compact_command(
     run_compact(workspace_of(ctx), quiet=options(ctx).quiet, retention_hours=retention_hours)
 
 
-def run_compact(workspace: Workspace, *, quiet: bool, retention_hours: float | None = None) -> maintenance.CompactReport:
+def run_compact(workspace: Workspace, *, quiet: bool, retention_hours: int | None = None) -> maintenance.CompactReport:
     store = store_of(workspace)
     hours = workspace.settings.store.retention_hours if retention_hours is None else retention_hours
     with store.locked():

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,11 +45,17 @@ def start(address: str = "", num_cpus: int = 0) -> None:
         options["address"] = address
     else:
         options["num_cpus"] = num_cpus or len(os.sched_getaffinity(0))
+    on_sigterm = signal.getsignal(signal.SIGTERM)
     try:
         ray.init(**options)
     except Exception as error:  # Ray raises plain Exception when its node does not come up
         raise RayUnavailableError(f"cannot start or reach Ray at {address or 'this machine'}: "
                                   f"{str(error).strip().splitlines()[0]}") from None
+    finally:
+        # ray.init makes SIGTERM exit with code 15 and no clean-up: ours stops the workers, keeps
+        # what was finished and exits 143, as the local engine does
+        if threading.current_thread() is threading.main_thread() and on_sigterm is not None:
+            signal.signal(signal.SIGTERM, on_sigterm)
     from ray.data import DataContext
 
     # Ray's loggers write to the stderr of the moment they were made and log every execution at INFO:
@@ -205,8 +213,8 @@ def read_and_sign(files: list[Path], boilerplate: list[str], threshold: float) -
     import ray.data
 
     from pipeline.errors import InputError
+    from pipeline import neardup
     from pipeline.ingest import Signed
-    from pipeline.neardup import NearDuplicateIndex
     from pipeline.readers import Article
 
     listed = pa.table({"path": [str(path) for path in files]})
@@ -221,7 +229,7 @@ def read_and_sign(files: list[Path], boilerplate: list[str], threshold: float) -
                     made.append(InputError(item["error"]["path"], item["error"]["reason"], item["error"]["line"]))
                 else:
                     article = Article(item["text"], item["meta"], item["line"])
-                    made.append(Signed(article, item["id"], NearDuplicateIndex.decode(item["signature"]),
+                    made.append(Signed(article, item["id"], neardup.decode(item["signature"]),
                                        tuple(item["capitals"]) if item["capitals"] else None))
             yield Path(path), made
 
@@ -230,10 +238,10 @@ def _read_and_sign(batch: pa.Table, boilerplate: list[str], threshold: float) ->
     import orjson
 
     from pipeline.errors import InputError
+    from pipeline import neardup
     from pipeline.ingest import Signed, document_id, read_items, sign
-    from pipeline.neardup import NearDuplicateIndex
 
-    near = NearDuplicateIndex(threshold)
+    near = neardup.NearDuplicateIndex(threshold)
     paths, made = [], []
     for path in batch.column("path").to_pylist():
         items = []
@@ -243,7 +251,7 @@ def _read_and_sign(batch: pa.Table, boilerplate: list[str], threshold: float) ->
             else:
                 signed = sign(Signed(item, document_id(item.text)), near)
                 items.append({"error": None, "text": item.text, "meta": item.meta, "line": item.line, "id": signed.doc_id,
-                              "signature": near.encode(signed.signature), "capitals": signed.capitals})
+                              "signature": neardup.encode(signed.signature), "capitals": signed.capitals})
         paths.append(path)
         made.append(orjson.dumps(items, option=orjson.OPT_SERIALIZE_NUMPY))
     return pa.table({"path": paths, "items": pa.array(made, pa.large_binary())})

@@ -27,11 +27,14 @@ DOCUMENTS = pa.schema([
     pa.field("group_id", pa.string(), nullable=False),  # near-duplicate group (a document id)
     pa.field("chars", pa.int64(), nullable=False),
     pa.field("minhash", pa.string()),  # base64 of the MinHash signature
+    pa.field("bands", pa.list_(pa.int64())),  # LSH band keys of a group's first document (neardup.py)
     pa.field("meta", pa.string(), nullable=False),  # JSON: headline, byline, place, date, ...
     pa.field("text", pa.large_string(), nullable=False),
 ])
 # Only these leading columns get min/max statistics in the table's log (text would be costly).
 INDEXED_COLUMNS = 2
+# Columns of long, unique strings: written without statistics or dictionary (corpus.writer_properties)
+LONG_TEXT_COLUMNS = ("text", "meta", "minhash", "words", "data")
 # Rows per Parquet row group: a read of one document (``show``) or of a range of ``seq`` decodes the
 # row groups that hold it, and a compacted file of a million rows in one row group is read whole.
 ROW_GROUP_ROWS = 2048
@@ -106,9 +109,9 @@ _CHECKS = {stage: {name: _fits(type_) for name, type_ in typed} for stage, typed
 
 # -- rows ------------------------------------------------------------------------------------------
 
-def document_row(document: Document, seq: int, minhash: str | None) -> dict[str, Any]:
+def document_row(document: Document, seq: int, minhash: str | None, bands: list[int] | None) -> dict[str, Any]:
     return {"seq": seq, "id": document.id, "group_id": document.group, "chars": len(document.text),
-            "minhash": minhash, "meta": orjson.dumps(document.meta, option=JSON_OPTIONS).decode(),
+            "minhash": minhash, "bands": bands, "meta": orjson.dumps(document.meta, option=JSON_OPTIONS).decode(),
             "text": document.text}
 
 

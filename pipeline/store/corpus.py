@@ -2,7 +2,7 @@
 
 Layout under ``corpus/.store/``::
 
-    tables/documents/     seq, id, group_id, chars, minhash, meta (JSON), text
+    tables/documents/     seq, id, group_id, chars, minhash, bands, meta (JSON), text
     tables/tokenize/      seq, id, version, fingerprint, error, revision, data, tokens, words, sentences
     tables/preannotate/   ... entities, claims, left_out, notes
     tables/review/        ... entities, claims, relations, status, annotators, decision
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from pipeline.errors import DocumentNotFoundError, StoreConflictError, StoreCorr
 from pipeline.record import Document, StageOutput
 from pipeline.store import columns
 from pipeline.util.objectstore import is_remote, remote_filesystem, requests_to
+
+log = logging.getLogger(__name__)
 
 DOCUMENTS = "documents"
 TABLES = "tables"
@@ -184,9 +187,19 @@ class CorpusStore:
                     legacy.migrate(self)
                 self._current = True
                 yield
+                self._compact_if_it_pays()
             finally:
                 lock_file.truncate(0)
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def _compact_if_it_pays(self) -> None:
+        """Join small files when a table has gathered many (every commit adds one), so reads do not
+        slow down run after run. Files no commit uses are left for ``store compact``'s vacuum."""
+        from pipeline.store import maintenance
+
+        if maintenance.needs_compaction(self):
+            log.info("compacting the store's tables (many small files)")
+            maintenance.compact(self, retention_hours=None)
 
     @contextlib.contextmanager
     def document_writer(self) -> Iterator[DocumentWriter]:
@@ -217,6 +230,31 @@ class CorpusStore:
                 yield IndexEntry(row["id"], row["seq"], {"id": row["id"], "group": row["group_id"],
                                                          "minhash": row["minhash"], "meta": orjson.loads(row["meta"])})
 
+    def ids(self) -> set[str]:
+        dataset = self._dataset(DOCUMENTS)
+        return set(dataset.read(columns=["id"]).column("id").to_pylist()) if dataset is not None else set()
+
+    def metas(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The meta of each of ``ids`` (those stored), read in one scan."""
+        dataset, wanted = self._dataset(DOCUMENTS), pa.array(sorted(set(ids)), pa.string())
+        if dataset is None or not len(wanted):
+            return {}
+        table = dataset.read(columns=["id", "meta"], ids=wanted)
+        return {doc_id: orjson.loads(meta) for doc_id, meta in zip(table.column("id").to_pylist(),
+                                                                    table.column("meta").to_pylist())}
+
+    def group_heads(self, names: Sequence[str], seqs: Sequence[int] | None = None) -> pa.Table:
+        """``names`` (those the table has) of the documents that head their near-duplicate group, all
+        or those of ``seqs``."""
+        dataset = self._dataset(DOCUMENTS)
+        if dataset is None:
+            return pa.table({name: [] for name in names})
+        where = pc.field("seq").isin(list(seqs)) if seqs is not None else None
+        wanted = [name for name in dict.fromkeys(["id", "group_id", *names]) if name in dataset.names]
+        table = dataset.read(columns=wanted, filter=where)
+        table = table.filter(pc.equal(table.column("id").cast(pa.string()), table.column("group_id").cast(pa.string())))
+        return table.select([name for name in names if name in table.column_names])
+
     def count(self) -> int:
         dataset = self._dataset(DOCUMENTS)
         return dataset.count() if dataset is not None else 0
@@ -227,6 +265,22 @@ class CorpusStore:
             return {}
         table = dataset.read(columns=["id", "seq"])
         return dict(zip(table.column("id").to_pylist(), table.column("seq").to_pylist()))
+
+    def pending(self, stage: str, fingerprint: str) -> set[str]:
+        """Ids of documents whose ``stage`` output is missing, failed or has another fingerprint
+        (worked out in Arrow: a store of millions of documents costs no Python object per document done)."""
+        documents = self._dataset(DOCUMENTS)
+        if documents is None:
+            return set()
+        ids = documents.read(columns=["id"]).column("id").cast(pa.string())
+        outputs = self._dataset(stage)
+        if outputs is None:
+            return set(ids.to_pylist())
+        done = outputs.read(columns=["id", "fingerprint", "error"])
+        done = done.filter(pc.and_(pc.equal(done.column("fingerprint").cast(pa.string()), fingerprint),
+                                   pc.is_null(done.column("error"))))
+        finished = done.column("id").cast(pa.string()).combine_chunks()
+        return set(ids.filter(pc.invert(pc.is_in(ids, value_set=finished))).to_pylist())
 
     def stage_index(self, stage: str) -> dict[str, StageEntry]:
         """The current output of ``stage`` for each document that has one."""
@@ -344,9 +398,14 @@ def _first_line(error: BaseException) -> str:
 
 
 def writer_properties():
-    from deltalake import WriterProperties
+    from deltalake import ColumnProperties, WriterProperties
 
-    return WriterProperties(max_row_group_size=columns.ROW_GROUP_ROWS, compression="ZSTD")
+    # Parquet keeps the min and max value of every column chunk: for a text column that is two
+    # whole documents (40 MB in the file, and in memory, for one 20 MB article), and dictionary
+    # encoding of values that never repeat only costs memory. Nobody filters on these columns.
+    plain = ColumnProperties(dictionary_enabled=False, statistics_enabled="NONE")
+    return WriterProperties(max_row_group_size=columns.ROW_GROUP_ROWS, compression="ZSTD",
+                            column_properties={name: plain for name in columns.LONG_TEXT_COLUMNS})
 
 
 def _chunks(ids: list[str], seqs: list[int], chars: list[int]) -> Iterator[list[tuple[str, int]]]:
@@ -417,7 +476,9 @@ class _TableWriter:
                                         writer_properties=writer_properties())
                  .when_matched_update_all().when_not_matched_insert_all().execute())
             else:
-                write_deltalake(path, table, mode="append", writer_properties=writer_properties(), configuration={
+                # schema_mode: a column added since the table was made (documents' ``bands``) joins it
+                write_deltalake(path, table, mode="append", schema_mode="merge",
+                                writer_properties=writer_properties(), configuration={
                     "delta.dataSkippingNumIndexedCols": str(columns.INDEXED_COLUMNS)})
         except CommitFailedError as error:
             raise StoreConflictError(f"{path}: another writer committed to this table at the same time "
@@ -430,11 +491,13 @@ class DocumentWriter(_TableWriter):
         self._next_seq = (pc.max(self._found.read(columns=["seq"]).column("seq")).as_py() or 0) + 1 \
             if self._existing else 1
 
-    def add_document(self, document: Document, *, minhash: str | None, seq: int | None = None) -> None:
+    def add_document(self, document: Document, *, minhash: str | None, bands: list[int] | None = None,
+                     seq: int | None = None) -> None:
+        """``bands``: the near-duplicate index's keys, for a document that heads its group."""
         if seq is None:
             seq, self._next_seq = self._next_seq, self._next_seq + 1
         self.store._assigned[document.id] = seq
-        self._add(columns.document_row(document, seq, minhash), len(document.text))
+        self._add(columns.document_row(document, seq, minhash, bands), len(document.text))
 
 
 class StageWriter(_TableWriter):

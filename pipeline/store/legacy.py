@@ -20,6 +20,7 @@ import orjson
 
 from pipeline.errors import StoreCorruptError
 from pipeline.record import Document, StageOutput
+from pipeline.settings import IngestSettings
 from pipeline.util.progress import progress_bar
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class MigrationReport:
 
 def migrate(store, *, progress: bool = True) -> MigrationReport:
     """Copy an old store into tables (the caller holds the store's lock). Counts are checked."""
+    from pipeline import neardup
     from pipeline.store.corpus import DOCUMENTS, TABLES, CorpusStore
 
     root = store.root
@@ -89,6 +91,7 @@ def migrate(store, *, progress: bool = True) -> MigrationReport:
     stage_dirs = sorted(p for p in (root / "stages").iterdir() if p.is_dir()) if (root / "stages").is_dir() else []
     latest = {stage_dir.name: _latest(stage_dir) for stage_dir in stage_dirs}
     seqs: dict[str, int] = {}
+    layout = neardup.band_layout(IngestSettings().near_duplicate_threshold)
     total = len(_latest(root / "documents")) + sum(len(v) for v in latest.values())
     with progress_bar(progress) as bar:
         task = bar.add_task("migrating the store to Delta Lake tables", total=total)
@@ -97,8 +100,12 @@ def migrate(store, *, progress: bool = True) -> MigrationReport:
                 if record["id"] in seqs:
                     continue
                 seqs[record["id"]] = len(seqs) + 1
+                minhash = index.get("minhash")
+                # band keys for the default threshold: with another, ingest computes them again each run
+                bands = neardup.band_keys(neardup.decode_values(minhash)[None, :], layout)[0].tolist() \
+                    if minhash and record["group"] == record["id"] else None
                 writer.add_document(Document(record["id"], record["text"], record["meta"], record["group"]),
-                                    minhash=index.get("minhash"), seq=seqs[record["id"]])
+                                    minhash=minhash, bands=bands, seq=seqs[record["id"]])
                 bar.advance(task)
         report.documents = writer.written
         for stage_dir in stage_dirs:

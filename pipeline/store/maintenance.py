@@ -15,6 +15,9 @@ from pipeline.store.corpus import DOCUMENTS, CorpusStore, writer_properties
 # compact when a table has this many files smaller than SMALL_FILE bytes
 SMALL_FILES = 32
 SMALL_FILE = 16_000_000
+# files are joined up to this size: a compaction rewrites at most this much besides the new small
+# files, however large the store (a larger target made every compaction slower as the store grew)
+TARGET_FILE = 64_000_000
 
 
 @dataclass
@@ -64,17 +67,18 @@ def _names(store: CorpusStore) -> list[str]:
     return [DOCUMENTS, *store.stages()] if store.has_table(DOCUMENTS) else store.stages()
 
 
-def compact(store: CorpusStore, *, retention_hours: float) -> CompactReport:
-    """Compact every table, checkpoint it, and vacuum what is older than ``retention_hours``. The
-    caller holds the store's lock."""
+def compact(store: CorpusStore, *, retention_hours: int | None) -> CompactReport:
+    """Compact every table, checkpoint it, and vacuum what is older than ``retention_hours`` (None:
+    no vacuum). The caller holds the store's lock."""
     report = CompactReport()
     for name in _names(store):
         table = _delta(store, name)
         before = _sizes(table)
-        table.optimize.compact(target_size=256_000_000, writer_properties=writer_properties())
+        table.optimize.compact(target_size=TARGET_FILE, writer_properties=writer_properties())
         table = _delta(store, name)
         table.create_checkpoint()
-        removed = table.vacuum(retention_hours=int(retention_hours), enforce_retention_duration=False, dry_run=False)
+        removed = [] if retention_hours is None else \
+            table.vacuum(retention_hours=retention_hours, enforce_retention_duration=False, dry_run=False)
         table.cleanup_metadata()
         after = _sizes(_delta(store, name))
         report.tables.append(TableReport(name, len(before), len(after), sum(before), sum(after), len(removed)))
