@@ -111,3 +111,30 @@ def test_a_bucket_that_cannot_be_reached_is_one_line_naming_it(cli, monkeypatch)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: [E023] s3://{BUCKET}/corpus/tables/documents: ")
     assert "\x1b[" not in result.stderr and "AWS_ENDPOINT_URL" in lines[0]
+
+
+@pytest.mark.faults
+def test_two_ingests_at_once_on_a_bucket_never_store_a_document_twice(cli, s3, tmp_path):
+    """A bucket has no lock file: two writers may both succeed, or one may stop with [E022], but no
+    document is stored twice, and a re-run completes the store."""
+    settings = cli.workspace.settings_path
+    text = settings.read_text().replace('location = ""', f'location = "s3://{BUCKET}/corpus"')
+    settings.write_text(text.replace("segment_size = 500", "segment_size = 2"))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"s{n}", "text": f"Story {n}: police in Lima seized {n} boats."}) + "\n"
+                            for n in range(40)))
+    cli("ingest", str(_first_lines(feed, 2)))  # the table exists before the two start
+    command = [sys.executable, "-m", "pipeline", "--workspace", str(cli.workspace.root), "--quiet", "ingest", str(feed)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(run.wait(120), run.stderr.read()) for run in runs]
+    for code, stderr in results:
+        assert code == 0 or ("[E022]" in stderr and stderr.count("\n") == 1), stderr
+    cli("ingest", str(feed))
+    ids = [json.loads(line)["meta"]["external_id"] for line in cli("dump").stdout.splitlines()]
+    assert sorted(ids) == sorted(f"s{n}" for n in range(40)), "a document stored twice or lost"
+
+
+def _first_lines(path, count):
+    first = path.with_name("first.jsonl")
+    first.write_text("".join(path.read_text().splitlines(keepends=True)[:count]))
+    return first

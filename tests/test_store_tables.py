@@ -115,6 +115,26 @@ def test_a_writing_command_compacts_when_small_files_have_gathered(cli, tmp_path
     assert [json.loads(line)["text"] for line in cli("dump").stdout.splitlines()] == texts
 
 
+@pytest.mark.slow
+def test_the_main_job_deletes_the_files_compaction_left_once_past_their_retention(cli, tmp_path):
+    from deltalake import DeltaTable
+
+    from pipeline.store.maintenance import SMALL_FILES
+
+    settings = cli.workspace.settings_path
+    text = settings.read_text().replace("segment_size = 500", "segment_size = 1")
+    settings.write_text(text.replace("retention_hours = 168", "retention_hours = 0"))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"s{n}", "text": f"Story {n}: {STORY}"}) + "\n"
+                            for n in range(SMALL_FILES + 1)))
+    cli("ingest", str(feed))
+    documents = cli.workspace.store_dir / "tables" / "documents"
+    assert len(list(documents.glob("*.parquet"))) > len(DeltaTable(str(documents)).file_uris()) == 1
+    cli("run", "--no-doccano")
+    assert len(list(documents.glob("*.parquet"))) == len(DeltaTable(str(documents)).file_uris())
+    assert len(cli("dump").stdout.splitlines()) == SMALL_FILES + 1
+
+
 def _kill_after_commits(command, log_dir, commits, timeout=120):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout

@@ -11,7 +11,7 @@ from pipeline.cli.push import run_push
 from pipeline.cli.status import print_status
 from pipeline.cli.store import run_compact
 from pipeline.cli.tokenize import run_tokenize
-from pipeline.store.maintenance import needs_compaction
+from pipeline.store.maintenance import expired_files, needs_compaction
 
 
 @app.command("run")
@@ -23,7 +23,8 @@ def run_command(
 ) -> None:
     """The main job: ingest, tokenize, pre-annotate, push to Doccano, export the dataset, print the status.
 
-    The store's tables are compacted when many small files have gathered (see 'newscorpus store compact').
+    The store's tables are compacted when many small files have gathered, and files no commit uses
+    are deleted once older than [store] retention_hours (see 'newscorpus store compact').
 
     Every step is incremental: running it again only does what is new. Without DOCCANO_URL, the
     workspace's own Doccano server is started on 127.0.0.1 (installed on first use).
@@ -35,7 +36,8 @@ def run_command(
     ingest_report = run_ingest(workspace, [workspace.corpus_dir], quiet=quiet)
     run_tokenize(workspace, quiet=quiet)
     run_preannotate(workspace, quiet=quiet)
-    if needs_compaction(store_of(workspace)):
+    store = store_of(workspace)
+    if needs_compaction(store) or expired_files(store, workspace.settings.store.retention_hours):
         run_compact(workspace, quiet=quiet)
     push_report = None
     if doccano:

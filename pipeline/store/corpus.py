@@ -282,6 +282,14 @@ class CorpusStore:
         finished = done.column("id").cast(pa.string()).combine_chunks()
         return set(ids.filter(pc.invert(pc.is_in(ids, value_set=finished))).to_pylist())
 
+    def stage_values(self, stage: str, name: str) -> dict[str, Any]:
+        """One column of ``stage``'s current outputs (a typed one: ``status`` of review), by document id."""
+        dataset = self._dataset(stage)
+        if dataset is None or name not in dataset.names:
+            return {}
+        table = dataset.read(columns=["id", name])
+        return dict(zip(table.column("id").to_pylist(), table.column(name).to_pylist()))
+
     def stage_index(self, stage: str) -> dict[str, StageEntry]:
         """The current output of ``stage`` for each document that has one."""
         dataset = self._dataset(stage)
@@ -475,6 +483,13 @@ class _TableWriter:
                 (DeltaTable(path).merge(table, predicate="t.id = s.id", source_alias="s", target_alias="t",
                                         writer_properties=writer_properties())
                  .when_matched_update_all().when_not_matched_insert_all().execute())
+            elif self.store.remote and (self._found is not None or self.written):
+                # A bucket has no lock file. An insert that reads the table's ids conflicts with a
+                # second writer's commit in between (StoreConflictError) where two appends would
+                # both have written the same document.
+                (DeltaTable(path).merge(table, predicate="t.id = s.id", source_alias="s", target_alias="t",
+                                        writer_properties=writer_properties())
+                 .when_not_matched_insert_all().execute())
             else:
                 # schema_mode: a column added since the table was made (documents' ``bands``) joins it
                 write_deltalake(path, table, mode="append", schema_mode="merge",
@@ -482,7 +497,8 @@ class _TableWriter:
                     "delta.dataSkippingNumIndexedCols": str(columns.INDEXED_COLUMNS)})
         except CommitFailedError as error:
             raise StoreConflictError(f"{path}: another writer committed to this table at the same time "
-                                     f"({error}); nothing of this batch was written, run the command again") from None
+                                     f"({_first_line(error)}); nothing of this batch was written, run the command "
+                                     f"again") from None
 
 
 class DocumentWriter(_TableWriter):

@@ -63,6 +63,12 @@ def needs_compaction(store: CorpusStore) -> bool:
                for name in _names(store))
 
 
+def expired_files(store: CorpusStore, retention_hours: int) -> int:
+    """How many files no current commit uses are older than ``retention_hours`` (what vacuum deletes)."""
+    return sum(len(_delta(store, name).vacuum(retention_hours=retention_hours, enforce_retention_duration=False,
+                                              dry_run=True)) for name in _names(store))
+
+
 def _names(store: CorpusStore) -> list[str]:
     return [DOCUMENTS, *store.stages()] if store.has_table(DOCUMENTS) else store.stages()
 
