@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from pipeline.cli._util import app, handle_errors, options, out, workspace_of
+from pipeline.cli._util import app, handle_errors, options, out, store_of, workspace_of
 
 if TYPE_CHECKING:
     from pipeline.doccano.server import ServerInfo, ServerStatus
@@ -106,10 +106,17 @@ def add_annotator_command(
     """Create an annotator account with a generated password and add it to the project.
 
     The credentials go to a 0600 JSON file whose path is printed (never the password itself). The
-    next 'newscorpus push' gives the annotator their own copy of the pre-annotations.
+    annotator gets their own copy of the pre-annotations of what is already in the project at once
+    (run again to finish an interrupted copy); 'newscorpus push' copies what is pushed later.
     """
     from pipeline.doccano.annotators import add_annotator
+    from pipeline.doccano.push import give_copies
 
-    path = add_annotator(workspace_of(ctx), name, project=project)
-    out.print(f"Annotator {name!r} is a member of the project; their login is in {path} (mode 0600).")
-    out.print("Run 'newscorpus push' to give them their copy of the pre-annotations.")
+    workspace = workspace_of(ctx)
+    quiet = options(ctx).quiet
+    path = add_annotator(workspace, name, project=project)
+    copied = give_copies(workspace, store_of(workspace), name, project=project, progress=not quiet)
+    if not quiet:
+        out.print(f"Annotator {name!r} is a member of the project; their login is in {path} (mode 0600).")
+        out.print(f"They have their copy of the pre-annotations of {copied} more documents; 'newscorpus push' "
+                  f"gives them the ones pushed later.")

@@ -33,6 +33,7 @@ from pipeline.doccano.annotators import annotator_credentials, copies_state
 from pipeline.doccano.api import Doccano
 from pipeline.doccano.credentials import resolve_server
 from pipeline.errors import DoccanoImportError
+from pipeline.palette import LABEL_STYLE, OTHER_LABEL, RELATION_TYPES
 from pipeline.preannotate import STAGE as PREANNOTATE
 from pipeline.record import Document
 from pipeline.store import CorpusStore
@@ -44,14 +45,6 @@ log = logging.getLogger(__name__)
 
 PROJECT_TYPE = "SequenceLabeling"
 IMPORT_TASK = "RelationExtraction"  # Doccano's JSONL format with "entities" and "relations"
-RELATION_TYPES = {"source": "#1b9e77", "time": "#7570b3", "place": "#d95f02"}
-LABEL_STYLE = {  # colour, shortcut (entities on plain keys, claims on shift)
-    "PERSON": ("#e6194b", None, "p"), "ORG": ("#4363d8", None, "o"), "GPE": ("#3cb44b", None, "g"),
-    "LOC": ("#42d4f4", None, "l"), "FAC": ("#a9a9a9", None, "f"), "NORP": ("#f58231", None, "n"),
-    "EVENT": ("#911eb4", None, "e"), "DATE": ("#f032e6", None, "d"),
-    "COUNT": ("#ffe119", "shift", "c"), "QUANTITY": ("#bfef45", "shift", "q"), "MONEY": ("#469990", "shift", "m"),
-    "PERCENT": ("#dcbeff", "shift", "r"),
-}
 UPLOAD_BATCH = 5000
 COPY_THREADS = 4
 
@@ -74,34 +67,46 @@ class PushReport:
     copies: dict[str, int] = field(default_factory=dict)
 
 
+# What an annotator reads first, in the project list and on the project's page.
+DESCRIPTION = ("News articles pre-annotated by newscorpus with entities and numeric claims, for you to check. "
+               "First read the Guideline (left menu), then press Start Annotation. Accept, fix, delete or add "
+               "spans; entity labels are plain keys (p PERSON, o ORG, g GPE ...), claim labels shift+key "
+               "(shift+c COUNT, shift+q QUANTITY, shift+m MONEY, shift+r PERCENT). When a document is done, "
+               "press Not Checked so that it reads Checked.")
+
+
 def ensure_project(doccano: Doccano, name: str, guideline: str) -> dict[str, Any]:
     project = doccano.find_project(name)
     if project is not None:
-        if project.get("guideline", "") != guideline:
-            with doccano.errors("update the project guideline"):
-                doccano.client.update_project(project["id"], guideline=guideline)
+        changed = {key: value for key, value in (("guideline", guideline), ("description", DESCRIPTION))
+                   if project.get(key, "") != value}
+        if changed:
+            with doccano.errors("update the project's guideline and description"):
+                doccano.client.update_project(project["id"], **changed)
         return project
     with doccano.errors(f"create project {name!r}"):
         created = doccano.client.create_project(
             name=name, project_type=PROJECT_TYPE, guideline=guideline, allow_overlapping=True, use_relation=True,
             collaborative_annotation=False,
-            description="News articles pre-annotated by newscorpus: entities and numeric claims. See the guideline.",
+            description=DESCRIPTION,
         )
     return created.dict()
 
 
 def ensure_label_types(doccano: Doccano, project_id: int, labels: list[str]) -> None:
+    """Create the project's label types; give those made by an older newscorpus today's colours."""
     with doccano.errors("list label types"):
-        spans = {t.text for t in doccano.client.list_label_types(project_id, "span")}
-        relations = {t.text for t in doccano.client.list_label_types(project_id, "relation")}
+        spans = {t.text: t for t in doccano.client.list_label_types(project_id, "span")}
+        relations = {t.text: t for t in doccano.client.list_label_types(project_id, "relation")}
+    wanted = [("span", label, *LABEL_STYLE.get(label, (OTHER_LABEL, None, None))) for label in labels]
+    wanted += [("relation", relation, colour, None, None) for relation, colour in RELATION_TYPES.items()]
     with doccano.errors("create label types"):
-        for label in labels:
-            if label not in spans:
-                colour, prefix, key = LABEL_STYLE.get(label, ("#cccccc", None, None))
-                doccano.client.create_label_type(project_id, "span", label, prefix_key=prefix, suffix_key=key, color=colour)
-        for relation, colour in RELATION_TYPES.items():
-            if relation not in relations:
-                doccano.client.create_label_type(project_id, "relation", relation, color=colour)
+        for kind, label, colour, prefix, key in wanted:
+            found = (spans if kind == "span" else relations).get(label)
+            if found is None:
+                doccano.client.create_label_type(project_id, kind, label, prefix_key=prefix, suffix_key=key, color=colour)
+            elif found.background_color.lower() != colour and label in {**LABEL_STYLE, **RELATION_TYPES}:
+                doccano.client.update_label_type(project_id, found.id, kind, color=colour)
 
 
 def _source_key(document: Document) -> str | None:
@@ -273,15 +278,31 @@ def _remove_duplicates(doccano: Doccano, project_id: int, remote: dict[str, list
     return len(extra)
 
 
+def give_copies(workspace: Workspace, store: CorpusStore, username: str, *, project: str | None = None,
+                progress: bool = True) -> int:
+    """Give one annotator (just added) their copy of the pre-annotations of the examples already in
+    the project, so they can start without another push. Resumable as push's copies are."""
+    doccano = Doccano(resolve_server(workspace))
+    found = doccano.find_project(project or workspace.settings.doccano.project)
+    if found is None:
+        return 0
+    index = RemoteIndex.load(workspace, doccano, found["id"])
+    return copy_to_annotators(workspace, doccano, found["id"], store, index, only={username},
+                              progress=progress).get(username, 0)
+
+
 def copy_to_annotators(workspace: Workspace, admin: Doccano, project_id: int, store: CorpusStore, index: RemoteIndex, *,
-                       progress: bool = True) -> dict[str, int]:
-    """Give each registered annotator their own copy of the pre-annotations of every example they
-    have not had one of (non-collaborative projects show a user only their own spans)."""
+                       only: set[str] | None = None, progress: bool = True) -> dict[str, int]:
+    """Give each registered annotator (or those ``only`` names) their own copy of the pre-annotations
+    of every example they have not had one of (non-collaborative projects show a user only their
+    own spans)."""
     examples = {e["doc_id"]: e["id"] for e in index.with_ids(admin).examples if e["doc_id"]}
     with admin.errors("list label types"):
         label_ids = {t.text: t.id for t in admin.client.list_label_types(project_id, "span")}
     copied: dict[str, int] = {}
     for creds in annotator_credentials(workspace):
+        if only is not None and creds.username not in only:
+            continue
         state = copies_state(workspace, creds.url, project_id, creds.username)
         todo = [doc_id for doc_id in examples if doc_id not in state.done]
         if not todo:

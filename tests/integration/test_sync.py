@@ -20,12 +20,13 @@ from pipeline.cli import app
 from pipeline.doccano import push as push_module
 from pipeline.doccano.annotators import add_annotator, annotators_dir
 from pipeline.doccano.api import Doccano
-from pipeline.doccano.credentials import read_credentials
+from pipeline.doccano.credentials import read_credentials, resolve_server
 from pipeline.doccano.pull import pull, snapshots_dir
 from pipeline.doccano.push import push
 from pipeline.doccano.server import server_up
 from pipeline.errors import DoccanoAuthError, DoccanoUnreachableError
 from pipeline.ingest import ingest
+from pipeline.palette import LABEL_STYLE, RELATION_TYPES
 from pipeline.preannotate import STAGE as PREANNOTATE
 from pipeline.preannotate import preannotate
 from pipeline.store import CorpusStore
@@ -110,6 +111,37 @@ def test_push_twice_uploads_once_and_a_non_admin_annotator_sees_the_preannotatio
     seen = spans_of(alice, first.project_id, examples[seed.id]["id"])
     assert len(seen) == len(seed.entities) + len(seed.claims)
     assert {(s["start_offset"], s["end_offset"]) for s in seen} == {(s["start"], s["end"]) for s in seed.entities + seed.claims}
+
+
+def test_an_annotator_added_after_a_push_sees_the_preannotations_without_another_push(workspace):
+    first = push(workspace, store_of(workspace), progress=False)
+    name = unique("carol", workspace)
+    result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "doccano", "add-annotator", name])
+    assert result.exit_code == 0, result.output
+    assert "pre-annotations of 3 more documents" in result.stdout
+    carol = as_user(workspace, name)
+    assert carol.get_json("me", "who am I")["is_staff"] is False
+    seed = next(d for d in store_of(workspace).iter_documents([PREANNOTATE]) if d.meta.get("headline"))
+    seen = spans_of(carol, first.project_id, examples_by_doc(carol, first.project_id)[seed.id]["id"])
+    assert {(s["start_offset"], s["end_offset"]) for s in seen} == {(s["start"], s["end"]) for s in seed.entities + seed.claims}
+    assert push(workspace, store_of(workspace), progress=False).copies == {name: 0}  # nothing left to copy
+
+
+def test_label_types_get_readable_colours_and_shortcuts_even_in_a_project_made_before(workspace):
+    first = push(workspace, store_of(workspace), progress=False)
+    admin = Doccano(resolve_server(workspace))
+    percent = next(t for t in admin.client.list_label_types(first.project_id, "span") if t.text == "PERCENT")
+    admin.client.update_label_type(first.project_id, percent.id, "span", color="#dcbeff")  # an older palette's
+    admin.client.update_project(first.project_id, description="See the guideline.")  # an older description
+    push(workspace, store_of(workspace), progress=False)
+    description = admin.get_json(f"projects/{first.project_id}", "get the project")["description"]
+    assert description == push_module.DESCRIPTION and "Start Annotation" in description and "Not Checked" in description
+    for kind, palette in (("span", {k: v[0] for k, v in LABEL_STYLE.items()}),
+                          ("relation", RELATION_TYPES)):
+        found = {t.text: t for t in admin.client.list_label_types(first.project_id, kind)}
+        assert {label: found[label].background_color.lower() for label in palette} == palette
+    shortcuts = {t.text: (t.prefix_key, t.suffix_key) for t in admin.client.list_label_types(first.project_id, "span")}
+    assert shortcuts["PERCENT"] == ("shift", "r") and shortcuts["PERSON"] == (None, "p")
 
 
 def test_untouched_preannotations_come_back_identical_and_edits_come_back_as_made(workspace):
@@ -221,7 +253,7 @@ def test_a_server_restart_in_the_middle_of_a_push_is_finished_by_the_next_push(w
 
 def test_duplicates_left_by_a_retried_import_are_removed(workspace):
     report = push(workspace, store_of(workspace), progress=False)
-    admin = Doccano(read_credentials_from_env())
+    admin = Doccano(resolve_server(workspace))
     document = next(store_of(workspace).iter_documents([PREANNOTATE]))
     failures = push_module.PushReport(admin.creds.url, report.project, report.project_id)
     with __import__("tempfile").TemporaryDirectory() as tmp:
@@ -233,7 +265,7 @@ def test_duplicates_left_by_a_retried_import_are_removed(workspace):
 
 def test_an_import_task_that_fails_is_reported_per_document(workspace):
     report = push(workspace, store_of(workspace), progress=False)
-    admin = Doccano(read_credentials_from_env())
+    admin = Doccano(resolve_server(workspace))
     failures = push_module.PushReport(admin.creds.url, report.project, report.project_id)
     lines = [b'{"text": "A fine story about 3 boats.", "entities": [], "relations": [], "doc_id": "fine"}\n',
              b'{"no_text_here": true, "doc_id": "broken"}\n']
