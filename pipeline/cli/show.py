@@ -1,9 +1,13 @@
+from pathlib import Path
+from typing import Optional
+
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
 from pipeline.record import ID_LENGTH, PREANNOTATE, TOKENIZE
+from pipeline.render import bracketed
 
 LABEL_STYLES = {"PERSON": "on dark_magenta", "ORG": "on dark_blue", "GPE": "on dark_green", "LOC": "on green4",
                 "FAC": "on grey37", "NORP": "on dark_orange3", "EVENT": "on red3", "DATE": "on purple4"}
@@ -15,10 +19,25 @@ CLAIM_STYLE = "bold underline yellow"
 def show_command(
     ctx: typer.Context,
     doc_id: str = typer.Argument(..., help="Document id (a unique prefix is enough), as in 'newscorpus status'."),
+    html_file: Optional[Path] = typer.Option(None, "--html", help="Write an HTML page (displaCy) to this file ('-': stdout)."),
 ) -> None:
-    """Print a document with its entities (coloured) and claims (underlined), and a table of the claims."""
+    """Print a document with its entities (coloured) and claims (underlined), and a table of the claims.
+
+    Piped or redirected, the spans are written out as [text](LABEL). With --html, a page that opens in
+    any browser without a network, drawn by spaCy's displaCy."""
     store = store_of(workspace_of(ctx))
     document = store.get_document(_resolve(store, doc_id), stages=[TOKENIZE, PREANNOTATE])
+    if html_file is not None:
+        from pipeline.render import document_html
+        from pipeline.util.fs import write_text_atomic
+
+        page = document_html(document)
+        if str(html_file) == "-":
+            out.file.write(page)
+        else:
+            write_text_atomic(html_file, page)
+            out.print(f"show: {document.id} written to {html_file}")
+        return
     meta = document.meta
     out.print(f"[bold]{document.id}[/]  {meta.get('headline') or ''}", markup=True)
     details = [meta.get(k) for k in ("byline", "place", "date_iso", "agency") if meta.get(k)]
@@ -26,19 +45,24 @@ def show_command(
         out.print(" · ".join(details))
     if PREANNOTATE not in document.outputs:
         out.print("(not pre-annotated yet: run 'newscorpus preannotate')")
-    text = Text(document.text)
-    for entity in document.entities:
-        text.stylize(LABEL_STYLES.get(entity["label"], "reverse"), entity["start"], entity["end"])
-    for claim in document.claims:
-        text.stylize(CLAIM_STYLE, claim["start"], claim["end"])
     out.print()
-    out.print(text)
-    legend = Text("entities: ")
-    for label, style in LABEL_STYLES.items():
-        legend.append(f" {label} ", style=style)
-        legend.append(" ")
-    legend.append("  claims: ")
-    legend.append("underlined", style=CLAIM_STYLE)
+    if out.is_terminal:
+        text = Text(document.text)
+        for entity in document.entities:
+            text.stylize(LABEL_STYLES.get(entity["label"], "reverse"), entity["start"], entity["end"])
+        for claim in document.claims:
+            text.stylize(CLAIM_STYLE, claim["start"], claim["end"])
+        out.print(text)
+        legend = Text("entities: ")
+        for label, style in LABEL_STYLES.items():
+            legend.append(f" {label} ", style=style)
+            legend.append(" ")
+        legend.append("  claims: ")
+        legend.append("underlined", style=CLAIM_STYLE)
+    else:  # piped or redirected: colours would be lost, so the spans are written out
+        out.print(bracketed(document.text, document.entities + document.claims), markup=False, highlight=False,
+                  soft_wrap=True)
+        legend = Text("entities and claims: [text](LABEL)")
     out.print()
     out.print(legend)
     if document.claims:
