@@ -7,6 +7,7 @@ from typing import Any
 
 from pipeline import preannotate, tokenization
 from pipeline.errors import ModelNotFoundError
+from pipeline.record import REVIEWED
 from pipeline.store import CorpusStore
 from pipeline.workspace import Workspace
 
@@ -20,6 +21,7 @@ class StageStatus:
     # False when the current fingerprint cannot be computed (the model is not installed): then
     # "done" counts every output, whatever settings made it, and "pending" the documents without one
     up_to_date_known: bool = True
+    by_model: dict[str, int] = field(default_factory=dict)  # done, per model (pre-annotation)
 
 
 @dataclass
@@ -30,6 +32,7 @@ class CorpusStatus:
     recent: list[dict[str, Any]] = field(default_factory=list)  # id, group and meta of the newest documents
     # documents a current stage output noted something about: id, stage, kind ("capitals", "table"), detail
     notes: list[dict[str, str]] = field(default_factory=list)
+    reviewed: int = 0  # documents whose review is done (pulled from Doccano)
 
     def note_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -38,22 +41,31 @@ class CorpusStatus:
         return counts
 
 
-def stage_fingerprints(workspace: Workspace) -> dict[str, str | None]:
-    """Stages in pipeline order, each with the fingerprint of the current settings; None where it
-    needs the model and the model is not installed (status must still show the store's state)."""
+def stage_fingerprints(workspace: Workspace) -> dict[str, dict[str, str] | None]:
+    """Stages in pipeline order, each with the fingerprints that count as up to date, and for each
+    the model it stands for: for pre-annotation, the configured model and every pipeline under the
+    workspace's models/ (``preannotate --model``). None where the model is not installed (status
+    must still show the store's state)."""
     settings = workspace.settings
     gazetteer = preannotate.gazetteer_path(workspace.annotations_dir)
-    fingerprints: dict[str, str | None] = {}
-    for stage, compute in ((tokenization.STAGE, lambda: tokenization.fingerprint(settings)),
-                           (preannotate.STAGE, lambda: preannotate.fingerprint(settings, None, gazetteer))):
+    fingerprints: dict[str, dict[str, str] | None] = {}
+    try:
+        fingerprints[tokenization.STAGE] = {tokenization.fingerprint(settings): settings.model.name}
+    except ModelNotFoundError:
+        fingerprints[tokenization.STAGE] = None
+    trained = sorted(path for path in workspace.models_dir.glob("*/meta.json")) if workspace.models_dir.is_dir() else []
+    models = {settings.model.name: None, **{f"models/{meta.parent.name}": str(meta.parent) for meta in trained}}
+    found: dict[str, str] = {}
+    for label, path in models.items():
         try:
-            fingerprints[stage] = compute()
+            found.setdefault(preannotate.fingerprint(settings, path, gazetteer), label)
         except ModelNotFoundError:
-            fingerprints[stage] = None
+            continue
+    fingerprints[preannotate.STAGE] = found if settings.model.name in found.values() else None
     return fingerprints
 
 
-def corpus_status(store: CorpusStore, fingerprints: dict[str, str | None], *, recent: int = 10) -> CorpusStatus:
+def corpus_status(store: CorpusStore, fingerprints: dict[str, dict[str, str] | None], *, recent: int = 10) -> CorpusStatus:
     ids: list[str] = []
     groups: set[str] = set()
     newest: list[dict[str, Any]] = []
@@ -67,11 +79,18 @@ def corpus_status(store: CorpusStore, fingerprints: dict[str, str | None], *, re
     for stage, current in fingerprints.items():
         index = store.stage_index(stage)
         done = failed = 0
+        by_model: dict[str, int] = {}
         for doc_id in ids:
             entry = index.get(doc_id)
-            if entry is not None and (current is None or entry.fingerprint == current):
+            if entry is not None and (current is None or entry.fingerprint in current):
                 failed += entry.failed
                 done += not entry.failed
+                if current is not None and not entry.failed:
+                    by_model[current[entry.fingerprint]] = by_model.get(current[entry.fingerprint], 0) + 1
                 notes.extend({"id": doc_id, "stage": stage, **note} for note in entry.notes)
-        stages.append(StageStatus(stage, done, len(ids) - done - failed, failed, up_to_date_known=current is not None))
-    return CorpusStatus(len(ids), len(groups), stages, newest, notes)
+        stages.append(StageStatus(stage, done, len(ids) - done - failed, failed, up_to_date_known=current is not None,
+                                  by_model=by_model))
+    known = set(ids)
+    reviewed = sum(1 for doc_id, status in store.stage_values("review", "status").items()
+                   if status == REVIEWED and doc_id in known)
+    return CorpusStatus(len(ids), len(groups), stages, newest, notes, reviewed)

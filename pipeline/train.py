@@ -23,13 +23,14 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import io
+import re
 import shutil
 import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import orjson
 
@@ -67,6 +68,8 @@ class TrainReport:
     labels: list[LabelScore] = field(default_factory=list)
     overall: dict[str, float | None] = field(default_factory=dict)
     validation: dict[str, float | None] = field(default_factory=dict)
+    # the whole pre-annotator with this model (rules, gazetteer, trained components), on the test split
+    preannotator: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -109,8 +112,10 @@ def _base_tok2vec_width(base_model: str) -> int:
 
 
 def train_extractor(dataset_dir: Path, out: Path, settings: Settings, *, init: str | None = None,
-                    max_steps: int | None = None, overwrite: bool = False, progress: bool = True) -> TrainReport:
-    """Train, score on the test split and save under ``out``; returns the figures."""
+                    max_steps: int | None = None, overwrite: bool = False, progress: bool = True,
+                    annotations_dir: Path | None = None) -> TrainReport:
+    """Train, score on the test split and save under ``out``; returns the figures. With
+    ``annotations_dir`` (the gazetteer's), the whole pre-annotator with the new model is scored too."""
     init = init or settings.train.init
     config_path(init)  # an unknown start is refused before anything is read
     out = Path(out)
@@ -128,15 +133,52 @@ def train_extractor(dataset_dir: Path, out: Path, settings: Settings, *, init: s
     building = out.with_name(out.name + INCOMPLETE_SUFFIX)
     shutil.rmtree(building, ignore_errors=True)
     try:
-        _train_in(building, dataset, report, settings, max_steps, progress)
+        _train_in(building, dataset, report, settings, max_steps, progress, annotations_dir)
         replace_dir(building / "pipeline", out)
     finally:  # the DocBins and spaCy's checkpoints; an interrupted run leaves nothing behind either
         shutil.rmtree(building, ignore_errors=True)
     return report
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class TrainingLog(io.TextIOBase):
+    """Where spaCy's training loop prints: the user's stdout, without colour codes when that is not
+    a terminal (a log file), and without the lines about the folder the model is built in (it is
+    moved into place at the end, and the command says where)."""
+
+    HIDDEN = ("Saved pipeline to output directory",)
+
+    def __init__(self, target: TextIO, building: Path) -> None:
+        self.target = target
+        self.building = str(building)
+        self.plain = not target.isatty()
+        self.pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *lines, self.pending = (self.pending + text).split("\n")
+        for line in lines:
+            self._emit(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            self._emit(self.pending)
+            self.pending = ""
+        self.target.flush()
+
+    def _emit(self, line: str) -> None:
+        if self.building in line or any(hidden in line for hidden in self.HIDDEN):
+            return
+        self.target.write(_ANSI.sub("", line) if self.plain else line)
+
+
 def _train_in(building: Path, dataset, report: TrainReport, settings: Settings, max_steps: int | None,
-              progress: bool) -> None:
+              progress: bool, annotations_dir: Path | None = None) -> None:
     """DocBins, spaCy's training loop and the scored pipeline, all under ``building``; the pipeline
     ends in ``building/pipeline`` with its scores.json."""
     from spacy.cli._util import show_validation_error
@@ -160,22 +202,46 @@ def _train_in(building: Path, dataset, report: TrainReport, settings: Settings, 
     if report.init == "base":
         overrides["components.spancat.model.tok2vec.width"] = _base_tok2vec_width(settings.model.name)
     started = time.perf_counter()
-    sink = sys.stdout if progress else io.StringIO()
+    sink = TrainingLog(sys.stdout, building) if progress else io.StringIO()
     with importlib.resources.as_file(config_file) as path:
         config = load_config(path, overrides=overrides, interpolate=False)
     try:
-        with show_validation_error(str(config_file), hint_fill=False), contextlib.redirect_stderr(sink):
+        with show_validation_error(str(config_file), hint_fill=False), contextlib.redirect_stderr(sink), \
+                contextlib.redirect_stdout(sink):
             nlp = init_nlp(config, use_gpu=-1)
             (building / "training").mkdir()
             train_loop(nlp, building / "training", use_gpu=-1, stdout=sink, stderr=sink)
     except SystemExit:
         raise TrainingError(f"{config_file}: spaCy refused the training config (see above)") from None
+    finally:
+        sink.flush()
     report.seconds = time.perf_counter() - started
     best = building / "training" / "model-best"
     if not best.exists():
         raise TrainingError(f"spaCy's training loop saved no model under {best}")
     trained = _finish(best, report, settings, paths["test"], dataset["test"])
+    if annotations_dir is not None:
+        report.preannotator = score_preannotator(trained, dataset["test"], settings, annotations_dir)
     (trained / SCORES_FILE).write_bytes(orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def score_preannotator(model: Path, split, settings: Settings, annotations_dir: Path) -> dict[str, float]:
+    """The pre-annotator as ``preannotate --model`` runs it with ``model`` (the rules, the gazetteer and
+    the trained components), scored with ``evaluate``'s code against ``split``'s spans: micro F1,
+    strict and overlap, per layer, and the share of matched claims with the right value and unit."""
+    from pipeline.evaluate import ALL, LAYERS, GoldDocument, evaluate
+    from pipeline.preannotate import annotate_texts
+
+    names = {layer: split.features[layer].feature["label"].names for layer in LAYERS}
+    gold = [GoldDocument(text=row["text"], id=row["id"],
+                         **{layer: [{**span, "label": names[layer][span["label"]]} for span in row[layer]]
+                            for layer in LAYERS}) for row in split]
+    scored = evaluate(gold, annotate_texts([document.text for document in gold], settings, annotations_dir,
+                                           model=str(model)))
+    figures = {f"{layer}_{criterion}_f1": getattr(scored.layer(layer), criterion)[ALL].f1
+               for layer in LAYERS for criterion in ("strict", "overlap")}
+    figures["claims_value_unit"] = scored.claim_values[ALL].value_unit_share
+    return figures
 
 
 def _finish(best: Path, report: TrainReport, settings: Settings, test_path: Path, test_split) -> Path:

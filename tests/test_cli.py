@@ -90,6 +90,20 @@ def test_status_counts_pending_documents_and_tokenize_does_them(cli, seed_copy):
     assert cli("--quiet", "tokenize").stdout == ""
 
 
+def test_status_has_a_row_for_reviewed_documents(cli, seed_copy):
+    from pipeline.record import REVIEWED, StageOutput
+    from pipeline.store import CorpusStore
+
+    cli("ingest", str(seed_copy))
+    assert stage_row(cli("status").stdout, "reviewed") == ["0", "1", "-"]
+    store = CorpusStore(cli.workspace.store_dir)
+    with store.locked(), store.stage_writer("review") as reviews:
+        document = next(store.iter_documents())
+        reviews.add_output(document.id, StageOutput("review", "1", "test", {
+            "status": REVIEWED, "entities": [], "claims": [], "relations": [], "annotators": ["a"], "agreement": None}))
+    assert stage_row(cli("status").stdout, "reviewed") == ["1", "0", "-"]
+
+
 def test_dump_writes_one_json_line_per_document(cli, seed_copy, tmp_path):
     cli("run", "--no-doccano")
     lines = cli("dump").stdout.splitlines()

@@ -133,6 +133,23 @@ def test_a_long_document_is_chunked_by_sentences(workspace, store, seed_text, tm
     assert all(document.text[c["start"]:c["end"]] == "$76 million" for c in dollars)
 
 
+@pytest.mark.slow
+def test_a_model_path_is_found_from_the_workspace_when_run_from_elsewhere(cli, seed_copy, tmp_path, monkeypatch):
+    import spacy
+
+    spacy.load(cli.workspace.settings.model.name).to_disk(cli.workspace.models_dir / "copied-base")
+    monkeypatch.chdir(tmp_path)  # outside the workspace
+    cli("ingest", str(seed_copy))
+    assert "1 documents pre-annotated" in cli("preannotate", "--model", "models/copied-base").stdout
+    assert "1 already done" in cli("preannotate", "--model", "copied-base").stdout  # a folder of models/: the same
+    status = cli("status").stdout
+    assert stage_row(status, "preannotate") == ["1", "0", "0"]  # done with the model in use, not pending
+    assert "pre-annotated with models/copied-base (1)" in status
+    missing = cli("preannotate", "--model", "models/no-such-model", expect=1).stderr
+    assert missing.count("\n") == 1 and str(tmp_path / "models" / "no-such-model") in missing.replace("\n", "")
+    assert str(cli.workspace.root / "models" / "no-such-model") in missing.replace("\n", "")
+
+
 def test_cli_preannotate_show_dump_and_status(cli, seed_copy):
     cli("ingest", str(seed_copy))
     result = cli("preannotate")
@@ -142,6 +159,17 @@ def test_cli_preannotate_show_dump_and_status(cli, seed_copy):
     assert {"entities", "claims"} <= set(record)
     shown = cli("show", record["id"][:6]).stdout
     assert "Sixteen people" in shown and "76,000,000" in shown and "hectare" in shown
+    # not a terminal (a pipe, a file): the spans are written out, as colours would be lost
+    assert "[VRAEM](LOC)" in shown and "[$76 million](MONEY)" in shown
+    assert "\x1b[" not in shown
+    page_file = cli.workspace.root / "document.html"
+    cli("show", record["id"][:6], "--html", str(page_file))
+    page = page_file.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "The ghost of Shining Path" in page
+    assert "Entities (" in page and "Numeric claims (" in page and "$76 million" in page
+    assert "VRAEM" in page and "GPE" in page and "MONEY" in page
+    assert "color: #fff" in page and "color: #000" not in page  # white label text on the palette's colours
+    assert " src=" not in page and "<link" not in page and "<script" not in page  # opens without a network
     assert "no document with id" in cli("show", "ffffffffffff", expect=1).stderr
 
 

@@ -132,6 +132,12 @@ def test_training_on_reviewed_stories_teaches_preannotation_a_new_organisation(l
     assert org["support"] > 0 and org["f1"] >= 0.9, org  # on the test split, which training never saw
     assert f"{org['f1']:.3f}" in trained.stdout and "PERCENT" in trained.stdout
     assert f"newscorpus preannotate --model {model}" in trained.stdout
+    # the whole pre-annotator (rules + trained components), as a user will run it, beside the components
+    whole = scores["preannotator"]
+    assert whole["entities_strict_f1"] >= 0.9 and whole["claims_strict_f1"] >= 0.8, whole
+    assert "the pre-annotator with this model" in trained.stdout and f"claims F1 {whole['claims_strict_f1']:.3f}" in trained.stdout
+    # printed to a file or a pipe: spaCy's table without colour codes, and no folder the user never sees
+    assert "\x1b[" not in trained.stdout and ".incomplete" not in trained.stdout and "model-last" not in trained.stdout
 
     cli("ingest", str(write_stories(tmp_path / "unseen.jsonl", unseen)))
     unseen_texts = {text for text, _, _ in unseen}

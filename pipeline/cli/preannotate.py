@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from pipeline.cli._util import ENGINE_HELP, Engine, app, handle_errors, options, out, store_of, warn, with_engine, workspace_of
+from pipeline.errors import ModelNotFoundError
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -31,9 +33,29 @@ def preannotate_command(
     run_preannotate(with_engine(workspace_of(ctx), engine), model=model, n_process=n_process, quiet=options(ctx).quiet)
 
 
+def resolve_model(workspace: Workspace, model: Optional[str]) -> Optional[str]:
+    """A ``--model`` path is looked for from the current folder, then from the workspace; a bare
+    name is a folder of the workspace's models/ when there is one, else an installed package."""
+    if model is None:
+        return None
+    given = Path(model).expanduser()
+    is_path = given.is_absolute() or len(given.parts) > 1 or model.startswith(".")
+    if not is_path:
+        candidates = [workspace.models_dir / model]
+    else:
+        candidates = [given] if given.is_absolute() else list(dict.fromkeys([Path.cwd() / given, workspace.root / given]))
+    for candidate in candidates:
+        if candidate.is_dir():
+            return str(candidate.resolve())
+    if is_path:
+        raise ModelNotFoundError(f"no spaCy pipeline at {model}: looked in {' and '.join(str(c) for c in candidates)}")
+    return model
+
+
 def run_preannotate(workspace: Workspace, *, model: Optional[str] = None, n_process: int = 1, quiet: bool) -> PreannotateReport:
     from pipeline.preannotate import preannotate
 
+    model = resolve_model(workspace, model)
     report = preannotate(store_of(workspace), workspace.settings, workspace.annotations_dir, model=model,
                          n_process=n_process, progress=not quiet)
     for message in report.warnings:

@@ -26,12 +26,17 @@ def print_status(workspace: Workspace, *, recent: int = 10, notes: int = 10) -> 
     out.print(f"Workspace {workspace.root}: {status.documents} documents in {status.groups} near-duplicate groups")
     stages = Table("stage", "done", "pending", "failed", title="Stages", title_justify="left")
     stages.add_row("ingest", str(status.documents), "0", "0")
+    captions = []
     for stage in status.stages:
         mark = "" if stage.up_to_date_known else " *"
         stages.add_row(stage.stage + mark, str(stage.done), str(stage.pending), str(stage.failed))
+        if stage.stage == "preannotate" and set(stage.by_model) - {workspace.settings.model.name}:
+            captions.append("pre-annotated with " + ", ".join(f"{model} ({count})" for model, count in stage.by_model.items()))
+    stages.add_row("reviewed", str(status.reviewed), str(status.documents - status.reviewed), "-")
     if not all(stage.up_to_date_known for stage in status.stages):
-        stages.caption = (f"* the model {workspace.settings.model.name!r} is not installed: done counts every output, "
-                          "whether or not it is up to date with the current settings")
+        captions.append(f"* the model {workspace.settings.model.name!r} is not installed: done counts every output, "
+                        "whether or not it is up to date with the current settings")
+    stages.caption = "\n".join(captions) or None
     out.print(stages)
     if status.notes:
         counts = status.note_counts()

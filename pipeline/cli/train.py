@@ -49,7 +49,8 @@ def run_train(workspace: Workspace, *, output: Optional[Path] = None, dataset: O
     settings = workspace.settings
     report = train_extractor(dataset or default_output(workspace.exports_dir, settings),
                              output or workspace.models_dir / settings.train.name, settings, init=init,
-                             max_steps=max_steps, overwrite=overwrite, progress=not quiet)
+                             max_steps=max_steps, overwrite=overwrite, progress=not quiet,
+                             annotations_dir=workspace.annotations_dir)
     unreviewed = sum(report.pre_annotated.values())
     if unreviewed:
         warn(f"{unreviewed} of the {sum(report.documents.values())} documents in {report.dataset} are pre-annotated, "
@@ -69,7 +70,8 @@ def print_scores(report: TrainReport) -> None:
 
     sizes = ", ".join(f"{name} {count}" for name, count in report.documents.items())
     table = Table("layer", "label", "test spans", "precision", "recall", "F1",
-                  title=f"test split of {report.dataset} ({report.documents['test']} documents)")
+                  title=f"the trained components alone (spaCy's scorer), test split of {report.dataset} "
+                        f"({report.documents['test']} documents)")
     layers = [score.layer for score in report.labels]
     for number, score in enumerate(report.labels):
         last_of_layer = number + 1 == len(layers) or layers[number + 1] != score.layer
@@ -80,6 +82,13 @@ def print_scores(report: TrainReport) -> None:
                       _figure(report.overall[f"{layer}_precision"]), _figure(report.overall[f"{layer}_recall"]),
                       _figure(report.overall[f"{layer}_f1"]), style="bold")
     out.print(table)
+    if report.preannotator:
+        figures = report.preannotator
+        out.print(f"the pre-annotator with this model, as 'preannotate --model' runs it (rules, gazetteer and the "
+                  f"trained components), on the same test split: entities F1 {figures['entities_strict_f1']:.3f}, "
+                  f"claims F1 {figures['claims_strict_f1']:.3f} (strict; overlap {figures['entities_overlap_f1']:.3f} "
+                  f"and {figures['claims_overlap_f1']:.3f}); matched claims with the right value and unit "
+                  f"{figures['claims_value_unit']:.3f}")
     out.print(f"train: {report.init} start from {report.base_model}; documents {sizes}; {report.seconds:.0f} s; "
               f"saved to {report.out} (scores in {report.out / SCORES_FILE})")
     out.print(f"use it: newscorpus preannotate --model {report.out}")
