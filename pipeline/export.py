@@ -319,6 +319,8 @@ class SplitSummary:
     claim_labels: dict[str, int] = field(default_factory=dict)
     agreement_mean: float | None = None
     agreement_documents: int = 0
+    annotators: set[str] = field(default_factory=set)  # who confirmed the reviewed documents
+    examples: list[str] = field(default_factory=list)  # a few claims' texts, for the card's description
     shards: int = 0
     num_bytes: int = 0  # of its Arrow data
 
@@ -707,8 +709,16 @@ def _summarize(split, labels: LabelSettings) -> SplitSummary:
             values = chunk.flatten().field("label").to_numpy(zero_copy_only=False)
             counts += np.bincount(values, minlength=len(names))[: len(names)]
         setattr(summary, target, {label: int(count) for label, count in zip(names, counts)})
+    for chunk in table.column("claims").chunks:
+        texts = chunk.flatten().field("text").to_pylist()
+        for text in texts[: 200]:
+            if len(summary.examples) < 3 and text not in summary.examples:
+                summary.examples.append(text)
+        if len(summary.examples) == 3:
+            break
     agreement_sum = 0.0
     for chunk in table.column("review").chunks:
+        summary.annotators.update(chunk.field("annotators").flatten().unique().to_pylist())
         statuses = chunk.field("status").to_numpy(zero_copy_only=False)
         summary.reviewed += int(np.sum(statuses == REVIEWED))
         summary.pre_annotated += int(np.sum(statuses == PRE_ANNOTATED))
@@ -738,7 +748,7 @@ def render_card(report: ExportReport, settings: Settings, annotations_dir: Path 
     features = export_features(labels)
     loadable = [name for name in SPLITS if report.splits[name].documents]
     card_data = DatasetCardData(
-        language=["en"], license=settings.export.license, pretty_name=settings.export.name,
+        language=["en"], license=settings.export.license or "other", pretty_name=settings.export.name,
         task_categories=["token-classification"], task_ids=["named-entity-recognition"],
         annotations_creators=["machine-generated", "expert-generated"], source_datasets=["original"],
         size_categories=[_size_category(report.documents)], multilinguality=["monolingual"],
@@ -749,7 +759,7 @@ def render_card(report: ExportReport, settings: Settings, annotations_dir: Path 
     for name in loadable:
         summary = report.splits[name]
         splits.add(SplitInfo(name=name, num_bytes=summary.num_bytes, num_examples=summary.documents))
-    info = DatasetInfo(features=features, splits=splits, license=settings.export.license)
+    info = DatasetInfo(features=features, splits=splits, license=settings.export.license or "other")
     if parquet_sizes:
         info.download_size = sum(parquet_sizes.values())
         info.dataset_size = sum(report.splits[name].num_bytes for name in loadable)
@@ -776,6 +786,8 @@ def render_card(report: ExportReport, settings: Settings, annotations_dir: Path 
             entity_labels=list(labels.entities), claim_labels=list(labels.claims),
             pipeline_version=__version__, schema_version=VERSION, model=model, gazetteer_version=gazetteer_version,
             agreement=_overall_agreement(report),
+            annotators=sorted(set().union(*(s.annotators for s in report.splits.values()))),
+            examples=[f'"{text}"' for text in dict.fromkeys(t for s in report.splits.values() for t in s.examples)][:3],
         )
     return str(card).rstrip() + "\n"
 

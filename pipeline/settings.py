@@ -146,8 +146,9 @@ class SplitSettings(_Section):
 class ExportSettings(_Section):
     name: StrictStr = "newscorpus-dataset"
     """The dataset's name: its card's title and the default folder under exports/."""
-    license: StrictStr = "other"
-    """The dataset card's license (a Hugging Face Hub license id: cc-by-4.0, mit, other, ...)."""
+    license: StrictStr = ""
+    """The dataset card's license, a Hugging Face Hub license id (cc-by-4.0, mit, other, ...). Unset
+    (empty), the card says "other" and ``export`` warns until it is set."""
 
     @validator("name")
     def _folder_name(cls, value: str) -> str:
@@ -156,9 +157,9 @@ class ExportSettings(_Section):
         return value
 
     @validator("license")
-    def _not_empty(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be empty (use \"other\" and say more in the card)")
+    def _no_spaces(cls, value: str) -> str:
+        if value != value.strip() or " " in value:
+            raise ValueError("must be a license id without spaces (cc-by-4.0, mit, other, ...), or empty while unset")
         return value
 
 
@@ -253,7 +254,7 @@ seed = 13
 [export]
 # The dataset's name (its card's title, the default folder exports/NAME) and the card's license.
 name = "newscorpus-dataset"
-license = "other"
+license = ""  # not set yet: a Hugging Face Hub license id, such as cc-by-4.0 (export warns until it is set)
 
 [train]
 # `newscorpus train`: default folder models/NAME; start from the base model ("base") or "scratch".

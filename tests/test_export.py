@@ -391,6 +391,30 @@ def test_quiet_prints_nothing_and_the_default_folder_is_under_exports(cli, small
     assert (cli.workspace.root / "exports" / "newscorpus-dataset" / "dataset_dict.json").exists()
 
 
+def test_the_card_describes_this_export_not_the_shipped_article(cli, store, tmp_path):
+    markets = "Shares in Acme rose 4% to 212p after it said it would pay $500 million for Widgets Ltd."
+    write_document(store, markets, entities=[span(markets, "Acme", "ORG")],
+                   claims=[claim(markets, "4%", "PERCENT", 4, "percent"), claim(markets, "$500 million", "MONEY", 5e8, "USD")],
+                   reviewed=False)
+    unset = cli("export", "--include-unreviewed", "--out", str(tmp_path / "pre"))
+    assert "license is not set" in unset.stderr and "[export] license" in unset.stderr
+    card = " ".join((tmp_path / "pre" / "README.md").read_text().split())  # as read, whatever the line breaks
+    assert '"4%"' in card and '"$500 million"' in card and "6,300 kilograms" not in card
+    assert "none reviewed by people yet" in card and "has been reviewed by a person yet" in card
+    assert "corrected the pre-annotations" not in card
+    assert "have not set its license" in card
+
+    write_document(store, STORY, entities=[span(STORY, "Lima", "GPE")], annotators=["alice", "bob"], agreement=0.9)
+    settings = cli.workspace.settings_path
+    settings.write_text(settings.read_text().replace('license = ""', 'license = "cc-by-4.0"'))
+    both = cli("export", "--include-unreviewed", "--out", str(tmp_path / "both"))
+    assert "license" not in both.stderr
+    card = " ".join((tmp_path / "both" / "README.md").read_text().split())
+    assert "1 reviewed by people and 1 pre-annotated" in card
+    assert "2 annotators" in card and "of 1 documents" in card and "The other 1 documents were not reviewed" in card
+    assert "License: `cc-by-4.0`" in card
+
+
 def test_export_settings(tmp_path):
     path = tmp_path / "newscorpus.toml"
     path.write_text('[export]\nname = "vraem-claims"\nlicense = "cc-by-4.0"\n')

@@ -48,6 +48,9 @@ def run_export(workspace: Workspace, *, output: Path | str | None = None, includ
                             out=output or default_output(workspace.exports_dir, workspace.settings),
                             annotations_dir=workspace.annotations_dir, include_unreviewed=include_unreviewed,
                             formats=fmt, overwrite=overwrite, n_process=n_process, progress=not quiet)
+    if not workspace.settings.export.license:
+        warn(f"the dataset's license is not set: the card says \"other\"; set [export] license in "
+             f"{workspace.settings_path} to a Hugging Face Hub license id (cc-by-4.0, mit, other, ...)")
     for problem in report.skipped:
         warn(str(problem))
     for name in report.empty_splits:
