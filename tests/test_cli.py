@@ -234,3 +234,19 @@ def test_status_works_when_the_model_is_not_installed(cli, seed_copy, workspace)
     assert "1 documents" in status and "not installed" in status
     assert stage_row(status, "tokenize *") == ["1", "0", "0"]
     assert stage_row(status, "preannotate *") == ["0", "1", "0"]
+
+
+def test_quiet_silences_every_progress_bar_the_store_migration_included(workspace, monkeypatch):
+    """Bars show only on a terminal; --quiet silences them all for the run, also those no command
+    option reaches (the migration of an old store, which any command may start)."""
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    from pipeline.util import progress
+
+    monkeypatch.setattr(progress, "_stderr", Console(stderr=True, force_terminal=True))
+    for args, silent in (([], False), (["--quiet"], True), ([], False)):
+        result = CliRunner().invoke(app, ["--workspace", str(workspace.root), *args, "status"])
+        assert result.exit_code == 0, result.output
+        with progress.progress_bar(True) as bar:
+            assert isinstance(bar, progress._Silent) is silent

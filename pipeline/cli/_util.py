@@ -18,6 +18,7 @@ from rich.markup import escape
 from pipeline import __version__
 from pipeline.errors import NewscorpusError
 from pipeline.store import CorpusStore
+from pipeline.util import progress
 from pipeline.util.signals import Terminated
 from pipeline.workspace import WORKSPACE_ENV, Workspace, find_workspace
 
@@ -58,6 +59,7 @@ def main_options(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     ctx.obj = Options(workspace, quiet, verbose)
+    progress.silence(quiet)
     handler = RichHandler(console=err, show_path=False)
     if not verbose:
         handler.addFilter(_ours_only)  # a library's own warnings ("discarding data: None") only with --verbose
