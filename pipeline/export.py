@@ -709,13 +709,11 @@ def _summarize(split, labels: LabelSettings) -> SplitSummary:
             values = chunk.flatten().field("label").to_numpy(zero_copy_only=False)
             counts += np.bincount(values, minlength=len(names))[: len(names)]
         setattr(summary, target, {label: int(count) for label, count in zip(names, counts)})
-    for chunk in table.column("claims").chunks:
-        texts = chunk.flatten().field("text").to_pylist()
-        for text in texts[: 200]:
-            if len(summary.examples) < 3 and text not in summary.examples:
-                summary.examples.append(text)
-        if len(summary.examples) == 3:
-            break
+    import pyarrow.compute as pc
+
+    # a few distinct claim texts from the first rows, not every text of the split
+    first_claims = pc.list_flatten(table.column("claims")).slice(0, 200)
+    summary.examples = list(dict.fromkeys(pc.struct_field(first_claims, "text").to_pylist()))[:3]
     agreement_sum = 0.0
     for chunk in table.column("review").chunks:
         summary.annotators.update(chunk.field("annotators").flatten().unique().to_pylist())

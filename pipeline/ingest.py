@@ -18,9 +18,8 @@ from pathlib import Path
 
 from datasketch import LeanMinHash
 
-from pipeline import casing
+from pipeline import casing, neardup
 from pipeline.errors import InputError, InputNotFoundError
-from pipeline import neardup
 from pipeline.neardup import NearDuplicateIndex
 from pipeline.readers import SUFFIXES, Article, read_file
 from pipeline.record import ID_LENGTH, Document
@@ -255,9 +254,9 @@ def ingest(store: CorpusStore, paths: Iterable[Path], settings: Settings, *, pro
                     group = near.find_group(signature) or doc_id
                     if group != doc_id:
                         report.grouped.append((doc_id, group))
-                    near.add(doc_id, group, signature)
-                    writer.add_document(Document(doc_id, article.text, article.meta, group), minhash=neardup.encode(signature),
-                                        bands=near.keys(signature) if group == doc_id else None)
+                    bands = near.add(doc_id, group, signature)
+                    writer.add_document(Document(doc_id, article.text, article.meta, group),
+                                        minhash=neardup.encode(signature), bands=bands)
                     report.added.append(doc_id)
         if already:
             metas = store.metas(doc_id for _, doc_id in already)

@@ -116,10 +116,6 @@ class NearDuplicateIndex:
             minhash.update_batch(hashes[batch_start : batch_start + _BATCH].tolist())
         return LeanMinHash(minhash)
 
-    def keys(self, signature: LeanMinHash) -> list[int]:
-        """The band keys of ``signature``, as stored in the documents table's ``bands`` column."""
-        return band_keys(signature.hashvalues[None, :], self.layout)[0].tolist()
-
     # -- stored heads ----------------------------------------------------------------------------
 
     def _load_stored(self) -> None:
@@ -217,13 +213,16 @@ class NearDuplicateIndex:
                 best, best_key = doc_id, key
         return best
 
-    def add(self, doc_id: str, group: str, signature: LeanMinHash) -> None:
-        """Index a document of this run if it heads its group. Members are compared with their
-        group's first document only: otherwise a story republished a thousand times makes every
-        look-up check a thousand candidates, and ingest becomes quadratic."""
+    def add(self, doc_id: str, group: str, signature: LeanMinHash) -> list[int] | None:
+        """Index a document of this run if it heads its group, and return its band keys (what the
+        documents table keeps for it); None for a member. Members are compared with their group's
+        first document only: otherwise a story republished a thousand times makes every look-up
+        check a thousand candidates, and ingest becomes quadratic."""
         if doc_id != group or doc_id in self._groups:
-            return
+            return None
         self._groups.add(doc_id)
         self._added.append((doc_id, signature.hashvalues))
-        for key in band_keys(signature.hashvalues[None, :], self.layout)[0].tolist():
+        keys = band_keys(signature.hashvalues[None, :], self.layout)[0].tolist()
+        for key in keys:
             self._buckets.setdefault(key, []).append(len(self._added) - 1)
+        return keys

@@ -67,12 +67,13 @@ class PushReport:
     copies: dict[str, int] = field(default_factory=dict)
 
 
-# What an annotator reads first, in the project list and on the project's page.
+# What an annotator reads first, in the project list and on the project's page; the shortcuts are
+# the label types' own (pipeline/palette.py).
 DESCRIPTION = ("News articles pre-annotated by newscorpus with entities and numeric claims, for you to check. "
                "First read the Guideline (left menu), then press Start Annotation. Accept, fix, delete or add "
-               "spans; entity labels are plain keys (p PERSON, o ORG, g GPE ...), claim labels shift+key "
-               "(shift+c COUNT, shift+q QUANTITY, shift+m MONEY, shift+r PERCENT). When a document is done, "
-               "press Not Checked so that it reads Checked.")
+               "spans. Shortcuts: "
+               + ", ".join(f"{prefix + '+' if prefix else ''}{key} {label}" for label, (_, prefix, key) in LABEL_STYLE.items())
+               + ". When a document is done, press Not Checked so that it reads Checked.")
 
 
 def ensure_project(doccano: Doccano, name: str, guideline: str) -> dict[str, Any]:

@@ -162,9 +162,9 @@ class CorpusStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the store's write lock (one writer at a time: a second gets a clear error). Object
-        storage has no lock file: there conflicting commits (merges) give the second writer
-        ``StoreConflictError``, but two appends both succeed, so one writer at a time is the user's
-        to keep (README, "Object storage")."""
+        storage has no lock file: there writers add rows by merges (``_TableWriter._commit``), so a
+        second writer's conflicting commit gets ``StoreConflictError``. On a clean exit, the tables
+        are compacted if many small files have gathered."""
         from pipeline.store import legacy
 
         if self.remote:
