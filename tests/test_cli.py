@@ -104,6 +104,22 @@ def test_status_has_a_row_for_reviewed_documents(cli, seed_copy):
     assert stage_row(cli("status").stdout, "reviewed") == ["1", "0", "-"]
 
 
+def test_show_draws_a_reviewed_document_with_its_review(cli, seed_copy):
+    from pipeline.record import REVIEWED, StageOutput
+    from pipeline.store import CorpusStore
+
+    cli("ingest", str(seed_copy))
+    store = CorpusStore(cli.workspace.store_dir)
+    document = next(store.iter_documents())
+    start = document.text.index("VRAEM")
+    with store.locked(), store.stage_writer("review") as reviews:
+        reviews.add_output(document.id, StageOutput("review", "1", "test", {
+            "status": REVIEWED, "entities": [{"start": start, "end": start + 5, "label": "FAC"}], "claims": [],
+            "relations": [], "annotators": ["alice"], "agreement": None}))
+    shown = cli("show", document.id[:8]).stdout
+    assert "[VRAEM](FAC)" in shown and "reviewed by alice" in shown
+
+
 def test_dump_writes_one_json_line_per_document(cli, seed_copy, tmp_path):
     cli("run", "--no-doccano")
     lines = cli("dump").stdout.splitlines()

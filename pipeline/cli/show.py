@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
-from pipeline.record import ID_LENGTH, PREANNOTATE, TOKENIZE
+from pipeline.record import ID_LENGTH, PREANNOTATE, REVIEW, TOKENIZE
 from pipeline.render import bracketed
 
 LABEL_STYLES = {"PERSON": "on dark_magenta", "ORG": "on dark_blue", "GPE": "on dark_green", "LOC": "on green4",
@@ -21,12 +21,13 @@ def show_command(
     doc_id: str = typer.Argument(..., help="Document id (a unique prefix is enough), as in 'newscorpus status'."),
     html_file: Optional[Path] = typer.Option(None, "--html", help="Write an HTML page (displaCy) to this file ('-': stdout)."),
 ) -> None:
-    """Print a document with its entities (coloured) and claims (underlined), and a table of the claims.
+    """Print a document with its entities (coloured) and claims (underlined), and a table of the claims:
+    the reviewed ones once the document is reviewed, else the pre-annotations.
 
     Piped or redirected, the spans are written out as [text](LABEL). With --html, a page that opens in
     any browser without a network, drawn by spaCy's displaCy."""
     store = store_of(workspace_of(ctx))
-    document = store.get_document(_resolve(store, doc_id), stages=[TOKENIZE, PREANNOTATE])
+    document = store.get_document(_resolve(store, doc_id), stages=[TOKENIZE, PREANNOTATE, REVIEW])
     if html_file is not None:
         from pipeline.render import document_html
         from pipeline.util.fs import write_text_atomic
@@ -43,7 +44,10 @@ def show_command(
     details = [meta.get(k) for k in ("byline", "place", "date_iso", "agency") if meta.get(k)]
     if details:
         out.print(" · ".join(details))
-    if PREANNOTATE not in document.outputs:
+    if document.reviewed:
+        out.print(f"(reviewed by {', '.join(document.review.get('annotators') or []) or 'an annotator'}: "
+                  "the spans shown are the review's)")
+    elif PREANNOTATE not in document.outputs:
         out.print("(not pre-annotated yet: run 'newscorpus preannotate')")
     out.print()
     if out.is_terminal:
