@@ -33,8 +33,7 @@ DOCUMENTS = pa.schema([
 ])
 # Only these leading columns get min/max statistics in the table's log (text would be costly).
 INDEXED_COLUMNS = 2
-# Columns of long, unique strings: written without statistics or dictionary (corpus.writer_properties)
-LONG_TEXT_COLUMNS = ("text", "meta", "minhash", "words", "data")
+INDEXED_NAMES = ("seq", "id")  # every table's first two columns (documents and stages alike)
 # Rows per Parquet row group: a read of one document (``show``) or of a range of ``seq`` decodes the
 # row groups that hold it, and a compacted file of a million rows in one row group is read whole.
 ROW_GROUP_ROWS = 2048

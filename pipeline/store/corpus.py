@@ -410,10 +410,14 @@ def writer_properties():
 
     # Parquet keeps the min and max value of every column chunk: for a text column that is two
     # whole documents (40 MB in the file, and in memory, for one 20 MB article), and dictionary
-    # encoding of values that never repeat only costs memory. Nobody filters on these columns.
+    # encoding of values that never repeat only costs memory; for the token offsets of a long
+    # document the two take as much memory again as the writing itself. Only the leading columns
+    # (``seq``, ``id``) are filtered on, through the statistics Delta's log keeps of them.
     plain = ColumnProperties(dictionary_enabled=False, statistics_enabled="NONE")
+    indexed = ColumnProperties(dictionary_enabled=False, statistics_enabled="CHUNK")
     return WriterProperties(max_row_group_size=columns.ROW_GROUP_ROWS, compression="ZSTD",
-                            column_properties={name: plain for name in columns.LONG_TEXT_COLUMNS})
+                            default_column_properties=plain,
+                            column_properties={name: indexed for name in columns.INDEXED_NAMES})
 
 
 def _chunks(ids: list[str], seqs: list[int], chars: list[int]) -> Iterator[list[tuple[str, int]]]:
