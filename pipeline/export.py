@@ -88,7 +88,7 @@ SPLITS = ("train", "validation", "test")
 FORMATS = ("arrow", "parquet")
 Format = Literal["arrow", "parquet", "both"]
 META_KEYS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "external_id",
-             "group")  # group last: it is the document's, not its meta's
+             "part", "group")  # group last: it is the document's, not its meta's
 PARQUET_DIR = "data"
 CACHE_DIR = ".cache"  # the shards' Arrow files, inside DIR.incomplete, removed before the rename
 NOTES_DIR = ".notes"  # what each shard left out, inside DIR.incomplete

@@ -163,14 +163,37 @@ class Signed:
     capitals: tuple[int, int] | None = None
 
 
-def read_items(path: Path, boilerplate: list[str]) -> Iterator[Article | InputError]:
-    """A file's articles and its errors, never raising for a bad file."""
+def read_items(path: Path, boilerplate: list[str], split_chars: int = 0) -> Iterator[Article | InputError]:
+    """A file's articles (an article longer than ``split_chars`` as its parts) and its errors, never
+    raising for a bad file."""
     try:
-        yield from read_file(path, boilerplate=boilerplate)
+        for item in read_file(path, boilerplate=boilerplate):
+            if isinstance(item, Article) and split_chars and len(item.text) > split_chars:
+                yield from split_article(item, split_chars)
+            else:
+                yield item
     except InputError as err:
         yield err
     except OSError as err:
         yield InputError(path, err.strerror or str(err))
+
+
+def split_article(article: Article, max_chars: int) -> Iterator[Article]:
+    """An article in parts of at most ``max_chars``, cut at the last paragraph break of each stretch
+    (else a line break, a sentence end, a space), each with ``part`` ("2/50") in its meta. The parts
+    are made one at a time: a 50 MB text is not held twice."""
+    text = article.text
+    cuts = [0]
+    while len(text) - cuts[-1] > max_chars:
+        start, limit = cuts[-1], cuts[-1] + max_chars
+        floor = start + max_chars // 2
+        cut = next((found + len(mark) for mark in ("\n\n", "\n", ". ", " ")
+                    if (found := text.rfind(mark, floor, limit - len(mark) + 1)) != -1), limit)
+        cuts.append(cut)
+    cuts.append(len(text))
+    pieces = [(start, end) for start, end in zip(cuts, cuts[1:]) if text[start:end].strip()]
+    for number, (start, end) in enumerate(pieces, start=1):
+        yield Article(text[start:end].strip(), {**article.meta, "part": f"{number}/{len(pieces)}"}, article.line)
 
 
 def sign(signed: Signed, near: NearDuplicateIndex) -> Signed:
@@ -186,11 +209,12 @@ def _articles(files: list[Path], settings: Settings, report: IngestReport, progr
             from pipeline.engine import ray_stages
 
             ray_stages.start(settings.engine.address, settings.engine.num_cpus)
-            files_done = ray_stages.read_and_sign(files, settings.ingest.boilerplate,
+            files_done = ray_stages.read_and_sign(files, settings.ingest.boilerplate, settings.ingest.split_chars,
                                                   settings.ingest.near_duplicate_threshold)
         else:
             files_done = ((path, (item if isinstance(item, InputError) else Signed(item, document_id(item.text))
-                                  for item in read_items(path, settings.ingest.boilerplate))) for path in files)
+                                  for item in read_items(path, settings.ingest.boilerplate, settings.ingest.split_chars)))
+                          for path in files)
         for _path, items in files_done:
             report.files += 1
             for item in items:
@@ -244,6 +268,11 @@ def ingest(store: CorpusStore, paths: Iterable[Path], settings: Settings, *, pro
                     size = len(article.text.encode("utf-8"))
                     if size > large:
                         report.warnings.append(f"{article.location()}: large document ({size / 1e6:.1f} MB), ingested")
+                    if article.meta.get("part", "").startswith("1/"):
+                        parts = article.meta["part"].partition("/")[2]
+                        report.warnings.append(f"{article.location()}: longer than {settings.ingest.split_chars:,} "
+                                               f"characters, split into {parts} documents at paragraph breaks "
+                                               f"([ingest] split_chars)")
                     if signed.signature is None:
                         sign(signed, near)
                     if signed.capitals is not None:

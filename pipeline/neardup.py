@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -32,6 +32,7 @@ SCHEME = "affine32"  # 32-bit hash values: a signature is 256 bytes
 SHINGLE_WORDS = 3
 _BATCH = 20_000  # shingles hashed at once; bounds memory on very long documents
 _WORD = re.compile(r"\w+")
+_NOT_WORD = re.compile(r"\W")
 
 
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations  # made once: costly per instance
@@ -42,14 +43,34 @@ _BAND_SEED = np.uint64(0x9E3779B97F4A7C15)
 
 
 def shingle_hashes(text: str) -> np.ndarray:
-    """32-bit hashes of the word 3-shingles of ``text``, combined from per-word hashes in numpy
-    (hashing every shingle string in Python costs three times as much)."""
-    # one word at a time: a list of the words of a 20 MB article alone took about 200 MB
-    hashes = np.fromiter((xxhash.xxh32_intdigest(m.group().encode()) for m in _WORD.finditer(text.casefold())),
-                         dtype=np.uint64)
-    if len(hashes) < SHINGLE_WORDS:
-        return hashes
-    return (hashes[:-2] * _MIX[0] ^ hashes[1:-1] * _MIX[1] ^ hashes[2:]) & _LOW32
+    """32-bit hashes of the word 3-shingles of ``text`` (of its words, when it has fewer than three),
+    combined from per-word hashes in numpy (hashing every shingle string in Python costs three times
+    as much)."""
+    blocks = list(shingle_blocks(text))
+    return np.concatenate(blocks) if blocks else np.empty(0, np.uint64)
+
+
+def shingle_blocks(text: str, block_chars: int = 1_000_000) -> Iterator[np.ndarray]:
+    """``shingle_hashes`` a block of about ``block_chars`` at a time, cut before a character that
+    is not part of a word and the last two words carried over, so that a long text takes flat
+    memory (a casefolded copy of a 50 MB text and its word hashes at once were 300 MB)."""
+    carried = np.empty(0, np.uint64)
+    shingled = False
+    start = 0
+    while start < len(text):
+        cut = _NOT_WORD.search(text, min(start + block_chars, len(text)))
+        end = cut.start() if cut and cut.start() > start else len(text)
+        words = np.fromiter((xxhash.xxh32_intdigest(m.group().encode())
+                             for m in _WORD.finditer(text[start:end].casefold())), dtype=np.uint64)
+        hashes = np.concatenate([carried, words])
+        if len(hashes) >= SHINGLE_WORDS:
+            yield (hashes[:-2] * _MIX[0] ^ hashes[1:-1] * _MIX[1] ^ hashes[2:]) & _LOW32
+            shingled = True
+            hashes = hashes[1 - SHINGLE_WORDS:]
+        carried = hashes
+        start = end
+    if not shingled and len(carried):
+        yield carried
 
 
 def band_layout(threshold: float) -> tuple[int, int]:
@@ -111,9 +132,9 @@ class NearDuplicateIndex:
 
     def signature(self, text: str) -> LeanMinHash:
         minhash = MinHash(num_perm=NUM_PERM, hashfunc=int, scheme=SCHEME, permutations=_PERMUTATIONS)
-        hashes = shingle_hashes(text)
-        for batch_start in range(0, max(len(hashes), 1), _BATCH):
-            minhash.update_batch(hashes[batch_start : batch_start + _BATCH].tolist())
+        for hashes in shingle_blocks(text):
+            for batch_start in range(0, len(hashes), _BATCH):
+                minhash.update_batch(hashes[batch_start : batch_start + _BATCH].tolist())
         return LeanMinHash(minhash)
 
     # -- stored heads ----------------------------------------------------------------------------

@@ -14,7 +14,8 @@ ID_LENGTH = 16  # hex digits of a document id (the SHA-256 of its text)
 REVIEWED = "reviewed"
 PRE_ANNOTATED = "pre-annotated"
 INTERNAL_KEYS = {"words"}  # stage data kept for speed (the token texts, joined), left out of `dump`
-META_FIELDS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "external_id")
+META_FIELDS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "external_id",
+               "part")
 
 
 @dataclass

@@ -52,6 +52,16 @@ class IngestSettings(_Section):
     """Estimated Jaccard similarity of word 3-shingles above which two articles share a group."""
     large_document_mb: Number = 5.0
     """Documents larger than this are ingested with a warning."""
+    split_chars: StrictInt = 1_000_000
+    """Documents longer than this many characters are split into parts at paragraph breaks, each its
+    own document (meta ``part``: "2/50"), so that every stage and an annotator can take them; 0 keeps
+    every document whole."""
+
+    @validator("split_chars")
+    def _zero_or_large(cls, value: int) -> int:
+        if value != 0 and value < 10_000:
+            raise ValueError("must be 0 (never split) or at least 10000")
+        return value
 
     @validator("near_duplicate_threshold")
     def _in_unit_interval(cls, value: float) -> float:
@@ -219,6 +229,7 @@ claims = ["COUNT", "QUANTITY", "MONEY", "PERCENT"]
 boilerplate = ["Related Articles", "Back to top button", "Share this article"]
 near_duplicate_threshold = 0.7
 large_document_mb = 5.0
+split_chars = 1000000
 
 [tokenize]
 chunk_chars = 100000

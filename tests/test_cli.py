@@ -177,7 +177,7 @@ def test_malformed_jsonl_line_names_file_and_line_and_keeps_the_rest(cli, tmp_pa
 
 
 @pytest.mark.slow
-def test_ten_megabyte_article_is_ingested_and_tokenized(cli, tmp_path, seed_text):
+def test_ten_megabyte_article_is_split_into_parts_that_are_ingested_and_tokenized(cli, tmp_path, seed_text):
     big = tmp_path / "big.txt"
     paragraphs = seed_text.split("\n\n")[3:-3]
     text, n, size = [], 0, 0
@@ -187,12 +187,14 @@ def test_ten_megabyte_article_is_ingested_and_tokenized(cli, tmp_path, seed_text
         n += 1
     big.write_text("\n\n".join(text), encoding="utf-8")
     result = cli("ingest", str(big))
-    assert "big.txt: large document (10." in result.stderr
+    assert "big.txt: longer than 1,000,000 characters, split into 11 documents at paragraph breaks" in result.stderr
     cli("tokenize")
-    record = json.loads(cli("dump").stdout)
-    assert len(record["text"]) >= 10_000_000 - 100
-    start, end = record["tokens"][-2]
-    assert record["text"][start:end] == str(n - 1)
+    records = [json.loads(line) for line in cli("dump").stdout.splitlines()]
+    assert [r["meta"]["part"] for r in records] == [f"{k}/11" for k in range(1, 12)]
+    assert "\n\n".join(r["text"] for r in records) == "\n\n".join(text)  # nothing lost at a cut
+    assert all(len(r["text"]) <= 1_000_000 for r in records)
+    start, end = records[-1]["tokens"][-2]
+    assert records[-1]["text"][start:end] == str(n - 1)
 
 
 def test_python_dash_m_pipeline_works():

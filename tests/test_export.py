@@ -123,7 +123,7 @@ def test_tag_names_put_o_first_and_features_carry_the_label_names():
     assert features["claim_tags"].feature.names[:3] == ["O", "B-COUNT", "I-COUNT"]
     assert features["entities"].feature["label"].names == LABELS.entities
     assert set(features["meta"]) == {"section", "headline", "byline", "place", "date", "date_iso", "agency", "source",
-                                     "url", "external_id", "group"}
+                                     "url", "external_id", "part", "group"}
 
 
 EDGE_TEXT = "New York\n\nYork Lima-based U.S. firm, $5 million."

@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from pipeline.ingest import BROKEN_LINK, FOLDER_LINK, HIDDEN, NOT_REGULAR, UNSUPPORTED, document_id, ingest
-from pipeline.readers import normalize_text
+from pipeline.ingest import (BROKEN_LINK, FOLDER_LINK, HIDDEN, NOT_REGULAR, UNSUPPORTED, document_id, ingest,
+                             split_article)
+from pipeline.readers import Article, normalize_text
 from pipeline.store import CorpusStore
 
 
@@ -189,3 +190,43 @@ def test_near_duplicate_groups_do_not_depend_on_pythons_string_hashing(tmp_path,
         groups.append({entry.id: entry.fields["group"] for entry in store.document_index()})
     assert len(set(groups[0].values())) < len(groups[0])  # there are groups to get wrong
     assert groups[0] == groups[1] == groups[2]
+
+
+def _paragraphs(count: int) -> str:
+    return "\n\n".join(f"Paragraph {n}. " + " ".join(["The council voted on the budget again."] * 40)
+                       for n in range(count))
+
+
+def test_a_long_article_is_split_at_paragraph_breaks_into_numbered_parts():
+    text = _paragraphs(40)  # about 63,000 characters, paragraphs of about 1,550
+    parts = list(split_article(Article(text, {"headline": "Budget", "external_id": "b-1"}, 3), 20_000))
+    assert len(parts) == 4
+    assert all(len(part.text) <= 20_000 for part in parts)
+    assert all(part.text.startswith("Paragraph ") and part.text.endswith("again.") for part in parts)
+    assert "\n\n".join(part.text for part in parts) == text  # nothing lost, nothing repeated
+    assert [part.meta["part"] for part in parts] == ["1/4", "2/4", "3/4", "4/4"]
+    assert all(part.meta["headline"] == "Budget" and part.meta["external_id"] == "b-1" and part.line == 3
+               for part in parts)
+
+
+def test_text_without_paragraphs_is_cut_at_a_line_sentence_or_word_boundary():
+    one_paragraph = " ".join(["The council voted on the budget again."] * 1000)
+    parts = [part.text for part in split_article(Article(one_paragraph), 10_000)]
+    assert all(part.endswith("again.") for part in parts)
+    words = "budget " * 5000
+    assert all(part.endswith("budget") for part in (p.text for p in split_article(Article(words), 10_000)))
+
+
+@pytest.mark.faults
+def test_ingest_splits_a_document_longer_than_split_chars_and_says_so(workspace, store, tmp_path, cli):
+    path = tmp_path / "huge.jsonl"
+    path.write_text('{"id": "h1", "text": "%s"}\n' % _paragraphs(40).replace("\n", "\\n"), encoding="utf-8")
+    (workspace.root / "newscorpus.toml").write_text("[ingest]\nsplit_chars = 20000\n")
+    result = cli("ingest", str(path))
+    assert "longer than 20,000 characters, split into 4 documents at paragraph breaks" in result.stderr
+    documents = list(store.iter_documents())
+    assert [d.meta["part"] for d in documents] == ["1/4", "2/4", "3/4", "4/4"]
+    assert {d.meta["external_id"] for d in documents} == {"h1"}
+    (workspace.root / "newscorpus.toml").write_text("[ingest]\nsplit_chars = 0\n")
+    cli("ingest", str(path))
+    assert store.count() == 5  # kept whole, it is a new text

@@ -30,6 +30,7 @@ def test_repository_settings_are_valid():
         ("[labels]\nentities = []\n", "[labels.entities] name at least one label"),
         ('[store]\nsegment_size = "500"\n', "[store.segment_size] value is not a valid integer"),
         ('[split]\nseed = 1.5\n', "[split.seed] value is not a valid integer"),
+        ("[ingest]\nsplit_chars = 500\n", "[ingest.split_chars] must be 0 (never split) or at least 10000"),
     ],
 )
 @pytest.mark.faults

@@ -204,7 +204,8 @@ class ExportActor:
                          "note": pa.array([orjson.dumps(note)], pa.binary())})
 
 
-def read_and_sign(files: list[Path], boilerplate: list[str], threshold: float) -> Iterator[tuple[Path, list[Any]]]:
+def read_and_sign(files: list[Path], boilerplate: list[str], split_chars: int,
+                  threshold: float) -> Iterator[tuple[Path, list[Any]]]:
     """Each file's articles read, given their ids and MinHash signatures, and checked for capitals
     by Ray tasks, one file per task (the files must be readable at the same path on every node);
     in the files' order, so that near-duplicates are grouped by the driver as the local engine does.
@@ -220,7 +221,7 @@ def read_and_sign(files: list[Path], boilerplate: list[str], threshold: float) -
     listed = pa.table({"path": [str(path) for path in files]})
     read = ray.data.from_arrow([listed.slice(i, 1) for i in range(len(files))]).map_batches(
         _read_and_sign, batch_size=1, batch_format="pyarrow", num_cpus=1,
-        fn_kwargs={"boilerplate": boilerplate, "threshold": threshold})
+        fn_kwargs={"boilerplate": boilerplate, "split_chars": split_chars, "threshold": threshold})
     for batch in read.iter_batches(batch_size=None, batch_format="pyarrow"):
         for path, items in zip(batch.column("path").to_pylist(), batch.column("items").to_pylist()):
             made: list[Any] = []
@@ -234,7 +235,7 @@ def read_and_sign(files: list[Path], boilerplate: list[str], threshold: float) -
             yield Path(path), made
 
 
-def _read_and_sign(batch: pa.Table, boilerplate: list[str], threshold: float) -> pa.Table:
+def _read_and_sign(batch: pa.Table, boilerplate: list[str], split_chars: int, threshold: float) -> pa.Table:
     import orjson
 
     from pipeline.errors import InputError
@@ -245,7 +246,7 @@ def _read_and_sign(batch: pa.Table, boilerplate: list[str], threshold: float) ->
     paths, made = [], []
     for path in batch.column("path").to_pylist():
         items = []
-        for item in read_items(Path(path), boilerplate):
+        for item in read_items(Path(path), boilerplate, split_chars):
             if isinstance(item, InputError):
                 items.append({"error": {"path": str(item.path), "reason": item.reason, "line": item.line}})
             else:
