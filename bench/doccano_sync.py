@@ -1,21 +1,29 @@
-"""Push and pull throughput against a real local Doccano server, with floors measured in the same run.
+"""Push, annotator copies and pull against a real local Doccano server, with floors measured in the same run.
 
-Floors: doccano-client's bare bulk upload of the same JSONL file into a fresh project (for push),
-and its bare download of the same project (for pull). newscorpus's push lists the project's
-examples first (idempotence) and writes its own upload file; its pull downloads two exports (all,
-and what each member confirmed), keeps them as a snapshot and resolves the review stage.
+Floors: doccano-client's bare bulk upload of the same JSONL file into a fresh project (for push,
+and for each annotator's copy), and its bare download of the same project (for pull). newscorpus's
+push lists the project's examples first (idempotence) and writes its own upload file; its pull
+downloads two exports (all, and what each member confirmed), keeps them as a snapshot and resolves
+the review stage. Annotator copies: one annotator added with add-annotator's code (account, own
+project, its copy of the 2,000 documents), then three more given theirs by one push; the target is
+per annotator. The last row pulls the main project and the four annotators' projects.
+
+``--latency-ms N`` puts a forwarder in front of the server that delays every byte N ms each way, so
+the same run shows a server with a round trip of 2N ms (a remote one); the floors pass through it
+too.
 
 The 2,000 pre-annotated documents are written straight into a store (generated texts from the
 shipped article; spans found by string matching), since running spaCy over them is the
 pre-annotation bench's business, not this one's. The server is started in a temporary workspace
 and stopped at the end.
 
-    python bench/doccano_sync.py [--docs 2000]
+    python bench/doccano_sync.py [--docs 2000] [--latency-ms 0]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import tempfile
 import time
@@ -24,11 +32,13 @@ from pathlib import Path
 import orjson
 
 from generated import generate
+from latency_proxy import LatencyProxy
 
+from pipeline.doccano.annotators import add_annotator
 from pipeline.doccano.api import Doccano
-from pipeline.doccano.credentials import read_credentials
+from pipeline.doccano.credentials import PASSWORD_ENV, URL_ENV, USERNAME_ENV, read_credentials
 from pipeline.doccano.pull import pull
-from pipeline.doccano.push import IMPORT_TASK, push, upload_record
+from pipeline.doccano.push import IMPORT_TASK, give_copies, push, upload_record
 from pipeline.doccano.server import server_down, server_up
 from pipeline.ingest import ingest
 from pipeline.preannotate import STAGE as PREANNOTATE
@@ -61,16 +71,30 @@ def timed(function, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
+def add_and_give_copies(workspace, store, name: str) -> int:
+    """What 'newscorpus doccano add-annotator NAME' does."""
+    add_annotator(workspace, name)
+    return give_copies(workspace, store, name, progress=False).copies[name]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay each way in front of the server")
     args = parser.parse_args()
+    docs = args.docs
     with tempfile.TemporaryDirectory(prefix="newscorpus-bench-") as tmp:
         workspace = init_workspace(Path(tmp) / "ws")
-        store = synthetic_store(workspace, args.docs)
+        store = synthetic_store(workspace, docs)
         info = server_up(workspace, progress=False)
+        proxy = None
         try:
-            admin = Doccano(read_credentials(info.credentials_file))
+            creds = read_credentials(info.credentials_file)
+            if args.latency_ms:
+                proxy = LatencyProxy(int(creds.url.rsplit(":", 1)[1]), args.latency_ms / 1000)
+                creds = type(creds)(f"http://127.0.0.1:{proxy.port}", creds.username, creds.password)
+                os.environ.update({URL_ENV: creds.url, USERNAME_ENV: creds.username, PASSWORD_ENV: creds.password})
+            admin = Doccano(creds)
             # floor: the same records, one file, doccano-client's bulk upload into a fresh project
             path = Path(tmp) / "bare.jsonl"
             path.write_bytes(b"".join(orjson.dumps(upload_record(d)) + b"\n" for d in store.iter_documents([PREANNOTATE])))
@@ -80,19 +104,40 @@ def main() -> None:
                 admin.client.create_label_type(bare.id, "span", label)
             floor_push, _ = timed(admin.client.upload, bare.id, [str(path)], IMPORT_TASK, "JSONL")
             first_push, report = timed(push, workspace, store, progress=False)
-            assert report.uploaded == args.docs, report
+            assert report.uploaded == docs, report
             second_push, again = timed(push, workspace, store, progress=False)
             assert again.uploaded == 0
             floor_pull, archive = timed(admin.client.download, report.project_id, "JSONL", dir_name=tmp)
             our_pull, pulled = timed(pull, workspace, store, progress=False)
-            assert pulled.examples == args.docs
+            assert pulled.examples == docs
+
+            one_copy, copied = timed(add_and_give_copies, workspace, store, "annotator-1")
+            assert copied == docs, copied
+            for n in (2, 3, 4):
+                add_annotator(workspace, f"annotator-{n}")
+            three_copies, copying = timed(push, workspace, store, progress=False)
+            assert copying.copies == {"annotator-1": 0, **{f"annotator-{n}": docs for n in (2, 3, 4)}}, copying.copies
+            pull_five, pulled = timed(pull, workspace, store, progress=False)
+            assert pulled.examples == docs
         finally:
+            if proxy is not None:
+                proxy.close()
             server_down(workspace)
-    print(f"Doccano sync, {args.docs} generated pre-annotated documents, local server on 127.0.0.1")
-    print(f"{'':<24} {'floor s':>8} {'ours s':>8} {'docs/s':>8} {'ratio':>6}  target")
-    print(f"{'push (bulk import)':<24} {floor_push:>8.1f} {first_push:>8.1f} {args.docs / first_push:>8.0f} {first_push / floor_push:>6.2f}  <= 1.3")
-    print(f"{'re-push, unchanged':<24} {'':>8} {second_push:>8.2f} {'':>8} {second_push / first_push:>6.3f}  < 0.05 of the first push")
-    print(f"{'pull (export)':<24} {floor_pull:>8.1f} {our_pull:>8.1f} {args.docs / our_pull:>8.0f} {our_pull / floor_pull:>6.2f}  <= 1.5")
+    where = "local server on 127.0.0.1" + (f", {2 * args.latency_ms:g} ms round trip" if args.latency_ms else "")
+    print(f"Doccano sync, {docs} generated pre-annotated documents, {where}")
+    print(f"{'':<28} {'floor s':>8} {'ours s':>8} {'docs/s':>8} {'ratio':>6}  target")
+    rows = [
+        ("push (bulk import)", floor_push, first_push, docs, "<= 1.3"),
+        ("copies, 1 annotator", floor_push, one_copy, docs, "<= 1.5 per annotator (add-annotator)"),
+        ("copies, 3 annotators", 3 * floor_push, three_copies, 3 * docs, "<= 1.5 per annotator (push)"),
+        ("pull (export)", floor_pull, our_pull, docs, "<= 1.5"),
+        ("pull, 1 + 4 projects", 5 * floor_pull, pull_five, 5 * docs, "(the floor: one download a project)"),
+    ]
+    for name, floor, ours, count, target in rows:
+        print(f"{name:<28} {floor:>8.1f} {ours:>8.1f} {count / ours:>8.0f} {ours / floor:>6.2f}  {target}")
+        if name == "push (bulk import)":
+            print(f"{'re-push, unchanged':<28} {'':>8} {second_push:>8.2f} {'':>8} {second_push / first_push:>6.3f}  "
+                  f"< 0.05 of the first push")
 
 
 if __name__ == "__main__":

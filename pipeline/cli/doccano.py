@@ -103,20 +103,28 @@ def add_annotator_command(
     name: str = typer.Argument(..., help="User name of the new annotator."),
     project: Optional[str] = typer.Option(None, "--project", help="Doccano project; default: [doccano] project."),
 ) -> None:
-    """Create an annotator account with a generated password and add it to the project.
+    """Create an annotator account with a generated password, and their own project to label in.
 
-    The credentials go to a 0600 JSON file whose path is printed (never the password itself). The
-    annotator gets their own copy of the pre-annotations of what is already in the project at once
-    (run again to finish an interrupted copy); 'newscorpus push' copies what is pushed later.
+    The credentials go to a 0600 JSON file whose path is printed (never the password itself). Their
+    project, "<project> · NAME", gets what is in the main project at once, by one bulk import
+    (run again to finish an interrupted one); 'newscorpus push' gives it what is pushed later.
     """
+    from pipeline.cli.push import warn_about
     from pipeline.doccano.annotators import add_annotator
+    from pipeline.doccano.projects import annotator_project_name
     from pipeline.doccano.push import give_copies
 
     workspace = workspace_of(ctx)
     quiet = options(ctx).quiet
+    main = project or workspace.settings.doccano.project
     path = add_annotator(workspace, name, project=project)
-    copied = give_copies(workspace, store_of(workspace), name, project=project, progress=not quiet)
+    report = give_copies(workspace, store_of(workspace), name, project=project, progress=not quiet)
+    warn_about(report)
     if not quiet:
-        out.print(f"Annotator {name!r} is a member of the project; their login is in {path} (mode 0600).")
-        out.print(f"They have their copy of the pre-annotations of {copied} more documents; 'newscorpus push' "
-                  f"gives them the ones pushed later.")
+        where = (f"the project {main!r}, as before (an older set-up; copied span by span)" if report.span_copies
+                 else f"their project {annotator_project_name(main, name)!r}")
+        out.print(f"Annotator {name!r} labels in {where}; their login is in {path} (mode 0600).")
+        out.print(f"They have their copy of the pre-annotations of {report.copies.get(name, 0)} more documents; "
+                  f"'newscorpus push' gives them the ones pushed later.")
+    if report.failed:
+        raise typer.Exit(1)

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of
+from pipeline.review_queue import DEFAULT_ORDER, ORDERS
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -16,26 +17,31 @@ if TYPE_CHECKING:
 def push_command(
     ctx: typer.Context,
     project: Optional[str] = typer.Option(None, "--project", help="Doccano project name; default: [doccano] project."),
+    order: str = typer.Option(DEFAULT_ORDER, "--order",
+                              help=f"Review order ({', '.join(ORDERS)}): uncertainty sends first the documents where review "
+                                   "is expected to change the most; 'newscorpus queue' shows it."),
 ) -> None:
     """Upload pre-annotated documents to Doccano for review; only those not there yet.
 
     Creates the project (sequence labelling, overlapping spans, relations), its labels and its
-    guideline (annotations/guidelines.md) if needed. The server is the local one from
-    'newscorpus doccano up', or DOCCANO_URL / DOCCANO_USERNAME / DOCCANO_PASSWORD.
+    guideline (annotations/guidelines.md) if needed. Each annotator's own project ("PROJECT · NAME")
+    gets the same documents by the same bulk import. The server is the local one from
+    'newscorpus doccano up', or DOCCANO_URL / DOCCANO_USERNAME / DOCCANO_PASSWORD. Documents go in
+    review order, each example with its rank and why in its meta.
     """
-    report = run_push(workspace_of(ctx), project=project, quiet=options(ctx).quiet)
+    if order not in ORDERS:
+        raise typer.BadParameter(f"{order!r} is not one of {', '.join(ORDERS)}", param_hint="--order")
+    report = run_push(workspace_of(ctx), project=project, order=order, quiet=options(ctx).quiet)
     if report.failed or report.conflicts:
         raise typer.Exit(1)
 
 
-def run_push(workspace: Workspace, *, project: Optional[str] = None, quiet: bool) -> PushReport:
+def run_push(workspace: Workspace, *, project: Optional[str] = None, order: str = DEFAULT_ORDER,
+             quiet: bool) -> PushReport:
     from pipeline.doccano.push import push
 
-    report = push(workspace, store_of(workspace), project=project, progress=not quiet)
-    for conflict in report.conflicts:
-        warn(f"conflict: {conflict}")
-    for failure in report.failed:
-        warn(f"import refused: {failure}")
+    report = push(workspace, store_of(workspace), project=project, order=order, progress=not quiet)
+    warn_about(report)
     if not quiet:
         copies = ", ".join(f"{name} {count}" for name, count in report.copies.items()) or "no annotators yet"
         out.print(f"push: {report.uploaded} documents uploaded to {report.url} project {report.project!r} "
@@ -44,4 +50,15 @@ def run_push(workspace: Workspace, *, project: Optional[str] = None, quiet: bool
                   f"annotator copies: {copies}")
         if report.duplicates_removed:
             out.print(f"push: removed {report.duplicates_removed} duplicate examples left by an interrupted import")
+        if report.span_copies:
+            out.print(f"push: {', '.join(report.span_copies)} still label in the main project, where an older newscorpus "
+                      f"added them: their copies are written span by span (slow); annotators added since have "
+                      f"projects of their own, filled by bulk import")
     return report
+
+
+def warn_about(report: PushReport) -> None:
+    for conflict in report.conflicts:
+        warn(f"conflict: {conflict}")
+    for failure in report.failed:
+        warn(f"import refused: {failure}")

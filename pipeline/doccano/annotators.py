@@ -1,21 +1,16 @@
-"""Annotator accounts: created on the server with a generated password kept in a 0600 file, and the
-record of which examples each one has their own copy of the pre-annotations for."""
+"""Annotator accounts: created on the server with a generated password kept in a 0600 file, each with
+a project of their own (``pipeline.doccano.projects``)."""
 
 from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import orjson
 
 from pipeline.doccano.credentials import ServerCredentials, read_credentials, resolve_server, state_dir, write_credentials
 from pipeline.errors import CredentialsError, InvalidUserNameError
-from pipeline.util.fs import write_text_atomic
 from pipeline.workspace import Workspace
 
-ANNOTATOR_ROLE = "annotator"
 _NAME_CHARACTER = re.compile(r"[A-Za-z0-9_.@+-]")
 _MAX_NAME = 150
 
@@ -34,6 +29,10 @@ def annotator_credentials(workspace: Workspace) -> list[ServerCredentials]:
     return [account for account in accounts if account.url == server]
 
 
+def is_user_name(name: str) -> bool:
+    return 0 < len(name) <= _MAX_NAME and all(_NAME_CHARACTER.fullmatch(c) for c in name)
+
+
 def check_user_name(name: str) -> None:
     """Doccano's rules for a user name (Django's ASCII validator and its 150-character field),
     checked before anything is created, with the rule that is broken."""
@@ -49,52 +48,26 @@ def check_user_name(name: str) -> None:
 
 
 def add_annotator(workspace: Workspace, name: str, *, project: str | None = None) -> Path:
-    """Create (or reuse) an annotator account and make it an annotator of the project."""
+    """Create (or reuse) an annotator account; its password goes to a 0600 file, whose path is returned.
+
+    Their own project is made, and filled, by ``give_copies`` or the next push."""
     from pipeline.doccano.api import Doccano
-    from pipeline.doccano.push import ensure_project
+    from pipeline.doccano.projects import annotator_project_name
 
     check_user_name(name)
-    admin_creds = resolve_server(workspace)
+    annotator_project_name(project or workspace.settings.doccano.project, name)  # too long for Doccano: refused now
     path = annotators_dir(workspace) / f"{name}.credentials.json"
-    admin = Doccano(admin_creds)
     if path.exists():
-        creds = read_credentials(path)
-    else:
-        creds = ServerCredentials(admin_creds.url, name, secrets.token_urlsafe(18))
-        if any(user.username == name for user in admin.client.search_users(name)):
-            raise CredentialsError(f"{admin_creds.url}: a user {name!r} already exists and its password is not in "
-                                   f"{path.parent}; choose another name, or put its credentials file there")
-        with admin.errors(f"create user {name!r}"):
-            admin.client.create_user(name, creds.password)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_credentials(path, creds)
-    guideline = workspace.annotations_dir / "guidelines.md"
-    remote = ensure_project(admin, project or workspace.settings.doccano.project,
-                            guideline.read_text(encoding="utf-8") if guideline.exists() else "")
-    with admin.errors("list members"):
-        members = {m.username for m in admin.client.list_members(remote["id"])}
-    if name not in members:
-        with admin.errors(f"add {name!r} to the project"):
-            admin.client.add_member(remote["id"], name, ANNOTATOR_ROLE)
+        read_credentials(path)  # a file others may read is refused here, not half-way through
+        return path
+    admin_creds = resolve_server(workspace)
+    admin = Doccano(admin_creds)
+    creds = ServerCredentials(admin_creds.url, name, secrets.token_urlsafe(18))
+    if any(user.username == name for user in admin.client.search_users(name)):
+        raise CredentialsError(f"{admin_creds.url}: a user {name!r} already exists and its password is not in "
+                               f"{path.parent}; choose another name, or put its credentials file there")
+    with admin.errors(f"create user {name!r}"):
+        admin.client.create_user(name, creds.password)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_credentials(path, creds)
     return path
-
-
-@dataclass
-class CopiesState:
-    """Which documents an annotator has their copy of, for one project on one server."""
-
-    path: Path
-    done: set[str] = field(default_factory=set)
-
-    def mark(self, doc_id: str) -> None:
-        self.done.add(doc_id)
-
-    def save(self) -> None:
-        write_text_atomic(self.path, orjson.dumps(sorted(self.done)).decode())
-
-
-def copies_state(workspace: Workspace, url: str, project_id: int, username: str) -> CopiesState:
-    key = re.sub(r"[^A-Za-z0-9]+", "-", f"{url}-{project_id}-{username}").strip("-")
-    path = annotators_dir(workspace) / "copies" / f"{key}.json"
-    done = set(orjson.loads(path.read_bytes())) if path.exists() else set()
-    return CopiesState(path, done)

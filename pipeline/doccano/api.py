@@ -68,8 +68,7 @@ class Doccano:
     def get_json(self, path: str, doing: str, **params: Any) -> Any:
         with self.errors(doing):
             response = self.session.get(f"{self.api}/{path}", params=params, timeout=60)
-            if response.status_code >= 400:
-                raise DoccanoAPIError(f"HTTP {response.status_code}", response)
+            raise_for_status(response)
             return response.json()
 
     def find_project(self, name: str) -> dict[str, Any] | None:
@@ -97,4 +96,10 @@ class Doccano:
             if time.monotonic() > deadline:
                 raise DoccanoRequestError(f"{self.creds.url}: {doing} did not finish within {timeout:.0f} s")
             time.sleep(delay)
-            delay = min(delay * 1.5, 2.0)
+            delay = min(delay * 1.5, 1.0)  # at most a second, as doccano-client's own wait: a done task is seen soon
+
+
+def raise_for_status(response: requests.Response) -> None:
+    """doccano-client's error, with the server's answer, for ``Doccano.errors`` to word."""
+    if response.status_code >= 400:
+        raise DoccanoAPIError(f"HTTP {response.status_code}", response)

@@ -1,10 +1,13 @@
 """Pull reviewed annotations back from Doccano: an append-only snapshot, then the review stage.
 
-Two exports of the project (Doccano's JSONL with entities and relations, one file per member in a
-non-collaborative project): everything, and what each member confirmed. Both are kept, as they
-came, in ``annotations/snapshots/<UTC time>/``, built aside and renamed into place: a later pull
-never changes an earlier snapshot, an interrupted one leaves nothing half-written, and a deleted
-Doccano project costs nothing local.
+Two exports of each project (Doccano's JSONL with entities and relations): everything, and what was
+confirmed. The main project is non-collaborative, so its exports have one file per member (approvers
+and the admin confirm there); an annotator's own project (``pipeline.doccano.projects``) is
+collaborative, so its single file is that annotator's version. All are kept, as they came, in
+``annotations/snapshots/<UTC time>/`` (the main project's in ``all/`` and ``confirmed/``, each
+annotator's in ``annotators/<name>/``, and the projects they came from in ``manifest.json``), built
+aside and renamed into place: a later pull never changes an earlier snapshot, an interrupted one
+leaves nothing half-written, and a deleted Doccano project costs nothing local.
 
 Per document: the members who confirmed it are its reviewers. One version is chosen by the policy
 in ``pipeline.agreement.adjudicate`` (an approver's confirmation first, then the majority of
@@ -19,6 +22,7 @@ import logging
 import shutil
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +34,7 @@ from pipeline import tokenization
 from pipeline.agreement import Agreement, adjudicate
 from pipeline.doccano.api import Doccano
 from pipeline.doccano.credentials import resolve_server
+from pipeline.doccano.projects import annotator_projects, members
 from pipeline.errors import DoccanoRequestError
 from pipeline.preannotate import doc_from_tokens
 from pipeline.record import PRE_ANNOTATED, REVIEW, REVIEWED, StageOutput
@@ -42,6 +47,7 @@ log = logging.getLogger(__name__)
 STAGE = REVIEW
 VERSION = "1"
 APPROVER_ROLES = {"annotation_approver", "project_admin"}
+ANNOTATORS = "annotators"  # the snapshot's folder of annotators' own projects
 
 
 @dataclass
@@ -69,8 +75,10 @@ def _find_project(doccano: Doccano, name: str) -> dict[str, Any]:
     return project
 
 
-def take_snapshot(workspace: Workspace, doccano: Doccano, project: dict[str, Any]) -> Path:
-    """Download both exports into a new snapshot folder, atomically."""
+def take_snapshot(workspace: Workspace, doccano: Doccano, project: dict[str, Any],
+                  annotator_projects: dict[str, dict[str, Any]] | None = None) -> Path:
+    """Download both exports of the project and of each annotator's into a new snapshot folder, atomically."""
+    annotator_projects = annotator_projects or {}
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     root = snapshots_dir(workspace)
     final = root / stamp
@@ -79,16 +87,13 @@ def take_snapshot(workspace: Workspace, doccano: Doccano, project: dict[str, Any
         shutil.rmtree(leftover, ignore_errors=True)  # an earlier pull that was interrupted
     building.mkdir(parents=True)
     try:
-        for part, confirmed_only in (("all", False), ("confirmed", True)):
-            with doccano.errors(f"export the project ({part})"):
-                archive = doccano.client.download(project["id"], "JSONL", only_approved=confirmed_only, dir_name=str(building))
-            with zipfile.ZipFile(archive) as bundle:
-                bundle.extractall(building / part)
-            Path(archive).unlink()
-        with doccano.errors("list members"):
-            members = {m.username: m.rolename for m in doccano.client.list_members(project["id"])}
+        _export_both(doccano, project, building)
+        for annotator, own in annotator_projects.items():
+            _export_both(doccano, own, building / ANNOTATORS / annotator)
         manifest = {"url": doccano.creds.url, "project": project["name"], "project_id": project["id"],
-                    "pulled_at": stamp, "members": members}
+                    "pulled_at": stamp, "members": members(doccano, project["id"]),
+                    "annotator_projects": {annotator: {"project": own["name"], "project_id": own["id"]}
+                                           for annotator, own in annotator_projects.items()}}
         write_text_atomic(building / "manifest.json", orjson.dumps(manifest, option=orjson.OPT_INDENT_2).decode())
         building.rename(final)
         fsync_dir(root)
@@ -98,25 +103,46 @@ def take_snapshot(workspace: Workspace, doccano: Doccano, project: dict[str, Any
     return final
 
 
+def _export_both(doccano: Doccano, project: dict[str, Any], into: Path) -> None:
+    into.mkdir(parents=True, exist_ok=True)
+    for part, confirmed_only in (("all", False), ("confirmed", True)):
+        with doccano.errors(f"export project {project['name']!r} ({part})"):
+            archive = doccano.client.download(project["id"], "JSONL", only_approved=confirmed_only, dir_name=str(into))
+        with zipfile.ZipFile(archive) as bundle:
+            bundle.extractall(into / part)
+        Path(archive).unlink()
+
+
 def read_snapshot(snapshot: Path) -> tuple[dict[str, Any], dict[str, dict[str, dict[str, Any]]], dict[str, set[str]]]:
-    """(manifest, {doc_id: {user: version}}, {user: confirmed doc ids})."""
+    """(manifest, {doc_id: {user: version}}, {user: confirmed doc ids}).
+
+    An annotator with a project of their own is read from it (its one file is their version); the
+    main project's files give everyone else's (approvers, the admin, annotators of an older set-up)."""
     manifest = orjson.loads((snapshot / "manifest.json").read_bytes())
+    own = manifest.get("annotator_projects", {})
     versions: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     confirmed: dict[str, set[str]] = defaultdict(set)
-    for path in sorted((snapshot / "all").glob("*.jsonl")):
-        user = path.stem
-        for line in path.read_bytes().splitlines():
-            if line.strip():
-                record = orjson.loads(line)
-                if record.get("doc_id"):
-                    versions[record["doc_id"]][user] = _version(record)
-    for path in sorted((snapshot / "confirmed").glob("*.jsonl")):
-        for line in path.read_bytes().splitlines():
-            if line.strip():
-                record = orjson.loads(line)
-                if record.get("doc_id"):
-                    confirmed[path.stem].add(record["doc_id"])
+    sources = [(path.stem, path, False) for path in sorted((snapshot / "all").glob("*.jsonl")) if path.stem not in own]
+    sources += [(path.stem, path, True) for path in sorted((snapshot / "confirmed").glob("*.jsonl")) if path.stem not in own]
+    for annotator in own:
+        folder = snapshot / ANNOTATORS / annotator
+        sources += [(annotator, path, False) for path in sorted((folder / "all").glob("*.jsonl"))]
+        sources += [(annotator, path, True) for path in sorted((folder / "confirmed").glob("*.jsonl"))]
+    for user, path, is_confirmation in sources:
+        for record in _records(path):
+            if is_confirmation:
+                confirmed[user].add(record["doc_id"])
+            else:
+                versions[record["doc_id"]][user] = _version(record)
     return manifest, versions, confirmed
+
+
+def _records(path: Path) -> Iterator[dict[str, Any]]:
+    for line in path.read_bytes().splitlines():
+        if line.strip():
+            record = orjson.loads(line)
+            if record.get("doc_id"):
+                yield record
 
 
 def _version(record: dict[str, Any]) -> dict[str, Any]:
@@ -133,7 +159,7 @@ def pull(workspace: Workspace, store: CorpusStore, *, project: str | None = None
     name = project or settings.doccano.project
     doccano = Doccano(resolve_server(workspace))
     remote = _find_project(doccano, name)
-    snapshot = take_snapshot(workspace, doccano, remote)
+    snapshot = take_snapshot(workspace, doccano, remote, annotator_projects(doccano, name))
     return apply_snapshot(workspace, store, snapshot)
 
 

@@ -1,52 +1,54 @@
-"""Push pre-annotated documents to a Doccano project, idempotently.
+"""Push pre-annotated documents to Doccano, idempotently: to the main project, and to each annotator's.
 
 The server is the source of truth: every example carries its document's ``doc_id`` and
-``content_hash`` in its meta, so a push first lists the project's examples (500 a request) and
-uploads only documents that are not there. Uploads go through Doccano's bulk import (one file, one
-task). Nothing is ever pushed over an existing example: a document whose source (external id or
-file) is already in the project with another text is reported as a conflict. If the server dies
-mid-import, running push again uploads what is missing, and removes the extra copies a retried
-import task may have made (unconfirmed, unannotated ones only).
+``content_hash`` in its meta, so a push knows what a project holds (``RemoteIndex``) and uploads
+only documents that are not there. Uploads go through Doccano's bulk import (one file, one task a
+batch). Nothing is ever pushed over an existing example: a document whose source (external id or
+file) is already in the main project with another text is reported as a conflict. If the server
+dies mid-import, running push again uploads what is missing, and removes the extra copies a retried
+import task may have made (unconfirmed ones only).
 
-Visibility: the project is non-collaborative, so that annotators label independently and their
-agreement can be measured; in that mode Doccano shows a user only their own spans, and imported
-spans belong to the importing admin (doccano #1871). So each annotator registered with
-``newscorpus doccano add-annotator`` gets their own copy of the pre-annotations, written through
-the API as that annotator.
+Annotators: Doccano shows a user of a non-collaborative project only their own spans, and imported
+spans belong to the importing admin (doccano #1871). So each annotator labels in a project of their
+own (``pipeline.doccano.projects``) that receives the same records, in the same order, by the same
+bulk import: their copy of the pre-annotations costs one import, not one request a span. One pass
+over the store feeds every project.
+
+Order: documents are uploaded, and so listed to each annotator, in review order
+(``pipeline.review_queue``: where review is expected to change the most first, by default); each
+example's meta holds its ``rank`` and ``why``. The records are spooled to a file during the pass
+over the store and uploaded from it in rank order, so ordering costs no second read of the texts.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import tempfile
-from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from pipeline.doccano.annotators import annotator_credentials, copies_state
+from pipeline.doccano.annotators import annotator_credentials
 from pipeline.doccano.api import Doccano
 from pipeline.doccano.credentials import resolve_server
+from pipeline.doccano.projects import ensure_annotator_project, ensure_label_types, ensure_project, members, read_guideline
+from pipeline.doccano.remote_index import RemoteIndex
+from pipeline.doccano.span_copies import copy_spans
 from pipeline.errors import DoccanoImportError
-from pipeline.palette import LABEL_STYLE, OTHER_LABEL, RELATION_TYPES
 from pipeline.preannotate import STAGE as PREANNOTATE
 from pipeline.record import Document
+from pipeline.review_queue import DEFAULT_ORDER, QueueEntry, review_queue
 from pipeline.store import CorpusStore
-from pipeline.util.fs import write_text_atomic
 from pipeline.util.progress import progress_bar
 from pipeline.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-PROJECT_TYPE = "SequenceLabeling"
 IMPORT_TASK = "RelationExtraction"  # Doccano's JSONL format with "entities" and "relations"
 UPLOAD_BATCH = 5000
-COPY_THREADS = 4
 
 
 def content_hash(text: str) -> str:
@@ -64,50 +66,8 @@ class PushReport:
     conflicts: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     duplicates_removed: int = 0
-    copies: dict[str, int] = field(default_factory=dict)
-
-
-# What an annotator reads first, in the project list and on the project's page; the shortcuts are
-# the label types' own (pipeline/palette.py).
-DESCRIPTION = ("News articles pre-annotated by newscorpus with entities and numeric claims, for you to check. "
-               "First read the Guideline (left menu), then press Start Annotation. Accept, fix, delete or add "
-               "spans. Shortcuts: "
-               + ", ".join(f"{prefix + '+' if prefix else ''}{key} {label}" for label, (_, prefix, key) in LABEL_STYLE.items())
-               + ". When a document is done, press Not Checked so that it reads Checked.")
-
-
-def ensure_project(doccano: Doccano, name: str, guideline: str) -> dict[str, Any]:
-    project = doccano.find_project(name)
-    if project is not None:
-        changed = {key: value for key, value in (("guideline", guideline), ("description", DESCRIPTION))
-                   if project.get(key, "") != value}
-        if changed:
-            with doccano.errors("update the project's guideline and description"):
-                doccano.client.update_project(project["id"], **changed)
-        return project
-    with doccano.errors(f"create project {name!r}"):
-        created = doccano.client.create_project(
-            name=name, project_type=PROJECT_TYPE, guideline=guideline, allow_overlapping=True, use_relation=True,
-            collaborative_annotation=False,
-            description=DESCRIPTION,
-        )
-    return created.dict()
-
-
-def ensure_label_types(doccano: Doccano, project_id: int, labels: list[str]) -> None:
-    """Create the project's label types; give those made by an older newscorpus today's colours."""
-    with doccano.errors("list label types"):
-        spans = {t.text: t for t in doccano.client.list_label_types(project_id, "span")}
-        relations = {t.text: t for t in doccano.client.list_label_types(project_id, "relation")}
-    wanted = [("span", label, *LABEL_STYLE.get(label, (OTHER_LABEL, None, None))) for label in labels]
-    wanted += [("relation", relation, colour, None, None) for relation, colour in RELATION_TYPES.items()]
-    with doccano.errors("create label types"):
-        for kind, label, colour, prefix, key in wanted:
-            found = (spans if kind == "span" else relations).get(label)
-            if found is None:
-                doccano.client.create_label_type(project_id, kind, label, prefix_key=prefix, suffix_key=key, color=colour)
-            elif found.background_color.lower() != colour and label in {**LABEL_STYLE, **RELATION_TYPES}:
-                doccano.client.update_label_type(project_id, found.id, kind, color=colour)
+    copies: dict[str, int] = field(default_factory=dict)  # annotator: documents added to their copy by this run
+    span_copies: list[str] = field(default_factory=list)  # annotators still copied span by span (an older set-up)
 
 
 def _source_key(document: Document) -> str | None:
@@ -115,9 +75,10 @@ def _source_key(document: Document) -> str | None:
     return meta.get("external_id") or meta.get("source_path")
 
 
-def upload_record(document: Document) -> dict[str, Any]:
+def upload_record(document: Document, queued: QueueEntry | None = None) -> dict[str, Any]:
     spans = document.entities + document.claims
-    return {
+    place = {"rank": queued.rank, "why": queued.reason} if queued is not None else {}
+    return {**place,
         "text": document.text,
         "entities": [{"id": n, "start_offset": s["start"], "end_offset": s["end"], "label": s["label"]} for n, s in enumerate(spans)],
         "relations": [],
@@ -129,30 +90,89 @@ def upload_record(document: Document) -> dict[str, Any]:
     }
 
 
-def push(workspace: Workspace, store: CorpusStore, *, project: str | None = None, progress: bool = True) -> PushReport:
+def push(workspace: Workspace, store: CorpusStore, *, project: str | None = None, order: str = DEFAULT_ORDER,
+         progress: bool = True) -> PushReport:
+    """``order``: uncertainty, diversity or corpus (``pipeline.review_queue``)."""
     settings = workspace.settings
     name = project or settings.doccano.project
     creds = resolve_server(workspace)
     doccano = Doccano(creds)
-    guideline_file = workspace.annotations_dir / "guidelines.md"
-    guideline = guideline_file.read_text(encoding="utf-8") if guideline_file.exists() else ""
+    guideline = read_guideline(workspace)
+    labels = settings.labels.entities + settings.labels.claims
     remote_project = ensure_project(doccano, name, guideline)
-    project_id = remote_project["id"]
-    ensure_label_types(doccano, project_id, settings.labels.entities + settings.labels.claims)
-    report = PushReport(creds.url, name, project_id)
+    ensure_label_types(doccano, remote_project["id"], labels)
+    report = PushReport(creds.url, name, remote_project["id"])
+    main = _Target.open(workspace, doccano, remote_project["id"], report)
 
-    index = RemoteIndex.load(workspace, doccano, project_id)
-    remote_ids = index.by_doc_id()
-    remote_sources = {e["source"]: e["content_hash"] for e in index.examples if e.get("source")}
-    report.duplicates_removed = _remove_duplicates(doccano, project_id, remote_ids, index)
+    accounts = {account.username for account in annotator_credentials(workspace)}
+    in_main = accounts & set(members(doccano, main.project_id)) if accounts else set()  # an older set-up: span_copies
+    copies = [_Target.open(workspace, doccano, ensure_annotator_project(doccano, name, annotator, guideline, labels)["id"],
+                           report, annotator=annotator)
+              for annotator in sorted(accounts - in_main)]
+    _push_documents(doccano, store, main, copies, report, queue=_queue(store, order), progress=progress)
+    report.uploaded = main.uploaded
+    report.copies = {copy.annotator: copy.uploaded for copy in copies}
+    if in_main:
+        report.span_copies = sorted(in_main)
+        report.copies.update(copy_spans(workspace, doccano, main.project_id, store, main.index, in_main, progress=progress))
+    return report
 
-    pending: list[bytes] = []
-    uploaded: list[dict[str, Any]] = []  # to the index, without ids: listing 2,000 new examples costs a third of a push
+
+def give_copies(workspace: Workspace, store: CorpusStore, username: str, *, project: str | None = None,
+                progress: bool = True) -> PushReport:
+    """Make an annotator's own project and give it what the main project holds, so they can start
+    without another push. Resumable like push: what their project has already is not sent again."""
+    settings = workspace.settings
+    name = project or settings.doccano.project
+    creds = resolve_server(workspace)
+    doccano = Doccano(creds)
+    found = doccano.find_project(name)
+    report = PushReport(creds.url, name, found["id"] if found else 0, copies={username: 0})
+    if found is not None and username in members(doccano, found["id"]):  # an older set-up: see span_copies
+        index = RemoteIndex.load(workspace, doccano, found["id"])
+        report.span_copies = [username]
+        report.copies = copy_spans(workspace, doccano, found["id"], store, index, {username}, progress=progress)
+        return report
+    labels = settings.labels.entities + settings.labels.claims
+    own = ensure_annotator_project(doccano, name, username, read_guideline(workspace), labels)
+    if found is None:
+        return report  # nothing pushed yet: the first push fills their project
+    main = _Target(found["id"], RemoteIndex.load(workspace, doccano, found["id"]))
+    copy = _Target.open(workspace, doccano, own["id"], report, annotator=username)
+    copy.expected = len(main.present - copy.present)
+    _push_documents(doccano, store, main, [copy], report, new_documents=False, queue=_queue(store, DEFAULT_ORDER),
+                    progress=progress)
+    report.copies = {username: copy.uploaded}
+    return report
+
+
+def _queue(store: CorpusStore, order: str) -> dict[str, QueueEntry] | None:
+    if order == "corpus":
+        return None
+    return {entry.doc_id: entry for entry in review_queue(store, order, include_reviewed=False)}
+
+
+def _push_documents(doccano: Doccano, store: CorpusStore, main: _Target, copies: list[_Target], report: PushReport, *,
+                    new_documents: bool = True, queue: dict[str, QueueEntry] | None = None,
+                    progress: bool = True) -> None:
+    """One pass over the store: a new document goes to the main project and to every annotator's; one
+    the main project has goes to the annotators' projects that lack it. So every project receives the
+    same records in the same order: the ``queue``'s ranks (documents it does not rank last, in
+    corpus order), or corpus order without one. ``new_documents=False`` sends annotators only what
+    the main project holds."""
+    remote_sources = {e["source"]: e["content_hash"] for e in main.index.examples if e.get("source")}
     with tempfile.TemporaryDirectory(prefix="newscorpus-push-") as tmp, progress_bar(progress) as bar:
-        task = bar.add_task("push", total=None)
+        batches = _Batches(doccano, Path(tmp), report, bar)
+        spool = _Spool(Path(tmp) / "ordered.jsonl") if queue is not None else None
+        send = spool.add if spool is not None else batches.send
         for document in store.iter_documents([PREANNOTATE]):
-            if document.id in remote_ids:
+            queued = queue.get(document.id) if queue is not None else None
+            if document.id in main.present:
                 report.already_there += 1
+                if PREANNOTATE in document.outputs:
+                    send(document, copies, queued)
+                continue
+            if not new_documents:
                 continue
             if PREANNOTATE not in document.outputs:
                 report.not_preannotated += 1
@@ -162,91 +182,115 @@ def push(workspace: Workspace, store: CorpusStore, *, project: str | None = None
                 report.conflicts.append(f"{document.id}: {source} is already in the project with another text; "
                                         f"not pushed over its annotations")
                 continue
-            record = upload_record(document)
-            pending.append(orjson.dumps(record) + b"\n")
-            uploaded.append({"id": None, "doc_id": record["doc_id"], "source": record["source"],
-                             "content_hash": record["content_hash"], "is_confirmed": False})
-            if len(pending) >= UPLOAD_BATCH:
-                report.uploaded += _upload(doccano, project_id, pending, Path(tmp), report)
-                bar.advance(task, len(pending))
-                pending = []
-        if pending:
-            report.uploaded += _upload(doccano, project_id, pending, Path(tmp), report)
-            bar.advance(task, len(pending))
-    if not report.failed:
-        index.examples.extend(uploaded)  # a count that disagrees later makes the next push list again
-    index.save()
-    if annotator_credentials(workspace):
-        report.copies = copy_to_annotators(workspace, doccano, project_id, store, index, progress=progress)
-    return report
+            send(document, [main, *copies], queued)
+        if spool is not None:
+            for line, entry, targets in spool.in_rank_order():
+                batches.send_line(line, entry, targets)
+        for target in (main, *copies):
+            batches.flush(target)
+    for target in (main, *copies):
+        target.save()
+
+
+class _Spool:
+    """Upload lines written to a file as the store is read, read back in rank order."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.open("w+b")
+        self.places: list[tuple[float, int, int, dict[str, Any], list[_Target]]] = []
+
+    def add(self, document: Document, targets: list[_Target], queued: QueueEntry | None) -> None:
+        targets = [target for target in targets if document.id not in target.present]
+        if not targets:
+            return
+        line, entry = _line(document, queued)
+        self.places.append((queued.rank if queued is not None else float("inf"), self.file.tell(), len(line), entry,
+                            targets))
+        self.file.write(line)
+
+    def in_rank_order(self):
+        self.places.sort(key=lambda place: place[:2])
+        for _, offset, length, entry, targets in self.places:
+            self.file.seek(offset)
+            yield self.file.read(length), entry, targets
+        self.file.close()
+
+
+def _line(document: Document, queued: QueueEntry | None) -> tuple[bytes, dict[str, Any]]:
+    record = upload_record(document, queued)
+    entry = {"id": None, "doc_id": record["doc_id"], "source": record["source"],
+             "content_hash": record["content_hash"], "is_confirmed": False}
+    return orjson.dumps(record) + b"\n", entry
 
 
 @dataclass
-class RemoteIndex:
-    """The project's examples as far as push needs them (id, doc_id, source, content_hash,
-    is_confirmed), cached in the workspace and checked against the server's example count, so that
-    an unchanged re-push does not list thousands of examples (Doccano serialises each one with
-    several queries). Rebuilt from the server whenever the count disagrees."""
+class _Target:
+    """A project a push fills: the main one, or an annotator's (``annotator`` names them)."""
 
-    path: Path
     project_id: int
-    examples: list[dict[str, Any]]
+    index: RemoteIndex
+    annotator: str | None = None
+    present: set[str] = field(init=False)  # doc ids
+    pending: list[bytes] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)  # index entries without ids: listing them costs a third of a push
+    uploaded: int = 0
+    failed: bool = False
+    expected: int | None = None  # documents to send, when known beforehand (for the progress bar)
+    task: Any = None
+
+    def __post_init__(self) -> None:
+        self.present = {e["doc_id"] for e in self.index.examples if e["doc_id"]}
 
     @classmethod
-    def load(cls, workspace: Workspace, doccano: Doccano, project_id: int) -> RemoteIndex:
-        from pipeline.doccano.credentials import state_dir
+    def open(cls, workspace: Workspace, doccano: Doccano, project_id: int, report: PushReport, *,
+             annotator: str | None = None) -> _Target:
+        index = RemoteIndex.load(workspace, doccano, project_id)
+        report.duplicates_removed += _remove_duplicates(doccano, project_id, index)
+        return cls(project_id, index, annotator)
 
-        key = hashlib.sha256(f"{doccano.creds.url}|{project_id}".encode()).hexdigest()[:16]
-        path = state_dir(workspace) / "remote" / f"{key}.json"
-        cached = orjson.loads(path.read_bytes()) if path.exists() else []
-        index = cls(path, project_id, cached)
-        count = index.count(doccano)
-        if count < len(cached) or (cached and not index._first_is(doccano, cached[0]["doc_id"])):
-            index.examples = []  # examples were deleted, or this is another project or server
-        if count != len(index.examples):
-            index.with_ids(doccano)
-            if count != len(index.examples):  # something else changed: list everything again
-                index.examples = []
-                index.fetch_new(doccano)
-        return index
-
-    def count(self, doccano: Doccano) -> int:
-        return doccano.get_json(f"projects/{self.project_id}/examples", "count examples", limit=1)["count"]
-
-    def _first_is(self, doccano: Doccano, doc_id: str | None) -> bool:
-        page = doccano.get_json(f"projects/{self.project_id}/examples", "check examples", limit=1)
-        return bool(page["results"]) and (page["results"][0].get("meta") or {}).get("doc_id") == doc_id
-
-    def with_ids(self, doccano: Doccano) -> RemoteIndex:
-        """Fill in the example ids of what this push uploaded (listing only those)."""
-        unknown = next((n for n, e in enumerate(self.examples) if e["id"] is None), len(self.examples))
-        self.examples = self.examples[:unknown]
-        self.fetch_new(doccano)
-        self.save()
-        return self
-
-    def fetch_new(self, doccano: Doccano) -> None:
-        """Append the examples created since the last listing (they are listed in creation order)."""
-        offset = len(self.examples)
-        for example in doccano.examples(self.project_id, offset=offset):
-            meta = example.get("meta") or {}
-            self.examples.append({"id": example["id"], "doc_id": meta.get("doc_id"), "source": meta.get("source"),
-                                  "content_hash": meta.get("content_hash"), "is_confirmed": example.get("is_confirmed")})
-
-    def by_doc_id(self) -> dict[str, list[dict[str, Any]]]:
-        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for example in self.examples:
-            if example["doc_id"]:
-                found[example["doc_id"]].append(example)
-        return found
+    @property
+    def label(self) -> str:
+        return f"copies for {self.annotator}" if self.annotator else "push"
 
     def save(self) -> None:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_text_atomic(self.path, orjson.dumps(self.examples).decode())
+        if not self.failed:
+            self.index.examples.extend(self.sent)  # a count that disagrees later makes the next push list again
+        self.index.save()
 
 
-def _upload(doccano: Doccano, project_id: int, lines: list[bytes], tmp: Path, report: PushReport) -> int:
-    path = tmp / f"newscorpus-{len(lines)}.jsonl"
+class _Batches:
+    """Upload files of up to UPLOAD_BATCH documents, one per project, each record serialised once."""
+
+    def __init__(self, doccano: Doccano, tmp: Path, report: PushReport, bar: Any) -> None:
+        self.doccano, self.tmp, self.report, self.bar = doccano, tmp, report, bar
+
+    def send(self, document: Document, targets: list[_Target], queued: QueueEntry | None = None) -> None:
+        targets = [target for target in targets if document.id not in target.present]
+        if targets:
+            self.send_line(*_line(document, queued), targets)
+
+    def send_line(self, line: bytes, entry: dict[str, Any], targets: list[_Target]) -> None:
+        for target in targets:
+            if target.task is None:
+                target.task = self.bar.add_task(target.label, total=target.expected)
+            target.pending.append(line)
+            target.sent.append(entry)
+            if len(target.pending) >= UPLOAD_BATCH:
+                self.flush(target)
+
+    def flush(self, target: _Target) -> None:
+        if not target.pending:
+            return
+        refused = len(self.report.failed)
+        where = f"{target.annotator}'s project: " if target.annotator else ""
+        target.uploaded += _upload(self.doccano, target.project_id, target.pending, self.tmp, self.report, where=where)
+        target.failed = target.failed or len(self.report.failed) > refused
+        self.bar.advance(target.task, len(target.pending))
+        target.pending = []
+
+
+def _upload(doccano: Doccano, project_id: int, lines: list[bytes], tmp: Path, report: PushReport, *, where: str = "") -> int:
+    path = tmp / f"newscorpus-{project_id}-{len(lines)}.jsonl"
     path.write_bytes(b"".join(lines))
     with doccano.errors("upload documents"):
         upload_id = doccano.client.data_import._data_upload_repository.upload(str(path))
@@ -257,95 +301,22 @@ def _upload(doccano: Doccano, project_id: int, lines: list[bytes], tmp: Path, re
     if isinstance(errors, dict):
         errors = [errors]
     for error in errors:
-        report.failed.append(f"line {error.get('line', '?')}: {error.get('message', error)}")
+        report.failed.append(f"{where}line {error.get('line', '?')}: {error.get('message', error)}")
     if errors and len(errors) >= len(lines):
-        raise DoccanoImportError(f"{doccano.creds.url}: the import task refused every document: {report.failed[0]}")
+        raise DoccanoImportError(f"{doccano.creds.url}: the import task refused every document: {report.failed[-1]}")
     return len(lines) - len(errors)
 
 
-def _remove_duplicates(doccano: Doccano, project_id: int, remote: dict[str, list[dict[str, Any]]], index: RemoteIndex) -> int:
+def _remove_duplicates(doccano: Doccano, project_id: int, index: RemoteIndex) -> int:
     """Extra copies of one document (a retried import task) that nobody has confirmed: delete them."""
     extra = []
-    for examples in remote.values():
+    for examples in index.by_doc_id().values():
         if len(examples) > 1:
-            keep, *rest = sorted(examples, key=lambda e: e["id"])
+            _, *rest = sorted(examples, key=lambda e: e["id"])
             extra.extend(e["id"] for e in rest if not e.get("is_confirmed"))
-            examples[:] = [keep]
     if extra:
         with doccano.errors("delete duplicate examples"):
             doccano.client.bulk_delete_examples(project_id, extra)
         gone = set(extra)
         index.examples = [e for e in index.examples if e["id"] not in gone]
     return len(extra)
-
-
-def give_copies(workspace: Workspace, store: CorpusStore, username: str, *, project: str | None = None,
-                progress: bool = True) -> int:
-    """Give one annotator (just added) their copy of the pre-annotations of the examples already in
-    the project, so they can start without another push. Resumable as push's copies are."""
-    doccano = Doccano(resolve_server(workspace))
-    found = doccano.find_project(project or workspace.settings.doccano.project)
-    if found is None:
-        return 0
-    index = RemoteIndex.load(workspace, doccano, found["id"])
-    return copy_to_annotators(workspace, doccano, found["id"], store, index, only={username},
-                              progress=progress).get(username, 0)
-
-
-def copy_to_annotators(workspace: Workspace, admin: Doccano, project_id: int, store: CorpusStore, index: RemoteIndex, *,
-                       only: set[str] | None = None, progress: bool = True) -> dict[str, int]:
-    """Give each registered annotator (or those ``only`` names) their own copy of the pre-annotations
-    of every example they have not had one of (non-collaborative projects show a user only their
-    own spans)."""
-    examples = {e["doc_id"]: e["id"] for e in index.with_ids(admin).examples if e["doc_id"]}
-    with admin.errors("list label types"):
-        label_ids = {t.text: t.id for t in admin.client.list_label_types(project_id, "span")}
-    copied: dict[str, int] = {}
-    for creds in annotator_credentials(workspace):
-        if only is not None and creds.username not in only:
-            continue
-        state = copies_state(workspace, creds.url, project_id, creds.username)
-        todo = [doc_id for doc_id in examples if doc_id not in state.done]
-        if not todo:
-            copied[creds.username] = 0
-            continue
-        annotator = Doccano(creds)
-        documents = {d.id: d for d in store.iter_documents([PREANNOTATE], ids=set(todo))}
-        with progress_bar(progress) as bar, ThreadPoolExecutor(COPY_THREADS) as pool, _saving(state):
-            task = bar.add_task(f"copy to {creds.username}", total=len(todo))
-            for doc_id in todo:
-                document = documents.get(doc_id)
-                spans = (document.entities + document.claims) if document is not None else []
-                # what a run that was interrupted half-way through this document already made
-                made = {(s["start_offset"], s["end_offset"], s["label"]) for s in annotator.get_json(
-                    f"projects/{project_id}/examples/{examples[doc_id]}/spans", "list spans")}
-                requests = [pool.submit(_create_span, annotator, project_id, examples[doc_id], span, label_ids)
-                            for span in spans if span["label"] in label_ids
-                            and (span["start"], span["end"], label_ids[span["label"]]) not in made]
-                for request in requests:
-                    request.result()
-                state.mark(doc_id)
-                bar.advance(task)
-        copied[creds.username] = len(todo)
-    return copied
-
-
-@contextlib.contextmanager
-def _saving(state):
-    try:
-        yield
-    finally:
-        state.save()
-
-
-def _create_span(doccano: Doccano, project_id: int, example_id: int, span: dict[str, Any], label_ids: dict[str, int]) -> None:
-    with doccano.errors("create a span"):
-        response = doccano.session.post(
-            f"{doccano.api}/projects/{project_id}/examples/{example_id}/spans",
-            json={"label": label_ids[span["label"]], "start_offset": span["start"], "end_offset": span["end"]},
-            timeout=60,
-        )
-        if response.status_code >= 400:
-            from doccano_client.exceptions import DoccanoAPIError
-
-            raise DoccanoAPIError(f"HTTP {response.status_code}", response)

@@ -1,5 +1,8 @@
 """Push, annotate as a second (non-admin) account, pull, agreement, and faults, against the real server.
 
+Annotators label in projects of their own ("<project> · <name>"), filled by bulk import; an annotator
+an older newscorpus made a member of the main project keeps per-span copies there.
+
 Every test has its own workspace and its own Doccano project on the session's server; the admin
 credentials reach the workspace through DOCCANO_URL / DOCCANO_USERNAME / DOCCANO_PASSWORD, the way a
 team's remote server would.
@@ -20,7 +23,8 @@ from pipeline.cli import app
 from pipeline.doccano import push as push_module
 from pipeline.doccano.annotators import add_annotator, annotators_dir
 from pipeline.doccano.api import Doccano
-from pipeline.doccano.credentials import read_credentials, resolve_server
+from pipeline.doccano.credentials import ServerCredentials, read_credentials, resolve_server, write_credentials
+from pipeline.doccano.projects import DESCRIPTION, annotator_project_name, members
 from pipeline.doccano.pull import pull, snapshots_dir
 from pipeline.doccano.push import push
 from pipeline.doccano.server import server_up
@@ -77,6 +81,13 @@ def as_user(workspace: Workspace, name: str) -> Doccano:
     return Doccano(read_credentials(annotators_dir(workspace) / f"{name}.credentials.json"))
 
 
+def own_project(annotator: Doccano, workspace: Workspace) -> int:
+    """The annotator's own project, as they find it in their list of projects."""
+    found = annotator.find_project(annotator_project_name(workspace.settings.doccano.project, annotator.creds.username))
+    assert found is not None and found["collaborative_annotation"] is True
+    return found["id"]
+
+
 def spans_of(doccano: Doccano, project_id: int, example_id: int) -> list[dict]:
     return doccano.get_json(f"projects/{project_id}/examples/{example_id}/spans", "list spans")
 
@@ -105,12 +116,47 @@ def test_push_twice_uploads_once_and_a_non_admin_annotator_sees_the_preannotatio
 
     alice = as_user(workspace, unique("alice", workspace))
     assert alice.get_json("me", "who am I")["is_staff"] is False
-    examples = examples_by_doc(alice, first.project_id)
+    # her own project only: the main project is non-collaborative and would show her none of the imported spans
+    assert [p["name"] for p in alice.get_json("projects", "list projects")["results"]] == [
+        annotator_project_name(workspace.settings.doccano.project, alice_name)]
+    own = own_project(alice, workspace)
+    examples = examples_by_doc(alice, own)
     assert len(examples) == 3
     seed = next(d for d in store_of(workspace).iter_documents([PREANNOTATE]) if d.meta.get("headline"))
-    seen = spans_of(alice, first.project_id, examples[seed.id]["id"])
+    seen = spans_of(alice, own, examples[seed.id]["id"])
     assert len(seen) == len(seed.entities) + len(seed.claims)
     assert {(s["start_offset"], s["end_offset"]) for s in seen} == {(s["start"], s["end"]) for s in seed.entities + seed.claims}
+    admin = Doccano(resolve_server(workspace))
+    assert {s["user"] for s in seen} == {admin.get_json("me", "who am I")["id"]}  # imported in bulk, not written one by one
+
+
+def test_documents_reach_doccano_in_review_order_with_their_rank_and_why(workspace):
+    from pipeline.review_queue import review_queue
+    from tests.test_export import span, write_documents
+
+    names = [f"Firm{n} Holdings" for n in range(60)]
+    doubtful = " ".join(f"{a} said {b} would merge." for a, b in zip(names[::2], names[1::2]))
+    write_documents(store_of(workspace), [(doubtful, {"reviewed": False, "entities": [
+        span(doubtful, name, "ORG", score=0.3, source="model") for name in names]})])
+    expected = [entry.doc_id for entry in review_queue(store_of(workspace))]
+    assert expected[0] == [d.id for d in store_of(workspace).iter_documents()][-1]  # the last ingested goes first
+    name = unique("dora", workspace)
+    add_annotator(workspace, name)
+    report = push(workspace, store_of(workspace), progress=False)
+    admin = Doccano(resolve_server(workspace))
+    listed = list(admin.examples(report.project_id))
+    assert [e["meta"]["doc_id"] for e in listed] == expected
+    assert [e["meta"]["rank"] for e in listed] == [1, 2, 3, 4]
+    assert all(e["meta"]["why"] for e in listed)
+    dora = as_user(workspace, name)
+    assert [e["meta"]["doc_id"] for e in dora.examples(own_project(dora, workspace))] == expected
+
+
+def test_push_in_corpus_order_keeps_the_stores_order(workspace):
+    report = push(workspace, store_of(workspace), order="corpus", progress=False)
+    listed = list(Doccano(resolve_server(workspace)).examples(report.project_id))
+    assert [e["meta"]["doc_id"] for e in listed] == [d.id for d in store_of(workspace).iter_documents()]
+    assert "rank" not in listed[0]["meta"]
 
 
 def test_an_annotator_added_after_a_push_sees_the_preannotations_without_another_push(workspace):
@@ -119,10 +165,13 @@ def test_an_annotator_added_after_a_push_sees_the_preannotations_without_another
     result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "doccano", "add-annotator", name])
     assert result.exit_code == 0, result.output
     assert "pre-annotations of 3 more documents" in result.stdout
+    assert annotator_project_name(workspace.settings.doccano.project, name) in result.stdout
     carol = as_user(workspace, name)
     assert carol.get_json("me", "who am I")["is_staff"] is False
+    assert name not in members(Doccano(resolve_server(workspace)), first.project_id)
+    own = own_project(carol, workspace)
     seed = next(d for d in store_of(workspace).iter_documents([PREANNOTATE]) if d.meta.get("headline"))
-    seen = spans_of(carol, first.project_id, examples_by_doc(carol, first.project_id)[seed.id]["id"])
+    seen = spans_of(carol, own, examples_by_doc(carol, own)[seed.id]["id"])
     assert {(s["start_offset"], s["end_offset"]) for s in seen} == {(s["start"], s["end"]) for s in seed.entities + seed.claims}
     assert push(workspace, store_of(workspace), progress=False).copies == {name: 0}  # nothing left to copy
 
@@ -135,7 +184,7 @@ def test_label_types_get_readable_colours_and_shortcuts_even_in_a_project_made_b
     admin.client.update_project(first.project_id, description="See the guideline.")  # an older description
     push(workspace, store_of(workspace), progress=False)
     description = admin.get_json(f"projects/{first.project_id}", "get the project")["description"]
-    assert description == push_module.DESCRIPTION and "Start Annotation" in description and "Not Checked" in description
+    assert description == DESCRIPTION and "Start Annotation" in description and "Not Checked" in description
     for kind, palette in (("span", {k: v[0] for k, v in LABEL_STYLE.items()}),
                           ("relation", RELATION_TYPES)):
         found = {t.text: t for t in admin.client.list_label_types(first.project_id, kind)}
@@ -149,26 +198,31 @@ def test_untouched_preannotations_come_back_identical_and_edits_come_back_as_mad
     add_annotator(workspace, unique("alice", workspace))
     push(workspace, store_of(workspace), progress=False)
     alice = as_user(workspace, unique("alice", workspace))
-    examples = examples_by_doc(alice, report.project_id)
+    own = own_project(alice, workspace)
+    examples = examples_by_doc(alice, own)
     documents = {d.id: d for d in store_of(workspace).iter_documents([PREANNOTATE])}
     seed_id = next(i for i, d in documents.items() if d.meta.get("headline"))
     other_id = next(i for i in examples if i != seed_id)
 
-    confirm(alice, report.project_id, examples[seed_id]["id"])  # accepted as it was
-    other_spans = spans_of(alice, report.project_id, examples[other_id]["id"])
+    confirm(alice, own, examples[seed_id]["id"])  # accepted as it was
+    other_spans = spans_of(alice, own, examples[other_id]["id"])
     deleted = other_spans[0]
-    response = alice.session.delete(f"{alice.api}/projects/{report.project_id}/examples/{examples[other_id]['id']}/spans/{deleted['id']}")
+    response = alice.session.delete(f"{alice.api}/projects/{own}/examples/{examples[other_id]['id']}/spans/{deleted['id']}")
     assert response.status_code == 204
     kept = [s for s in other_spans if s["id"] != deleted["id"]]
     with alice.errors("list relation types"):
-        source_type = next(t.id for t in alice.client.list_label_types(report.project_id, "relation") if t.text == "source")
-    response = alice.session.post(f"{alice.api}/projects/{report.project_id}/examples/{examples[other_id]['id']}/relations",
+        source_type = next(t.id for t in alice.client.list_label_types(own, "relation") if t.text == "source")
+    response = alice.session.post(f"{alice.api}/projects/{own}/examples/{examples[other_id]['id']}/relations",
                                   json={"from_id": kept[0]["id"], "to_id": kept[1]["id"], "type": source_type})
     assert response.status_code == 201, response.text
-    confirm(alice, report.project_id, examples[other_id]["id"])
+    confirm(alice, own, examples[other_id]["id"])
 
     pulled = pull(workspace, store_of(workspace), progress=False)
     assert (pulled.reviewed, pulled.pre_annotated, pulled.annotators) == (2, 1, [unique("alice", workspace)])
+    manifest = json.loads((pulled.snapshot / "manifest.json").read_text())
+    assert manifest["project_id"] == report.project_id
+    assert manifest["annotator_projects"] == {unique("alice", workspace): {
+        "project": annotator_project_name(workspace.settings.doccano.project, unique("alice", workspace)), "project_id": own}}
     reviewed = {d.id: d for d in store_of(workspace).iter_documents([PREANNOTATE, "review"])}
     seed = reviewed[seed_id]
     assert seed.reviewed and seed.review["annotators"] == [unique("alice", workspace)]
@@ -191,12 +245,16 @@ def test_two_annotators_give_agreement_and_one_adjudicated_version(workspace):
     add_annotator(workspace, unique("bob", workspace))
     push(workspace, store_of(workspace), progress=False)
     alice, bob = as_user(workspace, unique("alice", workspace)), as_user(workspace, unique("bob", workspace))
-    example = next(e for e in alice.examples(report.project_id) if e["meta"]["headline"])
-    bob_spans = spans_of(bob, report.project_id, example["id"])
+    alices, bobs = own_project(alice, workspace), own_project(bob, workspace)
+    example = next(e for e in alice.examples(alices) if e["meta"]["headline"])
+    bob_example = examples_by_doc(bob, bobs)[example["meta"]["doc_id"]]
+    bob_spans = spans_of(bob, bobs, bob_example["id"])
     removed = bob_spans[-1]
-    bob.session.delete(f"{bob.api}/projects/{report.project_id}/examples/{example['id']}/spans/{removed['id']}")
-    confirm(alice, report.project_id, example["id"])
-    confirm(bob, report.project_id, example["id"])
+    response = bob.session.delete(f"{bob.api}/projects/{bobs}/examples/{bob_example['id']}/spans/{removed['id']}")
+    assert response.status_code == 204
+    assert len(spans_of(alice, alices, example["id"])) == len(bob_spans)  # his deletion is not in her project
+    confirm(alice, alices, example["id"])
+    confirm(bob, bobs, bob_example["id"])
 
     pulled = pull(workspace, store_of(workspace), progress=False)
     assert pulled.annotators == [unique("alice", workspace), unique("bob", workspace)]
@@ -249,6 +307,63 @@ def test_a_server_restart_in_the_middle_of_a_push_is_finished_by_the_next_push(w
     admin = Doccano(doccano_server.credentials)
     doc_ids = [e["meta"]["doc_id"] for e in admin.examples(report.project_id)]
     assert len(doc_ids) == 3 == len(set(doc_ids))
+
+
+def test_copies_interrupted_by_a_server_restart_are_finished_by_the_next_push(workspace, doccano_server, monkeypatch):
+    name = unique("dave", workspace)
+    add_annotator(workspace, name)
+    monkeypatch.setattr(push_module, "UPLOAD_BATCH", 1)
+    real_upload = push_module._upload
+    calls = []
+
+    def upload_then_stop_the_server(*args, **kwargs):
+        result = real_upload(*args, **kwargs)
+        calls.append(args[1])
+        if len(calls) == 4:  # the main project and dave's have two documents each
+            from pipeline.doccano.server import server_down
+
+            server_down(doccano_server.workspace)
+        return result
+
+    monkeypatch.setattr(push_module, "_upload", upload_then_stop_the_server)
+    with pytest.raises(DoccanoUnreachableError):
+        push(workspace, store_of(workspace), progress=False)
+    assert len(set(calls)) == 2  # each document went to both projects, one after the other
+    server_up(doccano_server.workspace, progress=False)
+    monkeypatch.setattr(push_module, "_upload", real_upload)
+    report = push(workspace, store_of(workspace), progress=False)
+    assert (report.uploaded, report.already_there, report.copies) == (1, 2, {name: 1})
+    dave = as_user(workspace, name)
+    doc_ids = [e["meta"]["doc_id"] for e in dave.examples(own_project(dave, workspace))]
+    assert len(doc_ids) == 3 == len(set(doc_ids))
+    assert push(workspace, store_of(workspace), progress=False).copies == {name: 0}
+
+
+def test_an_annotator_of_an_older_set_up_keeps_per_span_copies_in_the_main_project(workspace):
+    """Before annotators had projects of their own, they were members of the main project with copies
+    written span by span as them: such a workspace keeps working, and pull reads their work there."""
+    first = push(workspace, store_of(workspace), progress=False)
+    admin = Doccano(resolve_server(workspace))
+    name = unique("erin", workspace)
+    creds = ServerCredentials(admin.creds.url, name, "an-older-password-1")
+    admin.client.create_user(name, creds.password)
+    write_credentials(annotators_dir(workspace) / f"{name}.credentials.json", creds)
+    admin.client.add_member(first.project_id, name, "annotator")
+
+    report = push(workspace, store_of(workspace), progress=False)
+    assert (report.copies, report.span_copies) == ({name: 3}, [name])
+    assert admin.find_project(annotator_project_name(workspace.settings.doccano.project, name)) is None
+    erin = as_user(workspace, name)
+    seed = next(d for d in store_of(workspace).iter_documents([PREANNOTATE]) if d.meta.get("headline"))
+    example = examples_by_doc(erin, first.project_id)[seed.id]
+    seen = spans_of(erin, first.project_id, example["id"])
+    assert {(s["start_offset"], s["end_offset"]) for s in seen} == {(s["start"], s["end"]) for s in seed.entities + seed.claims}
+    result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "push"])
+    assert "still label in the main project" in result.stdout and f"{name} 0" in result.stdout
+
+    confirm(erin, first.project_id, example["id"])
+    pulled = pull(workspace, store_of(workspace), progress=False)
+    assert (pulled.reviewed, pulled.annotators) == (1, [name])
 
 
 def test_duplicates_left_by_a_retried_import_are_removed(workspace):
