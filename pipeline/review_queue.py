@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.record import PREANNOTATE, REVIEW, Document
+from pipeline.record import PREANNOTATE, REVIEW, REVIEWED, Document
 
 ORDERS = ("uncertainty", "diversity", "corpus")
 LAYERS = ("entities", "claims")
@@ -192,15 +192,19 @@ def reviewed_names(documents: Iterable[Document]) -> set[str]:
     return names
 
 
-def review_queue(store, order: str = DEFAULT_ORDER, *, include_reviewed: bool = True) -> list[QueueEntry]:
-    """Every pre-annotated document of the store (those not reviewed yet, unless
+def review_queue(store, order: str = DEFAULT_ORDER, *, include_reviewed: bool = True,
+                 ids: set[str] | None = None) -> list[QueueEntry]:
+    """The pre-annotated documents of the store (those of ``ids``; without the reviewed ones unless
     ``include_reviewed``), ranked in ``order``."""
-    seen = reviewed_names(store.iter_documents([REVIEW]))
+    statuses = store.stage_values(REVIEW, "status")
+    reviewed = {doc_id for doc_id, status in statuses.items() if status == REVIEWED}
+    seen = reviewed_names(store.iter_documents([REVIEW], ids=reviewed)) if reviewed else None
+    wanted = ids if ids is not None else None
+    if not include_reviewed:
+        wanted = (wanted if wanted is not None else store.ids()) - reviewed
     entries = []
-    for document in store.iter_documents([PREANNOTATE, REVIEW]):
-        if not include_reviewed and document.reviewed:
-            continue
-        entry = entry_of(document, seen if seen else None)
+    for document in store.iter_documents([PREANNOTATE], ids=wanted):
+        entry = entry_of(document, seen)
         if entry is not None:
             entries.append(entry)
     return order_entries(entries, order)

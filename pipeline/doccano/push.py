@@ -109,7 +109,7 @@ def push(workspace: Workspace, store: CorpusStore, *, project: str | None = None
     copies = [_Target.open(workspace, doccano, ensure_annotator_project(doccano, name, annotator, guideline, labels)["id"],
                            report, annotator=annotator)
               for annotator in sorted(accounts - in_main)]
-    _push_documents(doccano, store, main, copies, report, queue=_queue(store, order), progress=progress)
+    _push_documents(doccano, store, main, copies, report, queue=_queue(store, order, main, copies), progress=progress)
     report.uploaded = main.uploaded
     report.copies = {copy.annotator: copy.uploaded for copy in copies}
     if in_main:
@@ -140,16 +140,23 @@ def give_copies(workspace: Workspace, store: CorpusStore, username: str, *, proj
     main = _Target(found["id"], RemoteIndex.load(workspace, doccano, found["id"]))
     copy = _Target.open(workspace, doccano, own["id"], report, annotator=username)
     copy.expected = len(main.present - copy.present)
-    _push_documents(doccano, store, main, [copy], report, new_documents=False, queue=_queue(store, DEFAULT_ORDER),
-                    progress=progress)
+    _push_documents(doccano, store, main, [copy], report, new_documents=False,
+                    queue=_queue(store, DEFAULT_ORDER, main, [copy]), progress=progress)
     report.copies = {username: copy.uploaded}
     return report
 
 
-def _queue(store: CorpusStore, order: str) -> dict[str, QueueEntry] | None:
+def _queue(store: CorpusStore, order: str, main: _Target, copies: list[_Target]) -> dict[str, QueueEntry] | None:
+    """The review queue of the documents some project lacks (none when nothing is to be sent: an
+    unchanged re-push reads no text)."""
     if order == "corpus":
         return None
-    return {entry.doc_id: entry for entry in review_queue(store, order, include_reviewed=False)}
+    lacking = store.ids() - main.present
+    for copy in copies:
+        lacking |= main.present - copy.present
+    if not lacking:
+        return None
+    return {entry.doc_id: entry for entry in review_queue(store, order, include_reviewed=False, ids=lacking)}
 
 
 def _push_documents(doccano: Doccano, store: CorpusStore, main: _Target, copies: list[_Target], report: PushReport, *,
