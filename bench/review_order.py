@@ -82,7 +82,7 @@ def run_set(name: str, limit: int | None, share: float, workspace) -> dict:
     entries = []
     for number, p in enumerate(predicted):
         priority, reasons = expected_corrections(p["text"], p["entities"], p["claims"], p.get("notes", []),
-                                                 layers=(layer,))
+                                                 layers=(layer,), disagreements=p.get("disagreements", 0))
         entries.append(QueueEntry(str(number), str(number), priority, reasons,
                                   frozenset(s["text"] for s in p["entities"] if s["label"] != "DATE")))
     index = {e.doc_id: n for n, e in enumerate(entries)}

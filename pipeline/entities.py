@@ -28,6 +28,7 @@ MODEL_SOURCE = "model"
 GAZETTEER_SOURCE = "gazetteer"
 GAZETTEER_KEY = "gazetteer"
 ENTITY_KEY = "newscorpus_entities"
+DISAGREEMENT_KEY = "newscorpus_disagreements"  # how many entities the merge changed from the model's own
 # The OntoNotes labels of a base model that are schema entity labels (the others are claims or not kept).
 SCHEMA_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE")
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT"}
@@ -299,13 +300,7 @@ def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span],
         taken.update(range(span.start_char, span.end_char))
     records = [_record(span, RULES_SOURCE if span.id_.startswith("builtin:") else GAZETTEER_SOURCE, 1.0)
                for span in gazetteer]
-    model, names = [], []
-    for span in model_spans:
-        if span.label_ not in model_labels and span.label_ not in _OTHER_NAME_LABELS:
-            continue
-        pieces = [piece for piece in clean_model_span(span) if span.label_ != "DATE" or is_date_like(piece)]
-        names.extend(piece for piece in pieces if piece.label_ in _NAME_LABELS | _OTHER_NAME_LABELS | {"NORP"})
-        model.extend(piece for piece in pieces if piece.label_ in model_labels)
+    model, names = cleaned_model_spans(model_spans, model_labels)
     model = [span for span in filter_spans(model) if not _overlaps(span, taken)]
     names = [span for span in names if not _overlaps(span, taken)]  # the gazetteer's name replaces the model's
     places = [span for span in filter_spans(list(place_spans)) if not _overlaps(span, taken)]
@@ -328,6 +323,29 @@ def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span],
         score = label_precision.get(m.label, DEFAULT_SCORE) if m.source == MODEL_SOURCE else m.score
         records.append(_record(m.span, m.source, score))
     return sorted(records, key=lambda r: (r["start"], r["end"]))
+
+
+def cleaned_model_spans(model_spans: Iterable[Span], model_labels: Iterable[str]) -> tuple[list[Span], list[Span]]:
+    """(the model's entities of ``model_labels``, trimmed as the merge takes them; every name it saw)."""
+    model, names = [], []
+    for span in model_spans:
+        if span.label_ not in model_labels and span.label_ not in _OTHER_NAME_LABELS:
+            continue
+        pieces = [piece for piece in clean_model_span(span) if span.label_ != "DATE" or is_date_like(piece)]
+        names.extend(piece for piece in pieces if piece.label_ in _NAME_LABELS | _OTHER_NAME_LABELS | {"NORP"})
+        model.extend(piece for piece in pieces if piece.label_ in model_labels)
+    return model, names
+
+
+def disagreements(model_spans: Iterable[Span], records: list[dict[str, Any]], model_labels: Iterable[str]) -> int:
+    """Entities where the model's own reading and the merged one differ: a model entity the gazetteer,
+    the place list or the document's evidence dropped, cut or relabelled, and an entity the rules
+    found where the model had none (a relabelled span counts twice). Where they disagree, one is
+    wrong: the review queue sends such documents first."""
+    model, _ = cleaned_model_spans(model_spans, model_labels)
+    own = {(span.start_char, span.end_char, span.label_) for span in model}
+    merged = {(record["start"], record["end"], record["label"]) for record in records}
+    return len(own ^ merged)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -881,8 +899,9 @@ class EntityMerger:
         gazetteer = list(doc.spans[self.gazetteer_key]) if self.gazetteer_key in doc.spans else []
         places = list(doc.spans[self.places_key]) if self.places_key in doc.spans else []
         rules = dateline_places(doc) + acronym_definitions(doc)
-        doc.user_data[ENTITY_KEY] = merge_entities(doc.ents, gazetteer + rules, self.label_precision, places,
-                                                 self.model_labels, doc)
+        records = merge_entities(doc.ents, gazetteer + rules, self.label_precision, places, self.model_labels, doc)
+        doc.user_data[ENTITY_KEY] = records
+        doc.user_data[DISAGREEMENT_KEY] = disagreements(doc.ents, records, self.model_labels)
         return doc
 
 

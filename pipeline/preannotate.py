@@ -25,7 +25,8 @@ from pipeline import claims as claims_module  # noqa: F401  (registers the newsc
 from pipeline import entities as entities_module  # noqa: F401  (registers the newscorpus_entities factory)
 from pipeline import tables, tokenization
 from pipeline.claims import CLAIM_KEY
-from pipeline.entities import BUILTIN_PATTERNS, ENTITY_KEY, GAZETTEER_KEY, PLACES_KEY, load_patterns, place_patterns
+from pipeline.entities import (BUILTIN_PATTERNS, DISAGREEMENT_KEY, ENTITY_KEY, GAZETTEER_KEY, PLACES_KEY, load_patterns,
+                               place_patterns)
 from pipeline.errors import ModelNotFoundError
 from pipeline.record import PREANNOTATE, Document, StageOutput
 from pipeline.settings import Settings
@@ -36,9 +37,10 @@ from pipeline.util.signals import workers_stop_on_signal
 log = logging.getLogger(__name__)
 
 STAGE = PREANNOTATE
-VERSION = "5"  # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema);
+VERSION = "6"  # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema);
 # 4: lines in capitals read truecased, table rows left out ("left_out", "notes"); 5: organisations by document
-# evidence (acronyms, cue words, one sense per document, lists and fixtures)
+# evidence (acronyms, cue words, one sense per document, lists and fixtures); 6: "disagreements", how many
+# entities the merge changed from the model's own (the review queue's signal)
 GAZETTEER_FILE = "gazetteer.jsonl"
 # Components the layers need; everything else the model has (the parser, above all) is not loaded.
 # "spancat" is the claim span categorizer of a pipeline trained by `newscorpus train`.
@@ -140,7 +142,8 @@ def chunks_of(document: Document, chunk_chars: int) -> list[tuple[int, int, int]
 
 def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *, n_process: int = 1,
                        batch_size: int = 32) -> Iterator[tuple[Document, dict[str, Any], list[str]]]:
-    """Yield (document, {"entities": [...], "claims": [...], "left_out": [...], "notes": [...]}, warnings)
+    """Yield (document, {"entities": [...], "claims": [...], "left_out": [...], "notes": [...],
+    "disagreements": N}, warnings)
     for tokenized documents. ``left_out`` are the table rows (no entities or claims there), ``notes``
     say what was special about the document ({"kind": "capitals" | "table", "detail": ...})."""
     entity_labels, claim_labels = set(settings.labels.entities), set(settings.labels.claims)
@@ -173,6 +176,7 @@ def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *
             alphabetic = prose
         state.entities.extend(entities)
         state.claims.extend(claims)
+        state.disagreements += doc.user_data.get(DISAGREEMENT_KEY, 0)
         state.words += len(alphabetic)
         state.stop_words += sum(t.lower_ in stop_words for t in alphabetic)
         state.remaining -= 1
@@ -193,6 +197,7 @@ class _Pieces:
     stop_words: int = 0
     upper_words: int = 0
     table_words: int = 0
+    disagreements: int = 0  # entities where the model and the merge differ
     mismatch: bool = False
     rows: list[tables.LeftOut] = field(default_factory=list)
 
@@ -206,7 +211,7 @@ class _Pieces:
 
     def data(self) -> dict[str, Any]:
         return {"entities": self.entities, "claims": self.claims, "left_out": [row.to_json() for row in self.rows],
-                "notes": self.notes()}
+                "notes": self.notes(), "disagreements": self.disagreements}
 
     def warnings(self) -> list[str]:
         doc_id = self.document.id

@@ -6,6 +6,8 @@ in it, from what the pre-annotation itself says:
 - spans from low-precision sources: each span is wrong with probability ``1 - score`` (a model
   span's score is the model's measured precision for its label; rules, gazetteer and place list
   score high);
+- disagreement between the model and the rules: entities the gazetteer, the place list or the
+  document's evidence changed from the model's own reading (one of the two is wrong);
 - claims whose unit was inferred: a count takes its unit from the noun it counts, the claim most
   often corrected;
 - material the pre-annotator left alone that review may add: capitalised words inside a sentence
@@ -35,6 +37,7 @@ NOT_NAMES = {"DATE"}
 DEFAULT_ORDER = "uncertainty"
 
 COUNT_UNIT_RISK = 0.15  # on top of the claim's own 1 - score
+DISAGREEMENT_RISK = 0.3
 UNCOVERED_NAME_RISK = 0.3
 UNCOVERED_FIGURE_RISK = 0.3
 UNSEEN_NAME_RISK = 0.1
@@ -63,9 +66,9 @@ class QueueEntry:
 
 def expected_corrections(text: str, entities: list[dict[str, Any]], claims: list[dict[str, Any]],
                          notes: list[dict[str, Any]], seen_names: set[str] | None = None,
-                         layers: tuple[str, ...] = LAYERS) -> tuple[float, list[str]]:
+                         layers: tuple[str, ...] = LAYERS, disagreements: int = 0) -> tuple[float, list[str]]:
     """(priority, reasons): the corrections review is expected to make in one document, in the
-    ``layers`` under review."""
+    ``layers`` under review. ``disagreements``: entities where the model and the merge differ."""
     kinds = {note.get("kind") for note in notes}
     terms: list[tuple[float, str]] = []
     covered = _covered(entities + claims)
@@ -83,6 +86,9 @@ def expected_corrections(text: str, entities: list[dict[str, Any]], claims: list
         terms.append((span_risk, f"{_n(len(doubtful), 'low-confidence span')} ({shown})"))
     elif span_risk:
         terms.append((span_risk, "span confidence"))
+    if disagreements and entities:
+        terms.append((DISAGREEMENT_RISK * disagreements,
+                      f"{_n(disagreements, 'span')} where the model and the rules disagree"))
     counts = [c for c in claims if c["label"] == "COUNT"]
     if counts:
         terms.append((COUNT_UNIT_RISK * len(counts), f"{_n(len(counts), 'count')} with a unit inferred from the noun"))
@@ -124,7 +130,7 @@ def entry_of(document: Document, seen_names: set[str] | None = None) -> QueueEnt
         return None
     data = output.data
     priority, reasons = expected_corrections(document.text, data["entities"], data["claims"], data.get("notes", []),
-                                             seen_names)
+                                             seen_names, disagreements=data.get("disagreements", 0))
     names = frozenset(s["text"] for s in data["entities"] if s["label"] not in NOT_NAMES)
     headline = document.meta.get("headline") or document.text.strip().partition("\n")[0]
     return QueueEntry(document.id, document.group, priority, reasons, names, headline[:80])

@@ -183,14 +183,15 @@ def tokenize_documents(nlp, documents: Iterator[Document], chunk_chars: int, bat
     for _number, pieces in itertools.groupby(parsed, key=lambda item: item[1][0]):
         tokens, sentences = [], []
         for doc, (_, document, offset) in pieces:
-            starts = doc.to_array("IDX").astype(np.int64) + offset
-            ends = starts + doc.to_array("LENGTH").astype(np.int64)
+            # int32, as the store keeps them: a writer's buffer of offsets is half the size
+            starts = doc.to_array("IDX").astype(np.int32) + np.int32(offset)
+            ends = starts + doc.to_array("LENGTH").astype(np.int32)
             tokens.append(np.stack([starts, ends], axis=1))
             first = sentence_starts(doc, punct_hashes)
             if len(first):
                 last = np.concatenate([first[1:] - 1, [len(doc) - 1]])
                 sentences.append(np.stack([starts[first], ends[last]], axis=1))
-        empty = np.zeros((0, 2), np.int64)
+        empty = np.zeros((0, 2), np.int32)
         offsets = np.concatenate(tokens) if tokens else empty
         yield document, {"tokens": offsets, "words": join_token_texts(document.text, offsets),
                          "sentences": np.concatenate(sentences) if sentences else empty}

@@ -27,6 +27,15 @@ def test_low_confidence_spans_and_inferred_units_raise_the_priority():
     assert "1 count with a unit inferred from the noun" in reasons
 
 
+def test_disagreement_between_the_model_and_the_rules_raises_the_priority():
+    text = "Jordan scored 30 points for Chicago."
+    entities = _spans(text, [("Jordan", "PERSON", 0.9, "rules"), ("Chicago", "ORG", 0.9, "rules")])
+    agreed, _ = expected_corrections(text, entities, [], [])
+    disputed, reasons = expected_corrections(text, entities, [], [], disagreements=2)
+    assert disputed == pytest.approx(agreed + 0.6)
+    assert reasons[0] == "2 spans where the model and the rules disagree"
+
+
 def test_names_and_figures_nobody_annotated_are_expected_corrections():
     text = "The deal with Northwind was signed by Tom Hale for 300 barrels."
     bare, reasons = expected_corrections(text, [], [], [])
@@ -115,3 +124,17 @@ def test_queue_lists_waiting_documents_in_order_with_reasons_and_leaves_out_revi
     # a name from the reviewed document is no longer unseen
     busy_entry = queue[0]
     assert not any("not in reviewed data" in reason for reason in busy_entry.reasons)
+
+
+def test_disagreements_count_what_the_merge_changed_from_the_models_reading():
+    import spacy
+    from spacy.tokens import Span
+
+    from pipeline.entities import disagreements
+
+    doc = spacy.blank("en")("Jordan scored 30 points for Chicago on Monday.")
+    model = [Span(doc, 0, 1, label="GPE"), Span(doc, 5, 6, label="GPE"), Span(doc, 6, 8, label="DATE")]
+    merged = [{"start": 0, "end": 6, "label": "PERSON"}, {"start": 28, "end": 35, "label": "GPE"},
+              {"start": 36, "end": 45, "label": "DATE"}]
+    assert disagreements(model, merged, ("PERSON", "GPE", "DATE")) == 2  # Jordan relabelled: the model's and the merge's
+    assert disagreements(model, merged[1:], ("PERSON", "GPE", "DATE")) == 1  # Jordan dropped

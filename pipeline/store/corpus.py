@@ -40,7 +40,7 @@ DOCUMENTS = "documents"
 TABLES = "tables"
 READ_CHARS = 16_000_000  # text read at once while streaming documents
 READ_DOCUMENTS = 256
-WRITE_CHARS = 4_000_000  # a commit is made at least this often, whatever segment_size says
+WRITE_CHARS = 8_000_000  # a commit is made at least this often, whatever segment_size says
 
 
 @dataclass(frozen=True)
