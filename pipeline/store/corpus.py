@@ -40,7 +40,12 @@ DOCUMENTS = "documents"
 TABLES = "tables"
 READ_CHARS = 16_000_000  # text read at once while streaming documents
 READ_DOCUMENTS = 256
-WRITE_CHARS = 8_000_000  # a commit is made at least this often, whatever segment_size says
+WRITE_CHARS = 64_000_000  # a commit is made at least this often, whatever segment_size says
+# ... and long documents (a long input's parts) every 8 million characters: a writer's buffer of
+# their text and token offsets is what big inputs cost (bench/big_inputs.py), while more commits of
+# news-sized ones slow a growing store (each commit reads the table's log)
+LONG_WRITE_CHARS = 8_000_000
+LONG_DOCUMENT_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -455,7 +460,8 @@ class _TableWriter:
         self._rows[row["id"]] = row
         self._buffered += 1
         self._chars += chars
-        if self._buffered >= self.segment_size or self._chars >= WRITE_CHARS:
+        if (self._buffered >= self.segment_size or self._chars >= WRITE_CHARS
+                or self._chars >= max(LONG_WRITE_CHARS, LONG_DOCUMENT_CHARS * self._buffered)):
             self.flush()
 
     def add_table(self, table: pa.Table) -> None:
