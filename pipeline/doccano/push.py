@@ -16,8 +16,9 @@ over the store feeds every project.
 
 Order: documents are uploaded, and so listed to each annotator, in review order
 (``pipeline.review_queue``: where review is expected to change the most first, by default); each
-example's meta holds its ``rank`` and ``why``. The records are spooled to a file during the pass
-over the store and uploaded from it in rank order, so ordering costs no second read of the texts.
+example's meta holds its ``rank`` and ``why``. Ranking reads the documents some project lacks once;
+the upload records are then spooled to a file during the pass over the store and uploaded from it
+in rank order, rather than read again in that order (a read by id per batch).
 """
 
 from __future__ import annotations
