@@ -205,7 +205,7 @@ def review_queue(store, order: str = DEFAULT_ORDER, *, include_reviewed: bool = 
     statuses = store.stage_values(REVIEW, "status")
     reviewed = {doc_id for doc_id, status in statuses.items() if status == REVIEWED}
     seen = reviewed_names(store.iter_documents([REVIEW], ids=reviewed)) if reviewed else None
-    wanted = ids if ids is not None else None
+    wanted = ids
     if not include_reviewed:
         wanted = (wanted if wanted is not None else store.ids()) - reviewed
     entries = []

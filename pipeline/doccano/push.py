@@ -72,8 +72,11 @@ class PushReport:
 
 
 def _source_key(document: Document) -> str | None:
+    """Where the document came from (its JSONL id, or its file), and which part of it for a long
+    input split at ingest: two parts of one input are not one document with another text."""
     meta = document.meta
-    return meta.get("external_id") or meta.get("source_path")
+    source = meta.get("external_id") or meta.get("source_path")
+    return f"{source}#part {meta['part']}" if source and meta.get("part") else source
 
 
 def upload_record(document: Document, queued: QueueEntry | None = None) -> dict[str, Any]:

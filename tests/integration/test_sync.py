@@ -283,6 +283,18 @@ def test_a_changed_text_is_a_conflict_and_new_documents_upload_alone(workspace):
     assert "1 documents uploaded" in result.stdout
 
 
+def test_the_parts_of_a_long_input_are_not_conflicts_of_one_another(workspace):
+    from tests.test_export import write_documents
+
+    parts = [(f"Part {n} of the long report: the council met again.",
+              {"reviewed": False, "meta": {"external_id": "long-1", "part": f"{n}/3"}}) for n in (1, 2, 3)]
+    write_documents(store_of(workspace), parts[:2])
+    assert push(workspace, store_of(workspace), progress=False).uploaded == 5
+    write_documents(store_of(workspace), parts[2:])  # pre-annotated after the first push
+    report = push(workspace, store_of(workspace), progress=False)
+    assert (report.uploaded, report.conflicts) == (1, [])
+
+
 def test_a_server_restart_in_the_middle_of_a_push_is_finished_by_the_next_push(workspace, doccano_server, monkeypatch):
     monkeypatch.setattr(push_module, "UPLOAD_BATCH", 1)
     real_upload = push_module._upload
