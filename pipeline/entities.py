@@ -285,7 +285,7 @@ def is_date_like(span: Span) -> bool:
 
 def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span], label_precision: dict[str, float],
                    place_spans: Iterable[Span] = (), model_labels: Iterable[str] = SCHEMA_LABELS,
-                   doc: Doc | None = None) -> list[dict[str, Any]]:
+                   doc: Doc | None = None, cleaned: tuple[list[Span], list[Span]] | None = None) -> list[dict[str, Any]]:
     """Where spans overlap: the gazetteer's (and built-in rules') span wins. Between the model and the
     place list, a place stands only where it is a place of its own (``_place_stands``): not inside
     a longer name, not the first or last word of a longer capitalised name, not a person the document
@@ -293,14 +293,15 @@ def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span],
     document also writes in full takes the full name's label (``_discourse_labels``), and last the
     document's own evidence settles what its names are (``_document_senses``). Model spans of
     other labels than ``model_labels`` (OntoNotes' CARDINAL, MONEY, ...) are dropped, after their
-    names have kept the place list out of them ("Tour of the Netherlands", a WORK_OF_ART)."""
+    names have kept the place list out of them ("Tour of the Netherlands", a WORK_OF_ART).
+    ``cleaned``: ``cleaned_model_spans(model_spans, model_labels)`` if the caller has it already."""
     gazetteer = filter_spans(list(gazetteer_spans))
     taken: set[int] = set()
     for span in gazetteer:
         taken.update(range(span.start_char, span.end_char))
     records = [_record(span, RULES_SOURCE if span.id_.startswith("builtin:") else GAZETTEER_SOURCE, 1.0)
                for span in gazetteer]
-    model, names = cleaned_model_spans(model_spans, model_labels)
+    model, names = cleaned if cleaned is not None else cleaned_model_spans(model_spans, model_labels)
     model = [span for span in filter_spans(model) if not _overlaps(span, taken)]
     names = [span for span in names if not _overlaps(span, taken)]  # the gazetteer's name replaces the model's
     places = [span for span in filter_spans(list(place_spans)) if not _overlaps(span, taken)]
@@ -337,12 +338,13 @@ def cleaned_model_spans(model_spans: Iterable[Span], model_labels: Iterable[str]
     return model, names
 
 
-def disagreements(model_spans: Iterable[Span], records: list[dict[str, Any]], model_labels: Iterable[str]) -> int:
+def disagreements(model_spans: Iterable[Span], records: list[dict[str, Any]], model_labels: Iterable[str], *,
+                  cleaned: list[Span] | None = None) -> int:
     """Entities where the model's own reading and the merged one differ: a model entity the gazetteer,
     the place list or the document's evidence dropped, cut or relabelled, and an entity the rules
     found where the model had none (a relabelled span counts twice). Where they disagree, one is
     wrong: the review queue sends such documents first."""
-    model, _ = cleaned_model_spans(model_spans, model_labels)
+    model = cleaned if cleaned is not None else cleaned_model_spans(model_spans, model_labels)[0]
     own = {(span.start_char, span.end_char, span.label_) for span in model}
     merged = {(record["start"], record["end"], record["label"]) for record in records}
     return len(own ^ merged)
@@ -899,9 +901,15 @@ class EntityMerger:
         gazetteer = list(doc.spans[self.gazetteer_key]) if self.gazetteer_key in doc.spans else []
         places = list(doc.spans[self.places_key]) if self.places_key in doc.spans else []
         rules = dateline_places(doc) + acronym_definitions(doc)
-        records = merge_entities(doc.ents, gazetteer + rules, self.label_precision, places, self.model_labels, doc)
+        cleaned = cleaned_model_spans(doc.ents, self.model_labels)
+        records = merge_entities(doc.ents, gazetteer + rules, self.label_precision, places, self.model_labels, doc,
+                                 cleaned=cleaned)
         doc.user_data[ENTITY_KEY] = records
-        doc.user_data[DISAGREEMENT_KEY] = disagreements(doc.ents, records, self.model_labels)
+        doc.user_data[DISAGREEMENT_KEY] = disagreements(doc.ents, records, self.model_labels, cleaned=cleaned[0])
+        # The rules' span groups were only the merge's input; with n_process > 1 every Doc is sent back
+        # to the main process, and they made it a third slower to send.
+        for key in (self.gazetteer_key, self.places_key):
+            doc.spans.pop(key, None)
         return doc
 
 

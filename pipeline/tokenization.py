@@ -264,10 +264,13 @@ def tokenize(store: CorpusStore, settings: Settings, *, progress: bool = True) -
 
 def set_sentences(doc):
     """Mark sentence starts on a Doc by the same rule as the tokenize stage."""
-    starts = set(sentence_starts(doc, sentence_final_hashes(doc)).tolist())
-    for token in doc:
-        token.is_sent_start = token.i in starts
-    return doc
+    from spacy.attrs import SENT_START
+
+    if len(doc) == 0:
+        return doc
+    flags = np.full((len(doc), 1), -1, dtype=np.int64)  # -1: not a start (Doc.from_array reads it as uint64)
+    flags[sentence_starts(doc, sentence_final_hashes(doc)), 0] = 1
+    return doc.from_array([SENT_START], flags.view(np.uint64))
 
 
 def _register_sentence_component() -> None:

@@ -8,8 +8,11 @@ sentence. Each span is then normalised by ``normaliser.normalize_claim`` from it
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+
+import numpy as np
 
 from spacy.tokens import Doc, Span
 
@@ -78,16 +81,22 @@ class _Found:
 def find_claims(doc: Doc, *, country: str | None = None) -> list[Claim]:
     """The claims of ``doc`` in text order, each normalised (``country``: the story's, for currencies)."""
     claims: list[Claim] = []
+    sentence_starts, is_space, candidates = _scan(doc)
     sentence_start = 0
     previous: _Found | None = None
-    i = 0
-    while i < len(doc):
-        if doc[i].is_sent_start:
-            sentence_start = i
-            while sentence_start + 1 < len(doc) and doc[sentence_start].is_space:
+    i = 0  # every token before i has been looked at
+    for candidate in candidates:
+        if candidate < i:
+            continue
+        # the last sentence start among the tokens passed over, as a token-by-token walk would see it
+        last = bisect.bisect_right(sentence_starts, candidate) - 1
+        if last >= 0 and sentence_starts[last] >= i:
+            sentence_start = sentence_starts[last]
+            while sentence_start + 1 < len(doc) and is_space[sentence_start]:
                 sentence_start += 1  # a paragraph break is not the sentence's first word
             previous = None
-        found = _claim_at(doc, i, sentence_start, previous) if _may_start_a_claim(doc, i) else None
+        i = candidate
+        found = _claim_at(doc, i, sentence_start, previous)
         if found is None or isinstance(found, int):
             i = max(i + 1, found or 0)  # past a number that is not a claim, so no piece of it becomes one
             continue
@@ -101,16 +110,37 @@ def find_claims(doc: Doc, *, country: str | None = None) -> list[Claim]:
 
 _STARTING_WORDS = {"a", "an", "another", "half", "dozen", "dozens", "scores", "hundreds", "thousands", "millions",
                    "billions", "tens", "minus", "plus", "negative", "twice"} | NUMBER_WORDS
+_STARTING_CHARACTERS = "+-−–.∼~≈≥≤⩾⩽≳≲<>±"
 
 
-def _may_start_a_claim(doc: Doc, i: int) -> bool:
-    """A cheap first look (most tokens are words): a digit, a sign, a number word, or a currency
-    symbol before a number."""
-    token = doc[i]
-    first = token.text[0]
-    if first.isdigit() or first in "+-−–.∼~≈≥≤⩾⩽≳≲<>±" or token.like_num or token.lower_ in _STARTING_WORDS:
-        return True
-    return i + 1 < len(doc) and doc[i + 1].text[:1].isdigit()
+def _scan(doc: Doc) -> tuple[list[int], list[bool], list[int]]:
+    """(sentence starts, whether each token is a space, the tokens that may start a claim).
+
+    A cheap first look, from arrays rather than a Token object per token (most tokens are words):
+    a token may start a claim if it begins with a digit or a sign, is like a number, is a number
+    word, or comes before a token that begins with a digit (a currency symbol)."""
+    from spacy.attrs import IS_SPACE, LIKE_NUM, LOWER, ORTH, SENT_START
+
+    if len(doc) == 0:
+        return [], [], []
+    table = doc.to_array([ORTH, LIKE_NUM, LOWER, SENT_START, IS_SPACE])
+    forms, form_of_token = np.unique(table[:, 0], return_inverse=True)  # each distinct token text read once
+    first = [doc.vocab.strings[form][0] for form in forms.tolist()]
+    digit = np.array([c.isdigit() for c in first], dtype=bool)[form_of_token]
+    sign = np.array([c in _STARTING_CHARACTERS for c in first], dtype=bool)[form_of_token]
+    table = table.astype(np.int64)  # SENT_START's -1 comes back as the largest uint64
+    word = np.isin(table[:, 2], _starting_word_ids(doc.vocab.strings))
+    before_digit = np.zeros(len(doc), dtype=bool)
+    before_digit[:-1] = digit[1:]
+    may_start = digit | sign | table[:, 1].astype(bool) | word | before_digit
+    starts = np.flatnonzero(table[:, 3] == 1)
+    if not len(starts) or starts[0] != 0:  # the first token always starts a sentence
+        starts = np.concatenate([[0], starts])
+    return starts.tolist(), table[:, 4].astype(bool).tolist(), np.flatnonzero(may_start).tolist()
+
+
+def _starting_word_ids(strings) -> np.ndarray:
+    return np.array([strings.add(word) for word in sorted(_STARTING_WORDS)], dtype=np.uint64).astype(np.int64)
 
 
 # -- numbers that are not claims ----------------------------------------------------------------------------
