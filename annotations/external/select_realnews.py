@@ -13,9 +13,9 @@ annotations/realnews/articles.jsonl (committed), so it is never redone by accide
 --extend adds the next articles of each desk's shuffled pool that are not chosen yet (same seed,
 the split alternation continued), so a set can grow without a single earlier choice changing;
 with --split dev every added article goes to the development half (the test half stays as it was
-when first scored). --split test2 draws a second test half, blind, from a reshuffle of each desk's
-pool under a seed of its own (so not the articles next in line after the first draw, which earlier
-development may have read) and puts every added article in it.
+when first scored). --split test2 (test3) draws a second (third) test half, blind, from a reshuffle
+of each desk's pool under a seed of its own (so not the articles next in line after the first draw,
+which earlier development may have read) and puts every added article in it.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ ARTICLES_FILE = Path(__file__).resolve().parents[1] / "realnews" / "articles.jso
 SEED = 20261129
 MIN_CHARS, MAX_CHARS = 1200, 4500
 MIN_NUMBERS = 10  # figures that are not four-digit years
+EXTRA_TEST_HALVES = ("test2", "test3")  # drawn blind after the first test half had been scored
 
 CRIME = re.compile(r"\b(police|arrest\w*|court|sentenc\w*|murder\w*|drugs?|seiz\w*|charged|fraud|prison|shoot\w*|"
                    r"convict\w*|jury|prosecutor\w*|cartel|smuggl\w*|robbery|stolen|killed)\b", re.I)
@@ -92,10 +93,10 @@ def main() -> int:
                         help="folder holding local copies of the source repositories (repeatable)")
     parser.add_argument("--overwrite", action="store_true")
     parser.add_argument("--extend", help="DESK=N,...: add N more articles to each of these desks")
-    parser.add_argument("--split", choices=("alternate", "dev", "test2"), default="alternate",
+    parser.add_argument("--split", choices=("alternate", "dev", *EXTRA_TEST_HALVES), default="alternate",
                         help="split of the added articles: alternate dev/test (default), or all dev "
                              "(growing the development half after the test half has been scored), or all "
-                             "a second test half drawn under a seed of its own")
+                             "a further test half drawn under a seed of its own")
     args = parser.parse_args()
     if ARTICLES_FILE.exists() and not (args.overwrite or args.extend):
         print(f"{ARTICLES_FILE} exists; --overwrite to choose again, --extend to add", file=sys.stderr)
@@ -112,7 +113,7 @@ def main() -> int:
     for desk, (name, folder, wanted, rule) in plan.items():
         repository = Repository.find(sources[name], args.mirrors)
         pool = list(candidates(repository, folder, rule))
-        random.Random(f"{SEED}:{desk}" + (":test2" if args.split == "test2" else "")).shuffle(pool)
+        random.Random(f"{SEED}:{desk}" + (f":{args.split}" if args.split in EXTRA_TEST_HALVES else "")).shuffle(pool)
         added = 0
         for number, (ref, title, text) in enumerate(pool):
             if added == wanted:
@@ -124,7 +125,7 @@ def main() -> int:
             chosen.append({
                 "id": f"{desk[:3]}-{hashlib.sha256(f'{name}:{ref}'.encode()).hexdigest()[:8]}",
                 "desk": desk.split("-")[0], "source": name, "ref": ref, "title": title,
-                "split": args.split if args.split in ("dev", "test2") else "dev" if number % 2 == 0 else "test",
+                "split": args.split if args.split != "alternate" else "dev" if number % 2 == 0 else "test",
                 "sha256": hashlib.sha256(text.encode()).hexdigest(), "chars": len(text),
             })
         print(f"{desk}: {added} of {len(pool)} candidates", file=sys.stderr)
