@@ -274,3 +274,59 @@ def test_units_compare_equal_however_they_are_spelled():
 )
 def test_counts_take_their_noun_across_names_possessives_and_glued_millions(nlp, sentence, expected):
     assert claims(nlp, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # the wire's currency abbreviations after the magnitude
+        ("Net income rose to 61.4 mln U.S. Dlrs from 52.9 mln.",
+         [("61.4 mln U.S. Dlrs", "MONEY", 61.4e6, "USD"), ("52.9 mln", "MONEY", 52.9e6, "USD")]),
+        ("Turnover was 3.4 billion H.K. Dlrs.", [("3.4 billion H.K. Dlrs", "MONEY", 3.4e9, "HKD")]),
+        ("The loan is for 250 mln Australian dlrs.", [("250 mln Australian dlrs", "MONEY", 250e6, "AUD")]),
+        # a share glued to its number by a hyphen
+        ("It holds a 49-pct stake.", [("49-pct", "PERCENT", 49, "percent")]),
+        # a magnitude letter before a unit is millions, not metres
+        ("Exports reached 4m tonnes.", [("4m tonnes", "QUANTITY", 4e6, "tonne")]),
+        # "a year earlier" says when, not how often
+        ("Sales were 9bn rand a year earlier.", [("9bn rand", "MONEY", 9e9, "ZAR")]),
+        # the currency of a change's second figure is not the bracketed conversion's
+        ("Spending goes to 700 billion pesos ($35m) from 640 billion.",
+         [("700 billion pesos", "MONEY", 700e9, "MXN"), ("$35m", "MONEY", 35e6, "USD"),
+          ("640 billion", "MONEY", 640e9, "MXN")]),
+        # a hyphenated modifier before the counted noun
+        ("The poll asked 1,150 home-owning, middle-aged men.",
+         [("1,150 home-owning, middle-aged men", "COUNT", 1150, "man")]),
+        ("The town has four Polish-language weekly papers.",
+         [("four Polish-language weekly papers", "COUNT", 4, "paper")]),
+    ],
+)
+def test_wire_currencies_glued_shares_magnitudes_and_compound_modifiers(nlp, sentence, expected):
+    assert claims(nlp, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, span, low, high",
+    [
+        ("Brokers expect a rise of 7 to 9 pct.", "7 to 9 pct", 7, 9),
+        ("Margins could improve 2 to 3% next year.", "2 to 3%", 2, 3),
+    ],
+)
+def test_a_change_of_a_bare_number_to_a_share_is_a_range(nlp, sentence, span, low, high):
+    claim = one(nlp, sentence)
+    assert (claim.text, claim.label, claim.low, claim.high) == (span, "PERCENT", low, high)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Holders get a one-for-five bonus issue.", "The board may offer one for four.",
+     "It wants the ratio at 25-to-1.", "The stock had a three-for-two split.", "They give one for every ten held."],
+)
+def test_ratios_are_not_claims(nlp, sentence):
+    assert claims(nlp, sentence) == []
+
+
+def test_a_figure_compared_in_its_sentence_takes_the_whole_currency_name(nlp):
+    doc = nlp("HONG KONG, May 4 - Hang Lung's profit fell to 31.5 mln U.S. Dlrs from 40.2 mln.")
+    found = [(c.text, c.unit) for c in find_claims(doc, country="HK")]  # a story from Hong Kong
+    assert found == [("31.5 mln U.S. Dlrs", "USD"), ("40.2 mln", "USD")]

@@ -155,6 +155,8 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
     after2 = doc[number.end + 1].lower_ if number.end + 1 < len(doc) else ""
     if ":" in first.text or after in CLOCK_WORDS or (after == "." and after2 in ("m.",)):
         return True
+    if _ratio_end(doc, number) is not None:
+        return True
     if _in_address(doc, number):
         return True
     if before in MONTHS or (after in MONTHS and number.kind == "digits") or before in WEEKDAYS:
@@ -257,6 +259,9 @@ def _in_address(doc: Doc, number: Number) -> bool:
 def _excluded_end(doc: Doc, number: Number) -> int:
     """Where a number that is not a claim ends: past the other numbers of a score, a ratio, or a list
     of names or references ("Dead or Alive 1 and 2", "HPV types 6 and 11")."""
+    ratio_end = _ratio_end(doc, number)
+    if ratio_end is not None:
+        return ratio_end
     end = number.end
     if end + 1 < len(doc) and doc[end].lower_ in ("and", "or", ",", "&") and number.start > 0 and \
             (doc[number.start - 1].lower_ in REFERENCE_WORDS or doc[number.start - 1].text[:1].isupper()):
@@ -270,6 +275,26 @@ def _excluded_end(doc: Doc, number: Number) -> int:
             break
         end = following.end  # "2-1", "24-17"
     return end
+
+
+def _ratio_end(doc: Doc, number: Number) -> int | None:
+    """The end of a ratio that starts with ``number`` ("a one-for-four bonus issue", "two-for-one",
+    "one for every three shares", "cut to 30-to-1"): a ratio is not a claim."""
+    end, limit = number.end, len(doc)
+    if end + 1 < limit and doc[end].text == "-" and not doc[end].whitespace_:
+        joined = doc[end + 1].lower_
+        if joined in ("for", "to") and end + 3 < limit and doc[end + 2].text == "-" and not doc[end + 1].whitespace_:
+            second = read_number(doc, end + 3)
+            return second.end if second is not None else None
+        if re.fullmatch(r"(for|to)-\d+", joined):
+            return end + 2
+        return None
+    if end + 1 < limit and doc[end].lower_ == "for" and (number.value == 1 or doc[end + 1].lower_ == "every"):
+        k = end + 2 if doc[end + 1].lower_ == "every" else end + 1
+        second = read_number(doc, k) if k < limit else None
+        if second is not None and second.value > 1 and number.kind in ("digits", "words"):
+            return second.end
+    return None
 
 
 def _is_year(doc: Doc, number: Number, before: str, after: str) -> bool:
@@ -431,8 +456,9 @@ def _range_end(doc: Doc, number: Number, before: str, sentence_start: int, curre
     if not from_between:
         if connector == "to" and second_start > 0 and doc[second_start - 1].lower_ == "the":
             return end, None
-        if connector == "to" and _after_change(doc, number.start - (1 if currency else 0)):
-            return end, None  # "gained $1.50 to $105.90": the change, then the level
+        if connector == "to" and _after_change(doc, number.start - (1 if currency else 0)) and \
+                not (own_unit[0] is None and percent_at(doc, second.end, len(doc))[0]):
+            return end, None  # "gained $1.50 to $105.90": the change, then the level; "rise 4 to 6%" is a range
         if own_unit[0] and own_unit[0] != _unit_written_after(doc, second.end)[0]:
             return end, None  # "by 320 votes to 290", "rose 5% to $3bn": two claims
         if second.value <= number.value and not (second.factor > number.factor):

@@ -241,7 +241,9 @@ NEWS_DEFAULT_CURRENCY = {"$": "USD", "dollar": "USD", "£": "GBP", "pound": "GBP
 # Currency words spelled otherwise in the press than in CLDR's names.
 NEWS_CURRENCY_WORDS = {"rouble": "ruble", "roubles": "rubles", "renminbi": "yuan", "kronor": "krona", "kroner": "krone",
                        "reais": "real", "euros": "euro", "pesetas": "peseta", "marks": "mark", "dmarks": "mark",
-                       "yen": "yen", "won": "won", "rand": "rand", "baht": "baht", "ringgit": "ringgit"}
+                       "yen": "yen", "won": "won", "rand": "rand", "baht": "baht", "ringgit": "ringgit",
+                       # the wire's abbreviations ("45 mln U.S. dlrs", "1.2 billion H.K. Dlrs", "Australian dlrs")
+                       "dlrs": "dollars", "dlr": "dollar", "h.k.": "hong kong", "n.z.": "new zealand"}
 
 
 # Last words of CLDR currency names that are ordinary words, not a currency on their own
@@ -308,12 +310,16 @@ def currency_words(words: list[str]) -> tuple[frozenset[str], int]:
     """(currencies, how many of ``words`` name them): "Hong Kong dollars" -> ({HKD}, 3),
     "dollars" -> ({USD, AUD, ...}, 1). ``words`` run from the first word that may name one."""
     _, names, last_words, _ = _currencies()
-    lowered = [NEWS_CURRENCY_WORDS.get(w.lower(), w.lower()).replace("u.s.", "us") for w in words[:4]]
+    lowered, word_of = [], []  # a written word may stand for two ("H.K." for "hong kong")
+    for number, word in enumerate(words[:4]):
+        for part in NEWS_CURRENCY_WORDS.get(word.lower(), word.lower()).replace("u.s.", "us").split():
+            lowered.append(part)
+            word_of.append(number)
     for length in range(min(4, len(lowered)), 0, -1):
         found = names.get(tuple(lowered[:length]))
-        if found:
-            return frozenset(found), length
-    if lowered:
+        if found and (length == len(lowered) or word_of[length] != word_of[length - 1]):
+            return frozenset(found), word_of[length - 1] + 1
+    if lowered and word_of[1:2] != [0]:
         singular = lowered[0][:-1] if lowered[0].endswith("s") else lowered[0]
         for word in (lowered[0], singular):
             if word in last_words:

@@ -122,6 +122,9 @@ def percent_at(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int]:
     """("percent" | "percentage point" | "basis point", end) if a share's sign or word starts at ``j``."""
     if j >= end:
         return None, j
+    if doc[j].text == "-" and j + 1 < end and glued(doc, j) and not doc[j].whitespace_ and \
+            doc[j + 1].lower_ in lexicon.SHARE_WORDS and doc[j + 1].lower_ != "%":
+        return "percent", j + 2  # "a 51-pct stake"
     word = doc[j].lower_
     if word in lexicon.SHARE_WORDS or (word == "per" and j + 1 < end and doc[j + 1].lower_ == "cent"):
         k = j + 2 if word == "per" else j + 1
@@ -249,7 +252,7 @@ def _rate_unit(doc, k: int, end: int) -> tuple[str | None, int]:
     if k + 1 >= end:
         return None, k
     word = doc[k].lower_
-    if word in ("per", "a", "an", "/"):
+    if word in ("per", "a", "an", "/") and not _time_reference(doc, k, end):
         nxt = doc[k + 1]
         unit = lexicon.unit_name(nxt.text, True if word == "/" else False) or lexicon.unit_name(nxt.lemma_)
         if unit and " " not in unit and (word != "a" or lexicon.is_time_unit(unit)):
@@ -267,10 +270,15 @@ def _rate_end(doc, k: int, end: int) -> int:
     return stop if denominator else k
 
 
+def _time_reference(doc, k: int, end: int) -> bool:
+    """"a year earlier", "a month ago": the time of the figure, not its rate."""
+    return doc[k].lower_ in ("a", "an") and k + 2 < end and doc[k + 2].lower_ in ("earlier", "ago", "before", "later")
+
+
 def money_end(doc: Doc | Span, end: int, limit: int) -> int:
     """A money amount's span runs to the end of its rate: "$1,200 per kilogram", "$61.25 a barrel",
     "RM45 a month", "£119m a year", "$89 a night"."""
-    if end + 1 < limit and doc[end].lower_ in RATE_WORDS:
+    if end + 1 < limit and doc[end].lower_ in RATE_WORDS and not _time_reference(doc, end, limit):
         following = doc[end + 1]
         if following.tag_ in ("NN",) or lexicon.unit_name(following.text) or lexicon.unit_name(following.lemma_):
             unit, stop, _ = unit_at(doc, end + 1, limit)
@@ -297,7 +305,8 @@ def counted_noun(doc: Doc | Span, j: int, end: int, count: float | None = None) 
         return doc[j + 1], j + 2  # "a nine-story tower", "a 200-seat chamber": the number counts its own noun
     head, k = None, j
     first_noun = None
-    while k < end and k < j + 6 and (doc[k].tag_ in NOMINAL_TAGS or is_plural_noun(doc[k]) or _model_number(doc, k)) and \
+    reach = j + 6
+    while k < end and k < reach and (doc[k].tag_ in NOMINAL_TAGS or is_plural_noun(doc[k]) or _model_number(doc, k)) and \
             doc[k].ent_type_ not in ("DATE", "TIME"):
         token = doc[k]
         if _model_number(doc, k):
@@ -316,11 +325,30 @@ def counted_noun(doc: Doc | Span, j: int, end: int, count: float | None = None) 
         k += 1
         if head is not None and (k >= end or (doc[k].tag_ not in NOUN_TAGS and not is_plural_noun(doc[k])
                                               and doc[k].tag_ not in ("NNPS", "HYPH"))):
-            break
+            plural = _plural_after_compound(doc, head, k, end)
+            if plural is None:
+                break
+            head, k = None, plural  # "three Spanish-language weekly magazines", "home-owning, middle-aged men"
+            reach = max(reach, plural + 1)
     if (head is not None and first_noun is not None and first_noun is not head and count is not None and count > 1
-            and first_noun.tag_ == "NN" and head.tag_ == "NN" and first_noun.i == j):
+            and first_noun.tag_ == "NN" and head.tag_ == "NN" and first_noun.i == j and
+            doc[first_noun.i + 1].tag_ != "HYPH"):
         head = first_noun  # "a 4 cylinder engine", "a 3 bedroom house"
     return head, (head.i + 1 if head is not None else j)
+
+
+def _plural_after_compound(doc, head: Token, k: int, end: int) -> int | None:
+    """Where the plural noun is that a hyphenated modifier ending in ``head`` describes: "Spanish-language"
+    then "weekly magazines", "home-owning" then ", middle-aged men"; None if no plural noun follows
+    within four adjectives, hyphens and commas."""
+    if not (head.i > 0 and doc[head.i - 1].tag_ == "HYPH" and not doc[head.i - 1].whitespace_):
+        return None
+    for m in range(k, min(end, k + 5)):
+        if is_plural_noun(doc[m]) or doc[m].tag_ == "NNS":
+            return m
+        if doc[m].tag_ not in ("JJ", "VBN", "VBG", "HYPH", "NN", ",") or doc[m].text == "," and m > k:
+            return None
+    return None
 
 
 def _model_number(doc, k: int) -> bool:
@@ -557,13 +585,25 @@ def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) 
 
 
 def _currency_in_sentence(doc: Doc, i: int, sentence_start: int) -> str | None:
-    """The nearest currency written before token ``i`` in its sentence ("to 820.27 mln dlrs from 988.20 mln")."""
+    """The nearest currency written before token ``i`` in its sentence ("to 820.27 mln dlrs from 988.20 mln"),
+    passing over brackets: "to 1,546 trillion rials ($175.6bn) from 1,070 trillion" is in rials."""
+    depth = 0
     for k in range(i - 1, sentence_start - 1, -1):
+        if doc[k].text == ")":
+            depth += 1
+        elif doc[k].text == "(":
+            depth = max(0, depth - 1)
+        if depth:
+            continue
         symbol = doc[k].text if lexicon.currency_symbol(doc[k].text) and not doc[k].is_lower else None
         if symbol and k + 1 < len(doc) and read_number(doc, k + 1) is not None:
             return symbol
         found, _, _ = currency_after(doc, k, len(doc))
         if found and found not in ("cents", "GBX"):
+            for m in (k - 2, k - 1):  # the whole name of "U.S. Dlrs", "Hong Kong dollars", read from its end
+                longer, stop, _ = currency_after(doc, m, len(doc)) if m >= sentence_start else (None, 0, 1.0)
+                if longer and stop > k:
+                    return longer
             return found
     return None
 

@@ -220,10 +220,11 @@ def _letter_scales(doc, number: Number, k: int, end: int) -> bool:
 
 
 def _counted_after(doc, j: int, end: int) -> bool:
-    """A plural noun (not a unit) at ``j``, maybe after a name or adjectives ("DS consoles")."""
+    """A plural noun at ``j``, maybe after a name or adjectives ("DS consoles"); a unit too: a
+    metre is not followed by another unit ("3m tonnes", "2m barrels")."""
     for k in range(j, min(end, j + 3)):
         if doc[k].tag_ in ("NNS", "NNPS"):
-            return not lexicon.unit_name(doc[k].text)
+            return True
         if doc[k].tag_ not in ("NNP", "JJ"):
             return False
     return False
