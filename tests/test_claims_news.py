@@ -330,3 +330,35 @@ def test_a_figure_compared_in_its_sentence_takes_the_whole_currency_name(nlp):
     doc = nlp("HONG KONG, May 4 - Hang Lung's profit fell to 31.5 mln U.S. Dlrs from 40.2 mln.")
     found = [(c.text, c.unit) for c in find_claims(doc, country="HK")]  # a story from Hong Kong
     assert found == [("31.5 mln U.S. Dlrs", "USD"), ("40.2 mln", "USD")]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # a group bounded by an age is an age
+        ("The law lets those 19 and older buy beer.", [("19", "QUANTITY", 19, "year")]),
+        ("The vaccine helped patients 70 and over.", [("70", "QUANTITY", 70, "year")]),
+        ("It bans sales to those under 16.", [("under 16", "QUANTITY", 16, "year")]),
+        # "others" counts the noun it refers back to, also in the sentence before
+        ("Six of the guards fled. Two others were hurt.", [("Six", "COUNT", 6, "guard"), ("Two", "COUNT", 2, "guard")]),
+        # a bare number coordinated with a count counts the same thing
+        ("The two lakes hold 14 and 9 native fish species.",
+         [("two lakes", "COUNT", 2, "lake"), ("14", "COUNT", 14, "species"), ("9 native fish species", "COUNT", 9, "species")]),
+        # the verb "issue" is not a reference ("issue 7" of a magazine is)
+        ("It will issue 3.2 mln common shares.", [("3.2 mln common shares", "COUNT", 3.2e6, "share")]),
+        # cents of a named currency
+        ("The dividend rises to 45 euro cents.", [("45 euro cents", "MONEY", 0.45, "EUR")]),
+    ],
+)
+def test_counts_ages_and_currency_fractions(nlp, sentence, expected):
+    assert claims(nlp, sentence) == expected
+
+
+@pytest.mark.parametrize("sentence", ["One would expect more.", "He was seen on March, 14, 2003, in town."])
+def test_a_pronoun_one_and_a_day_after_a_month_are_not_claims(nlp, sentence):
+    assert claims(nlp, sentence) == []
+
+
+def test_francs_in_a_story_from_paris_before_the_euro_are_french_francs(nlp):
+    doc = nlp("PARIS, March 12 - A trade of 2,000 francs cost 30 francs in fees.")
+    assert [(c.text, c.unit) for c in find_claims(doc, country="FR")] == [("2,000 francs", "FRF"), ("30 francs", "FRF")]

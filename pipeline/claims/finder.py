@@ -22,6 +22,7 @@ from pipeline.claims.normaliser import (
     COUNT_MODIFIERS,
     NOT_A_COUNTED_NOUN,
     Claim,
+    coordinated_count,
     counted_noun,
     currency_after,
     currency_before,
@@ -29,6 +30,7 @@ from pipeline.claims.normaliser import (
     is_plural_noun,
     money_end,
     normalize_claim,
+    others_reach,
     partitive_group,
     percent_at,
     qualifier_before,
@@ -161,6 +163,8 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True
     if before in MONTHS or (after in MONTHS and number.kind == "digits") or before in WEEKDAYS:
         return True  # "May 2021", "4 July", "Jul 4"
+    if before == "," and before2 in MONTHS and number.kind == "digits" and number.value <= 31:
+        return True  # "on October, 24, 1994"
     if before in ("to", "-", "–", "and") and before2.isdigit() and number.start > 2 and \
             doc[number.start - 3].lower_ in MONTHS and number.kind == "digits" and first.text.isdigit() and \
             int(first.text) <= 31 and after in (",", ".", "") + tuple(MONTHS):
@@ -175,14 +179,17 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
     if first.ent_type_ == "ORDINAL" or (first.text[:1].isdigit() and first.text[-2:].lower() in ("st", "nd", "rd", "th")):
         return True
     previous = doc[number.start - 1].lower_ if number.start > 0 else ""
-    if before in REFERENCE_WORDS or before == "top" or previous in REFERENCE_WORDS:
-        return True
+    if (before in REFERENCE_WORDS or previous in REFERENCE_WORDS) and not doc[number.start - 1].tag_.startswith("VB") \
+            or before == "top":
+        return True  # "page 4", "issue 7", but not "to issue 7.8 mln shares", "bill 12 clients"
     if before in ("multi", "multi-") or (before == "-" and before2 == "multi"):
         return True  # "multi-billion dollar"
     if number.kind == "words" and doc[number.start].lower_ == "one" and (
             after in ("of", "another", "way", "day", "time") or doc[number.start - 1].tag_ in ("JJ", "DT") and
             not (number.end < len(doc) and doc[number.end].tag_ in ("NN", "NNS", "NNP"))):
         return True  # "one of", "a positive one", "an entirely different one": a pronoun, not a count
+    if doc[number.start].lower_ == "one" and number.end < len(doc) and doc[number.end].tag_ == "MD":
+        return True  # "one would expect": the pronoun
     if doc[number.start].lower_ == "half" and before in ("first", "second", "third", "final", "opening", "closing"):
         return True  # "in the second half": a part of a match or a year
     if number.end < len(doc) and doc[number.end].tag_ == "JJS":
@@ -603,6 +610,10 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
     inherited = _inherited(number, previous, before)
     if inherited is not None:
         return _Found(start, end, inherited, 0.6)
+    if last is number and coordinated_count(doc, end) is not None:
+        return _Found(start, end, "COUNT", 0.75)  # "31 and 10 new species"
+    if k < limit and doc[k].lower_ == "others" and referent(doc, start, others_reach(doc, k, sentence_start)) is not None:
+        return _Found(start, end, "COUNT", 0.7)  # "Three others were held": the noun it refers back to
     if start < number.start and doc[start].text in lexicon.BOUND_SIGNS or (start > sentence_start and
                                                                           doc[start - 1].text.endswith("=")):
         found = referent(doc, start, sentence_start)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -339,12 +340,26 @@ def resolve_currency(candidates: frozenset[str], written: str, country: str | No
         for code in candidates:
             if territory.get(code) == country:
                 return code
+        for code in sorted(candidates):
+            if code in _former_currencies(country):
+                return code  # "francs" in a story from Paris before the euro
     default = NEWS_DEFAULT_CURRENCY.get(written) or NEWS_DEFAULT_CURRENCY.get(written.lower().rstrip("s"))
     return default if default in candidates else sorted(candidates)[0]
 
 
 # Signs of approximation and bounds written before a number in science copy ("∼2 m", "≥16", "<2 ppm").
 BOUND_SIGNS = ("∼", "~", "≈", "≥", "≤", "⩾", "⩽", "≳", "≲", "<", ">", "±", "≃")
+
+
+@cache
+def _former_currencies(country: str) -> frozenset[str]:
+    """Every currency CLDR says ``country`` used since 1900 (France: FRF and EUR)."""
+    from babel.numbers import get_territory_currencies
+
+    try:
+        return frozenset(get_territory_currencies(country, start_date=date(1900, 1, 1), end_date=date.today()))
+    except Exception:  # noqa: BLE001 - a region CLDR does not know has no currencies to offer
+        return frozenset()
 
 
 def currency_prefixes() -> list[str]:

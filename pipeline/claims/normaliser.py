@@ -41,11 +41,11 @@ for _words in _QUALIFIER_WORDS:  # longest first within each list, as in QUALIFI
 NOT_APPROX = {"a further", "a total of", "an average", "an average of", "a record", "a maximum of", "a minimum of"}
 
 COUNT_LEMMAS = {"people": "person", "persons": "person", "bases": "base", "police": "police officer",
-                "times": "time", "twice": "time", "data": "datum"}
+                "times": "time", "twice": "time", "data": "datum", "species": "species", "series": "series"}
 NOT_A_COUNTED_NOUN = {"percent", "cent", "year", "years", "month", "day", "week", "hour", "minute", "second",
                       "decade", "century", "am", "pm", "a.m.", "p.m.", "%", "pct", "pc", "per", "cents",
                       "percentage", "mln", "bln", "dlrs", "dlr", "stg", "worth", "tens", "dozens", "hundreds",
-                      "thousands", "millions", "billions"}
+                      "thousands", "millions", "billions", "others"}
 NOMINAL_TAGS = {"JJ", "JJR", "VBN", "VBG", "NN", "NNS", "NNP", "NNPS", "HYPH"}
 NOUN_TAGS = {"NN", "NNS"}
 COUNT_MODIFIERS = {"more", "other", "additional", "new", "fewer", "extra", "further", "less"}
@@ -179,6 +179,8 @@ def currency_after(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int, 
     k = j + used
     if doc[k - 1].lower_ in ("pound", "pounds") and k < end and doc[k].lower_ == "sterling":
         k += 1
+    if k < end and doc[k].lower_ in ("cent", "cents") and doc[k - 1].lower_ in ("euro", "euros"):
+        return " ".join(words[:used]), k + 1, 0.01  # "70 euro cents"
     return " ".join(words[:used]), k, 1.0
 
 
@@ -515,7 +517,7 @@ def _unit_of(doc: Doc, span: Span, label: str, number: Number, currency: str | N
                     factor = found_factor
                     written = written or _currency_in_sentence(doc, span.start, sentence_start) or "$"
                     break
-                written = written or found
+                written, factor = written or found, found_factor  # "70 euro cents": 0.01
                 break
         if written is None:
             written = _currency_in_sentence(doc, span.start, sentence_start)
@@ -547,10 +549,49 @@ def _unit_of(doc: Doc, span: Span, label: str, number: Number, currency: str | N
                                                     else number.end + 1), len(doc))
         if head is not None:
             return count_unit(head), 1.0  # "Two of the suspects"
-    before = referent(doc, span.start, sentence_start)
+    coordinated = coordinated_count(doc, span.end)
+    if coordinated is not None:
+        return count_unit(coordinated), 1.0  # "31 and 10 new species"
+    before = referent(doc, span.start, others_reach(doc, span.end, sentence_start))
     if before is None and span.end < len(doc) and doc[span.end].lower_ in CASUALTIES:
         return "person", 1.0  # "14 dead", "tens of thousands displaced"
     return (count_unit(before) if before is not None else None), 1.0
+
+
+AGE_BOUNDS = {"older", "over", "above", "up", "younger", "under"}
+_AGE_GROUPS = {"those", "anyone", "everyone", "people", "adults", "children", "patients", "men", "women", "voters",
+               "residents", "drivers", "individuals", "persons", "users", "participants", "customers"}
+
+
+def _age_bound(doc: Doc, start: int, end: int, before: str) -> bool:
+    """"those 21 and older", "patients 75 and over", "people aged", "those under 18": a group of people
+    bounded by an age."""
+    if before not in _AGE_GROUPS:
+        return False
+    qualifier = qualifier_word(doc, start, end)
+    return qualifier in ("under", "over") or end + 1 < len(doc) and doc[end].lower_ in ("and", "or") and \
+        doc[end + 1].lower_ in AGE_BOUNDS
+
+
+def others_reach(doc: Doc | Span, end: int, sentence_start: int) -> int:
+    """How far back the noun of "three others" is looked for: into the sentence before, which
+    often names them ("Four of the men ran out. Three others were held.")."""
+    if end < len(doc) and doc[end].lower_ == "others":
+        return max(0, min(sentence_start, end - 40))
+    return sentence_start
+
+
+def coordinated_count(doc: Doc | Span, end: int) -> Token | None:
+    """The counted noun of the next number when a bare number is coordinated with it ("31 and 10
+    new species", "between 5 or 6 boats"): both count the same thing."""
+    if not (end + 1 < len(doc) and doc[end].lower_ in ("and", "or")):
+        return None
+    following = read_number(doc, end + 1)
+    if following is None:
+        return None
+    head, _ = counted_noun(doc, following.end, len(doc))
+    return head if head is not None and head.tag_ in ("NNS", "NNPS") and not lexicon.is_time_unit(head.lemma_.lower()) \
+        and not lexicon.unit_name(head.text) else None
 
 
 def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) -> bool:
@@ -561,6 +602,8 @@ def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) 
     before = doc[start - 1].lower_ if start > sentence_start else ""
     after = doc[end].text if end < len(doc) else ""
     if before in ("aged", "age", "ages") or qualifier_word(doc, start, end) in ("younger than", "older than"):
+        return True
+    if _age_bound(doc, start, end, before):
         return True
     if start > 0 and doc[start - 1].lemma_.lower() == "turn" and number.kind == "digits" and \
             (end >= len(doc) or not doc[end].is_alpha):
