@@ -35,7 +35,9 @@ ARTICLES_FILE = Path(__file__).resolve().parents[1] / "realnews" / "articles.jso
 SEED = 20261129
 MIN_CHARS, MAX_CHARS = 1200, 4500
 MIN_NUMBERS = 10  # figures that are not four-digit years
-EXTRA_TEST_HALVES = ("test2", "test3")  # drawn blind after the first test half had been scored
+EXTRA_TEST_HALVES = ("test2", "test3", "test4")  # drawn blind after the first test half had been scored
+# Articles of the pools read while developing (not annotated): never drawn into a half.
+READ_FILE = ARTICLES_FILE.parent / "read-while-developing.txt"
 
 CRIME = re.compile(r"\b(police|arrest\w*|court|sentenc\w*|murder\w*|drugs?|seiz\w*|charged|fraud|prison|shoot\w*|"
                    r"convict\w*|jury|prosecutor\w*|cartel|smuggl\w*|robbery|stolen|killed)\b", re.I)
@@ -87,6 +89,14 @@ def candidates(repository, folder: str, rule: str | None):
         yield ref, title, text
 
 
+def read_while_developing() -> set[str]:
+    """The refs of READ_FILE: one per line, "# ..." comments."""
+    if not READ_FILE.exists():
+        return set()
+    lines = (line.split("#")[0].strip() for line in READ_FILE.read_text(encoding="utf-8").splitlines())
+    return {line for line in lines if line}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirrors", type=Path, action="append", required=True,
@@ -106,7 +116,7 @@ def main() -> int:
     plan = {desk: (name, folder, count, rule) for desk, (name, folder, count, rule) in DESKS.items()}
     if args.extend:
         chosen = [json.loads(line) for line in ARTICLES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
-        taken = {a["ref"] for a in chosen}
+        taken = {a["ref"] for a in chosen} | read_while_developing()
         more = dict(item.split("=") for item in args.extend.split(","))
         plan = {desk: (name, folder, int(more[desk]), rule)
                 for desk, (name, folder, _, rule) in DESKS.items() if desk in more}

@@ -122,7 +122,7 @@ def gold_claims(article_id: str, text: str) -> list[dict] | None:
 
 def stage_realnews(repositories: dict[str, Repository]) -> list[str]:
     (STAGED / "realnews" / "texts").mkdir(parents=True, exist_ok=True)
-    halves: dict[str, list[dict]] = {"dev": [], "test": [], "test2": [], "test3": []}
+    halves: dict[str, list[dict]] = {"dev": [], "test": [], "test2": [], "test3": [], "test4": []}
     missing = []
     for article in articles():
         text = article_text(article, repositories)
