@@ -138,7 +138,12 @@ ORG_LAST_WORDS = {"Inc", "Inc.", "Corp", "Corp.", "Corporation", "Co", "Co.", "C
                   "Airways", "Airlines", "Industries", "Technologies", "Communications", "Telecom", "Bancorp",
                   "Newsroom", "Newsdesk", "University", "Institute", "Council", "Commission", "Committee", "Ministry",
                   "Agency", "Authority", "Association", "Federation", "Party", "Club", "FC", "United", "Rovers",
-                  "Athletic", "Wanderers", "Hotspur", "Albion"}
+                  "Athletic", "Wanderers", "Hotspur", "Albion", *{"Army", "Front", "Forces", "Movement", "Brigade",
+                  "Brigades", "Commandos", "Command", "Alliance", "Cartel", "Militia", "Guard"}}
+# Heads that name an armed or political group and take their qualifier after them
+# ("Army of National Liberation", "Front for the Liberation of Mozambique").
+ORG_HEADS_BEFORE_OF = {"Army", "Front", "Forces", "Movement", "Brigade", "Brigades", "Commandos", "Command", "Alliance",
+                       "League", "Party", "Council", "Federation", "Union", "Organization", "Organisation"}
 _CAMEL_CASE = re.compile(r"[A-Z]?[a-z]+[A-Z][A-Za-z]*")  # "TiVo", "eBay": read on NORP only, which "McDonald" never is
 _NUMBER = re.compile(r"[+-]?\d[\d.,:/]*(?:st|nd|rd|th|s)?|[+-]?[.,]\d+")  # 2, 442,201, 13.52, 33rd, 1990s
 _DASHES = {"-", "–", "—", "--"}
@@ -708,18 +713,24 @@ def _suffixed_names(doc: Doc, words: list[str], mentions: list[_Mention], blocke
         end = i + 1
         while end < len(doc) and words[end] in ORG_LAST_WORDS and not doc[end].is_sent_start:
             end += 1  # "Co Ltd"
+        qualified = words[end - 1] in ORG_HEADS_BEFORE_OF and _qualifier_after_head(doc, words, end) > end
+        if qualified:
+            end = _qualifier_after_head(doc, words, end)
         last = end - 1
         start = i
-        while start > 0 and not doc[start].is_sent_start and (
-                _company_word(doc[start - 1]) or doc[start - 1].lower_ in ("of", "and", "for") and start >= 2
-                and _company_word(doc[start - 2]) and not doc[start - 1].is_sent_start):
+        while start > 0 and not doc[start].is_sent_start and not (qualified and start - 1 in blocked) and (
+                _company_word(doc[start - 1], inside=True) or doc[start - 1].lower_ in ("of", "and", "for") and start >= 2
+                and _company_word(doc[start - 2], inside=True) and not doc[start - 1].is_sent_start):
             start -= 1
-        if start == i:
+        while start < i and words[start].rstrip(".") in TITLE_WORDS:
+            start += 1  # a title starts no name ("Defense Ministry"), though one stands inside ("Israel Defense Forces")
+        if start == i and end == i + 1:
             continue
         inside = list({id(by_token[i]): by_token[i] for i in range(start, end) if i in by_token}.values())
         if any(m.span.start < start or m.span.end > end or (m.span.start, m.span.end) == (start, end)
-               or m.label not in ("GPE", "LOC", "FAC", "NORP") for m in inside):
-            continue  # the model's own name, a longer one, or one of another kind inside
+               or m.label not in ("GPE", "LOC", "FAC", "NORP") and not (qualified and m.label == "ORG") for m in inside):
+            continue  # the model's own name, a longer one, or one of another kind inside (an organisation's
+            # part, "National Resistance" in "Army of National Resistance", gives way to the whole)
         if not any(i in blocked for i in range(start, end)):
             found.append((start, end, inside))
     if not found:
@@ -730,9 +741,28 @@ def _suffixed_names(doc: Doc, words: list[str], mentions: list[_Mention], blocke
     return sorted(result, key=lambda m: m.span.start)
 
 
-def _company_word(token) -> bool:
+def _qualifier_after_head(doc: Doc, words: list[str], end: int) -> int:
+    """The end of "of National Liberation", "for the Liberation of Mozambique" after a group's head
+    word at ``end - 1``: "of"/"for" (and "the") followed by capitalised proper nouns; ``end`` if none."""
+    k = end
+    if not (k + 1 < len(doc) and words[k] in ("of", "for")):
+        return end
+    k += 1
+    if words[k] == "the" and k + 1 < len(doc):
+        k += 1
+    stop = k
+    while stop < len(doc) and not doc[stop].is_sent_start and (
+            _company_word(doc[stop]) or words[stop] in ("of", "the") and stop + 1 < len(doc)
+            and _company_word(doc[stop + 1])):  # not "and": "Council of Europe and NATO" are two
+        stop += 1
+    return stop if stop > k else end
+
+
+def _company_word(token, inside: bool = False) -> bool:
+    """A capitalised proper noun that may stand in a company's or a group's name (``inside``: a title
+    word may too, between other words of the name)."""
     return (token.tag_ in ("NNP", "NNPS") and (token.is_title or token.is_upper and token.is_alpha)
-            and token.text.rstrip(".") not in TITLE_WORDS) or token.text == "&"
+            and (inside or token.text.rstrip(".") not in TITLE_WORDS)) or token.text == "&"
 
 
 def _other_mentions(doc: Doc, words: list[str], mentions: list[_Mention], forms: dict[tuple[str, ...], _Mention],

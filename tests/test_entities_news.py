@@ -30,6 +30,9 @@ SENTENCES = {
     "alias": "Police said his brother Víctor, alias José, fled to the mountains. José is thought to lead the group.",
     "in_a_place": "Princess Victoria opened a hospital in Kent on Friday.",
     "national_side": "England captain Mike Atherton said Pakistan beat England fairly.",
+    "armed_group": "Two guards were kidnapped by Bolivian Army of National Resistance rebels on Monday.",
+    "armed_group_caps": "LIMA, 4 MAR 90 -- POLICE SAID THE ATTACK ON THE BRIDGE WAS CLAIMED BY THE SELF-STYLED "
+                        "\"ANDEAN PEASANT DEFENSE FORCES\" IN A LETTER TO THE PRESS.",
 }
 
 
@@ -182,3 +185,12 @@ def test_an_organisation_written_as_people_are_is_a_person(tagged):
 def test_a_run_of_proper_nouns_ending_in_a_company_word_is_one_organisation(tagged):
     doc = tagged("Shares in Oakfield Marine Co Ltd rose.")
     assert _merged([Span(doc, 2, 3, label="GPE")], []) == [("Oakfield Marine Co Ltd", "ORG", "rules")]
+
+
+def test_a_group_named_by_its_head_word_and_what_follows_it_is_an_organisation(found):
+    assert found["armed_group"] == [("Bolivian", "NORP", "gazetteer"), ("Army of National Resistance", "ORG", "rules")]
+
+
+def test_a_group_named_in_capitals_is_found_on_the_truecased_view(found):
+    names = {text for text, label, _ in found["armed_group_caps"] if label == "ORG"}
+    assert "ANDEAN PEASANT DEFENSE FORCES" in names  # the offsets and text are the original's
