@@ -362,3 +362,23 @@ def test_a_pronoun_one_and_a_day_after_a_month_are_not_claims(nlp, sentence):
 def test_francs_in_a_story_from_paris_before_the_euro_are_french_francs(nlp):
     doc = nlp("PARIS, March 12 - A trade of 2,000 francs cost 30 francs in fees.")
     assert [(c.text, c.unit) for c in find_claims(doc, country="FR")] == [("2,000 francs", "FRF"), ("30 francs", "FRF")]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # a dealer's bid/offer quote is the bid, in the currency quoted
+        ("The dollar ended at 1.7315/25 marks, after an opening 1.7290/300.",
+         [("1.7315/25 marks", "MONEY", 1.7315, "DEM"), ("1.7290/300", "MONEY", 1.729, "DEM")]),
+        # a fraction of an index point is a count of points
+        ("The index was off 0.4 point from Monday's close.", [("0.4 point", "COUNT", 0.4, "point")]),
+    ],
+)
+def test_dealer_quotes_and_fractions_of_a_point(nlp, sentence, expected):
+    assert [(t, l, pytest.approx(v), u) for t, l, v, u in claims(nlp, sentence)] == expected
+
+
+@pytest.mark.parametrize("sentence", ['"Nobody is selling," said one London dealer.',
+                                      "One senior economist said the rise was over."])
+def test_the_one_who_is_quoted_is_not_a_count(nlp, sentence):
+    assert claims(nlp, sentence) == []

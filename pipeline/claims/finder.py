@@ -190,6 +190,8 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "one of", "a positive one", "an entirely different one": a pronoun, not a count
     if doc[number.start].lower_ == "one" and number.end < len(doc) and doc[number.end].tag_ == "MD":
         return True  # "one would expect": the pronoun
+    if doc[number.start].lower_ == "one" and _one_speaker(doc, number, before):
+        return True  # "said one trader", "one analyst said": one of many who could have, not a count
     if doc[number.start].lower_ == "half" and before in ("first", "second", "third", "final", "opening", "closing"):
         return True  # "in the second half": a part of a match or a year
     if number.end < len(doc) and doc[number.end].tag_ == "JJS":
@@ -231,6 +233,19 @@ def _is_code_name(doc: Doc, i: int, number: Number) -> bool:
     following = doc[number.end] if number.end < len(doc) else None
     return (float(number.value).is_integer() and not number.scaled and following is not None
             and following.tag_ in ("NN", "NNS", "NNP", "NNPS") and following.lower_ not in ("a", "per", "each"))
+
+
+SPEECH_VERBS = {"say", "tell", "add", "note", "warn", "explain", "comment", "predict", "argue", "quip"}
+
+
+def _one_speaker(doc: Doc, number: Number, before: str) -> bool:
+    """"one" before the person who is quoted: "said one trader", "one senior analyst said"."""
+    if before and doc[number.start - 1].lemma_.lower() in SPEECH_VERBS:
+        return True
+    k = number.end
+    while k < len(doc) and k < number.end + 5 and doc[k].tag_ in ("JJ", "NN", "NNP", "HYPH", "VBN"):
+        k += 1
+    return k > number.end and k < len(doc) and doc[k].lemma_.lower() in SPEECH_VERBS and doc[k].tag_.startswith("VB")
 
 
 def _one_as_a(before: str, before2: str, after: str) -> bool:
@@ -595,7 +610,8 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         plural = _coordinated_plural(doc, head_end)
         if plural is not None and head.tag_ == "NN":
             return _Found(start, plural + 1, "COUNT", 0.9)  # "34 outpatient and urgent care locations"
-        if head.tag_ == "NN" and last.value != 1 and number.kind == "digits" and head_end == k + 1 and \
+        if head.tag_ == "NN" and last.value != 1 and float(last.value).is_integer() and number.kind == "digits" \
+                and head_end == k + 1 and \
                 not (head_end < limit and doc[head_end].tag_ in ("NN", "NNS", "NNP", "NNPS") and doc[head_end].is_alpha) \
                 and last is number \
                 and "," not in doc[number.start].text:

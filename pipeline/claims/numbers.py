@@ -36,6 +36,7 @@ _DIGITS = re.compile(
     r"(?P<suffix>[A-Za-z%°ºµ‰Å×][A-Za-z°º²³/µ]*[23²³]?)?$"
 )
 _SLASH_FRACTION = re.compile(r"^(?P<numerator>\d+)/(?P<denominator>\d+)$")
+_BID_OFFER = re.compile(r"^(?P<bid>\d+\.(?P<decimals>\d+))/(?P<offer>\d+)$")  # a dealer's quote: "1.8240/50"
 YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 
 
@@ -92,6 +93,9 @@ def read_number(doc: Doc | Span, i: int, end: int | None = None) -> Number | Non
     match = _DIGITS.match(token.text)
     if match and not _is_code(token.text):
         return _read_digits(doc, i, end, match)
+    quote = _BID_OFFER.match(token.text)
+    if quote and len(quote.group("offer")) <= len(quote.group("decimals")):
+        return _scale(doc, Number(i, i + 1, float(quote.group("bid"))), end)  # the bid: "1.8240/50 marks"
     slash = _SLASH_FRACTION.match(token.text)
     if slash and int(slash.group("denominator")) not in (0, 1) and int(slash.group("numerator")) < int(slash.group("denominator")):
         return _scale(doc, Number(i, i + 1, int(slash.group("numerator")) / int(slash.group("denominator"))), end)
