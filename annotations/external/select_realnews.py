@@ -13,7 +13,7 @@ annotations/realnews/articles.jsonl (committed), so it is never redone by accide
 --extend adds the next articles of each desk's shuffled pool that are not chosen yet (same seed,
 the split alternation continued), so a set can grow without a single earlier choice changing;
 with --split dev every added article goes to the development half (the test half stays as it was
-when first scored). --split test2 (test3) draws a second (third) test half, blind, from a reshuffle
+when first scored). --split test2 (test3, ...) draws a further test half, blind, from a reshuffle
 of each desk's pool under a seed of its own (so not the articles next in line after the first draw,
 which earlier development may have read) and puts every added article in it.
 """
@@ -35,7 +35,7 @@ ARTICLES_FILE = Path(__file__).resolve().parents[1] / "realnews" / "articles.jso
 SEED = 20261129
 MIN_CHARS, MAX_CHARS = 1200, 4500
 MIN_NUMBERS = 10  # figures that are not four-digit years
-EXTRA_TEST_HALVES = ("test2", "test3", "test4")  # drawn blind after the first test half had been scored
+EXTRA_TEST_HALVES = tuple(f"test{n}" for n in range(2, 10))  # drawn blind after the first test half had been scored
 # Articles of the pools read while developing (not annotated): never drawn into a half.
 READ_FILE = ARTICLES_FILE.parent / "read-while-developing.txt"
 

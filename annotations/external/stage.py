@@ -122,7 +122,7 @@ def gold_claims(article_id: str, text: str) -> list[dict] | None:
 
 def stage_realnews(repositories: dict[str, Repository]) -> list[str]:
     (STAGED / "realnews" / "texts").mkdir(parents=True, exist_ok=True)
-    halves: dict[str, list[dict]] = {"dev": [], "test": [], "test2": [], "test3": [], "test4": []}
+    halves: dict[str, list[dict]] = {split: [] for split in dict.fromkeys(a["split"] for a in articles())}
     missing = []
     for article in articles():
         text = article_text(article, repositories)
