@@ -382,3 +382,19 @@ def test_dealer_quotes_and_fractions_of_a_point(nlp, sentence, expected):
                                       "One senior economist said the rise was over."])
 def test_the_one_who_is_quoted_is_not_a_count(nlp, sentence):
     assert claims(nlp, sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # a count after a money claim of its sentence is not money when its noun stands between
+        ("The £20m plan lifts the number of sports halls from 120 to 150.",
+         [("£20m", "MONEY", 20e6, "GBP"), ("from 120 to 150", "COUNT", 150, "hall")]),
+        ("Police say one in every four thefts is reported.", [("one in every four", "PERCENT", 25, "percent")]),
+        ("The rand lost another three U.S. cents.", [("another three U.S. cents", "MONEY", 0.03, "USD")]),
+        # "a third" before a number or an adjective is the ordinal
+        ("She won a third four-year term.", [("four-year", "QUANTITY", 4, "year")]),
+    ],
+)
+def test_counts_between_money_shares_of_every_and_cents(nlp, sentence, expected):
+    assert [(t, l, pytest.approx(v), u) for t, l, v, u in claims(nlp, sentence)] == expected

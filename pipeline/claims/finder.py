@@ -190,7 +190,7 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "one of", "a positive one", "an entirely different one": a pronoun, not a count
     if doc[number.start].lower_ == "one" and number.end < len(doc) and doc[number.end].tag_ == "MD":
         return True  # "one would expect": the pronoun
-    if doc[number.start].lower_ == "one" and _one_speaker(doc, number, before):
+    if doc[number.start].lower_ == "one" and number.kind != "fraction" and _one_speaker(doc, number, before):
         return True  # "said one trader", "one analyst said": one of many who could have, not a count
     if doc[number.start].lower_ == "half" and before in ("first", "second", "third", "final", "opening", "closing"):
         return True  # "in the second half": a part of a match or a year
@@ -576,6 +576,7 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
             if unit:
                 return _Found(start, unit_end, "QUANTITY", 0.9)
         if end < limit and (doc[end].tag_ in ("NN", "NNS", "NNP") and doc[end].lower_ not in ("point", "percentage") or
+                            doc[end].tag_ in ("CD", "JJ") and doc[number.start].lower_ in ("a", "an") or  # "a third straight"
                             doc[end].text == "-" and end + 1 < limit and doc[end + 1].lower_ != "point"):
             return None  # "a third time", "half term", "half-life": not a share
         point = end + 1 if nxt in ("a", "-") else end
@@ -623,7 +624,7 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         head, _ = counted_noun(doc, partitive_group(doc, k + 2 if doc[k + 1].tag_ in ("DT", "PRP$") else k + 1), limit)
         if head is not None and not lexicon.is_time_unit(head.lemma_.lower()):
             return _Found(start, end, "COUNT", 0.7)  # "Two of the suspects"
-    inherited = _inherited(number, previous, before)
+    inherited = _inherited(doc, number, previous, before)
     if inherited is not None:
         return _Found(start, end, inherited, 0.6)
     if last is number and coordinated_count(doc, end) is not None:
@@ -676,13 +677,17 @@ def _magnitude_word(doc: Doc, number: Number) -> bool:
         number.end - 1 > number.start and bool(doc[number.end - 2].whitespace_)
 
 
-def _inherited(number: Number, previous: _Found | None, before: str) -> str | None:
+def _inherited(doc: Doc, number: Number, previous: _Found | None, before: str) -> str | None:
     """A bare number after a claim of its sentence that it is compared with takes that claim's label:
-    "to 820.27 mln dlrs from 988.20 mln", "to 14.5 pct from 11.8", "rose to 5.2% against 4.9"."""
+    "to 820.27 mln dlrs from 988.20 mln", "to 14.5 pct from 11.8", "rose to 5.2% against 4.9"; not
+    when a plural noun stands right before it ("The £500m plan raises the number of colleges from 350")."""
     if previous is not None and previous.label == "COUNT" and before == "into":
         return "COUNT"  # "merge 35 agencies into nine"
     if previous is None or previous.label == "COUNT":
         return None
+    noun = number.start - (2 if before in ("from", "against", "versus", "vs", "vs.", "compared") else 1)
+    if noun >= previous.end and is_plural_noun(doc[noun]) and doc[noun].lower_ not in NOT_A_COUNTED_NOUN:
+        return None  # the figure counts the noun right before it: "the number of colleges from 350 to 400"
     if before in ("from", "against", "versus", "vs", "vs.", "compared") or (number.scaled and previous.label != "PERCENT"):
         return previous.label
     return None

@@ -160,6 +160,8 @@ def currency_after(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int, 
     word = doc[j].lower_
     if word in lexicon.MINOR_UNITS and doc[j].is_lower:
         return "cents", j + 1, lexicon.MINOR_UNITS[word]
+    if word in ("u.s.", "us") and j + 1 < end and doc[j + 1].lower_ in ("cents", "cent"):
+        return "US cents", j + 2, lexicon.MINOR_UNITS[doc[j + 1].lower_]  # "two U.S. cents"
     if word in ("pence", "penny") or (doc[j].text == "p" and glued(doc, j)):
         return "GBX", j + 1, 1.0
     if word in ("dlrs", "dlr", "stg", "sterling", "yen", "rmb"):
@@ -513,6 +515,8 @@ def _unit_of(doc: Doc, span: Span, label: str, number: Number, currency: str | N
         for j in range(number.end, end):
             found, _, found_factor = currency_after(doc, j, end)
             if found:
+                if found == "US cents":
+                    return "USD", found_factor
                 if found == "cents":
                     factor = found_factor
                     written = written or _currency_in_sentence(doc, span.start, sentence_start) or "$"
@@ -642,7 +646,7 @@ def _currency_in_sentence(doc: Doc, i: int, sentence_start: int) -> str | None:
         if symbol and k + 1 < len(doc) and read_number(doc, k + 1) is not None:
             return symbol
         found, _, _ = currency_after(doc, k, len(doc))
-        if found and found not in ("cents", "GBX"):
+        if found and found not in ("cents", "US cents", "GBX"):
             for m in (k - 2, k - 1):  # the whole name of "U.S. Dlrs", "Hong Kong dollars", read from its end
                 longer, stop, _ = currency_after(doc, m, len(doc)) if m >= sentence_start else (None, 0, 1.0)
                 if longer and stop > k:

@@ -312,9 +312,12 @@ def read_fraction(doc, i: int, end: int) -> Number | None:
         k += 1
     if k + 1 < end and (doc[k].lower_ == "in" or (doc[k].lower_ == "out" and k + 2 < end and doc[k + 1].lower_ == "of")):
         m = k + 1 if doc[k].lower_ == "in" else k + 2
+        if m + 1 < end and doc[m].lower_ == "every":
+            m += 1  # "one in every five", "10 out of every 100"
         other = SMALL_NUMBER_WORDS.get(doc[m].lower_) or _word_value(doc[m].lower_) if m < end else None
         if other is None and m < end and doc[m].text.replace(",", "").isdigit():
             other = float(doc[m].text.replace(",", ""))
-        if other and other > count and other <= 1000 and (word in SMALL_NUMBER_WORDS or doc[k].lower_ == "out" or count == 1):
+        if other and other > count and (other <= 1000 or doc[m - 1].lower_ == "every") and \
+                (word in SMALL_NUMBER_WORDS or doc[k].lower_ == "out" or count == 1):
             return Number(i, m + 1, round(100 * count / other, 2), kind="fraction")
     return None
