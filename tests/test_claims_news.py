@@ -398,3 +398,21 @@ def test_the_one_who_is_quoted_is_not_a_count(nlp, sentence):
 )
 def test_counts_between_money_shares_of_every_and_cents(nlp, sentence, expected):
     assert [(t, l, pytest.approx(v), u) for t, l, v, u in claims(nlp, sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # a date after the figure is not its unit
+        ("Sales reached 4.5 million units, up from 3.9 million last year.",
+         [("4.5 million units", "COUNT", 4.5e6, "unit"), ("3.9 million", "COUNT", 3.9e6, "unit")]),
+        # the unit written after a range's first figure
+        ("Output rose from 40 tonnes to 65.", [("from 40 tonnes to 65", "QUANTITY", 65, "tonne")]),
+        # "millions of pounds" is money
+        ("The floods cost farmers millions of pounds.", [("millions of pounds", "MONEY", 1e6, "GBP")]),
+        # digits joined to much longer digits name something
+        ("Patients given 3-1187 improved, the court heard in case 14-2290.", []),
+    ],
+)
+def test_dates_after_figures_range_units_pounds_and_codes(nlp, sentence, expected):
+    assert [(t, l, pytest.approx(v), u) for t, l, v, u in claims(nlp, sentence)] == expected

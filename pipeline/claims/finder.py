@@ -159,6 +159,10 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True
     if _ratio_end(doc, number) is not None:
         return True
+    if after == "-" and first.text.isdigit() and number.end + 1 < len(doc) and doc[number.end + 1].text.isdigit() and \
+            not first.whitespace_ and not doc[number.end].whitespace_ and \
+            len(doc[number.end + 1].text) - len(first.text) >= 2:
+        return True  # "10-1074" (an antibody), "12-1401" (a docket): a code, not a range
     if _in_address(doc, number):
         return True
     if before in MONTHS or (after in MONTHS and number.kind == "digits") or before in WEEKDAYS:
@@ -562,8 +566,8 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         if lexicon.is_time_unit(unit):
             return _duration(doc, start, end, unit_end, number, before)
         return _Found(start, unit_end, "QUANTITY", 0.95)
-    if end + 1 < limit and doc[end].tag_ == "JJ" and number.kind != "fraction":
-        unit, unit_end, _ = unit_at(doc, end + 1, limit)
+    if end + 1 < limit and doc[end].tag_ == "JJ" and number.kind != "fraction" and doc[end].lower_ not in DATE_PREPOSITIONS:
+        unit, unit_end, _ = unit_at(doc, end + 1, limit)  # not "813,200 last month": a date after the figure
         if lexicon.is_time_unit(unit):
             return _duration(doc, start, end, unit_end, number, before)  # "47 continuous years"
     if is_age(doc, start, end, number, sentence_start):
@@ -586,12 +590,12 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         return _Found(start, end, "PERCENT", 0.85)
     k = end
     if number.kind == "vague" and k + 1 < limit and doc[k].lower_ == "of":
+        money, money_stop, _ = currency_after(doc, k + 1, limit)
+        if money:
+            return _Found(start, money_stop, "MONEY", 0.85)  # "billions of dollars", "millions of pounds"
         unit, unit_end, _ = unit_at(doc, k + 1, limit)  # "thousands of hectares"
         if unit:
             return _Found(start, unit_end, "QUANTITY", 0.85)
-        money, money_stop, _ = currency_after(doc, k + 1, limit)
-        if money:
-            return _Found(start, money_stop, "MONEY", 0.85)  # "billions of dollars"
         head, head_end = counted_noun(doc, k + 1, limit)
         return _Found(start, head_end, "COUNT", 0.85) if head is not None else None
     if k < limit and doc[k].lower_ in ("times",) and number.kind in ("digits", "words"):
@@ -624,6 +628,12 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         head, _ = counted_noun(doc, partitive_group(doc, k + 2 if doc[k + 1].tag_ in ("DT", "PRP$") else k + 1), limit)
         if head is not None and not lexicon.is_time_unit(head.lemma_.lower()):
             return _Found(start, end, "COUNT", 0.7)  # "Two of the suspects"
+    if last is not number:  # "from six months to nine": the unit was written after the first figure
+        first_unit, first_unit_end, _ = unit_at(doc, number.end, limit)
+        if first_unit and lexicon.is_time_unit(first_unit):
+            return _duration(doc, start, end, end, number, before)
+        if first_unit:
+            return _Found(start, end, "QUANTITY", 0.8)
     inherited = _inherited(doc, number, previous, before)
     if inherited is not None:
         return _Found(start, end, inherited, 0.6)

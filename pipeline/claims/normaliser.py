@@ -166,6 +166,9 @@ def currency_after(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int, 
         return "GBX", j + 1, 1.0
     if word in ("dlrs", "dlr", "stg", "sterling", "yen", "rmb"):
         return word, j + 1, 1.0
+    if word == "pounds" and j >= 2 and doc[j - 1].lower_ == "of" and doc[j - 2].lower_ in ("millions", "billions",
+                                                                                      "thousands", "hundreds"):
+        return "pounds", j + 1, 1.0  # "hundreds of millions of pounds": money, not a mass
     if word in ("pound", "pounds") and not (j + 1 < end and doc[j + 1].lower_ == "sterling"):
         return None, j, 1.0  # a mass, unless "pounds sterling"
     if word == "real":  # the adjective; the currency is written "reais"
@@ -531,8 +534,8 @@ def _unit_of(doc: Doc, span: Span, label: str, number: Number, currency: str | N
     if label == "QUANTITY":
         if number.unit:
             return number.unit, 1.0
-        for j in range(number.end, end):
-            found, _, scale = unit_at(doc, j, end)
+        for j in [*range(number.end, end), *range(span.start, number.start)]:  # after the figure, else inside
+            found, _, scale = unit_at(doc, j, end)  # the span before it ("from 20 tonnes to 35")
             if found:
                 return found, scale
         if is_age(doc, span.start, span.end, number, sentence_start):
