@@ -148,10 +148,6 @@ class DoccanoImportError(NewscorpusError, RuntimeError):
     code = "E058"
 
 
-class SyncConflictError(NewscorpusError, RuntimeError):
-    code = "E059"
-
-
 class NothingToExportError(NewscorpusError, LookupError):
     """No document qualifies for the dataset (none reviewed, and unreviewed ones not asked for)."""
 

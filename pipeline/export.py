@@ -516,7 +516,7 @@ def _build_splits(store: CorpusStore, settings: Settings, features, plan: _Plan,
     """The three splits as ``datasets.Dataset`` objects, from one pass over the documents.
 
     The documents of all splits, in split order and within a split in ingest order, are cut into
-    contiguous shards, one per process. Each shard is read and turned into rows by ``_split_rows``
+    contiguous shards, one per process. Each shard is read and turned into rows by ``_shard_rows_noted``
     and written by ``_write_shard`` as an Arrow file of the dataset's schema; the files are then
     memory-mapped and joined, and each split is a zero-copy slice of the whole. One pass keeps every
     process busy to the end (a pass per split left the small splits to one process). What a shard
@@ -599,7 +599,7 @@ def _write_shard(spec: dict[str, Any], schema, batch_rows: int = 256) -> None:
 
     with pa.OSFile(spec["arrow"], "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
         batch: list[dict[str, Any]] = []
-        for row in _split_rows([spec]):
+        for row in _shard_rows_noted(spec):
             batch.append(row)
             if len(batch) == batch_rows:
                 writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
@@ -613,15 +613,14 @@ RAY_SHARD_DOCUMENTS = 1000  # documents per Ray task of the export
 _PROBLEMS = {"UnexportableDocumentError": UnexportableDocumentError, "SpanAlignmentError": SpanAlignmentError}
 
 
-def _split_rows(shards: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """The rows of some shards (in a worker process when the export uses several), each shard's
-    note written beside its rows."""
-    for shard in shards:
-        note = _new_note()
-        try:
-            yield from shard_rows(shard, note)
-        finally:
-            Path(shard["notes"]).write_bytes(orjson.dumps(note))
+def _shard_rows_noted(shard: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The rows of one shard (in a worker process when the export uses several), its note written
+    beside its rows."""
+    note = _new_note()
+    try:
+        yield from shard_rows(shard, note)
+    finally:
+        Path(shard["notes"]).write_bytes(orjson.dumps(note))
 
 
 def _new_note() -> dict[str, Any]:
