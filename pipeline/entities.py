@@ -714,9 +714,9 @@ def _suffixed_names(doc: Doc, words: list[str], mentions: list[_Mention], blocke
         end = i + 1
         while end < len(doc) and words[end] in ORG_LAST_WORDS and not doc[end].is_sent_start:
             end += 1  # "Co Ltd"
-        qualified = words[end - 1] in ORG_HEADS_BEFORE_OF and _qualifier_after_head(doc, words, end) > end
-        if qualified:
-            end = _qualifier_after_head(doc, words, end)
+        qualified_end = _qualifier_after_head(doc, words, end) if words[end - 1] in ORG_HEADS_BEFORE_OF else end
+        qualified = qualified_end > end
+        end = qualified_end
         last = end - 1
         start = i
         while start > 0 and not doc[start].is_sent_start and not (qualified and start - 1 in blocked) and (

@@ -1,5 +1,6 @@
-"""What the claims tests share: the tagged pipeline the finder reads, and two ways to ask it."""
+"""What the claims tests share: the tagged pipeline the finder reads, and ways to ask it."""
 
+import pytest
 import spacy
 
 from pipeline.claims import find_claims
@@ -16,6 +17,11 @@ def tagging_pipeline():
 def claims(nlp, text):
     """(text, label, value, unit) of every claim in ``text``."""
     return [(c.text, c.label, c.value, c.unit) for c in find_claims(nlp(text))]
+
+
+def claims_approx(nlp, text):
+    """``claims`` with each value wrapped in ``pytest.approx`` (values computed by division or scaling)."""
+    return [(text_, label, pytest.approx(value), unit) for text_, label, value, unit in claims(nlp, text)]
 
 
 def one(nlp, text):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -131,7 +132,7 @@ def _scan(doc: Doc) -> tuple[list[int], list[bool], list[int]]:
     digit = np.array([c.isdigit() for c in first], dtype=bool)[form_of_token]
     sign = np.array([c in _STARTING_CHARACTERS for c in first], dtype=bool)[form_of_token]
     table = table.astype(np.int64)  # SENT_START's -1 comes back as the largest uint64
-    word = np.isin(table[:, 2], _starting_word_ids(doc.vocab.strings))
+    word = np.isin(table[:, 2], _starting_word_ids())
     before_digit = np.zeros(len(doc), dtype=bool)
     before_digit[:-1] = digit[1:]
     may_start = digit | sign | table[:, 1].astype(bool) | word | before_digit
@@ -141,8 +142,13 @@ def _scan(doc: Doc) -> tuple[list[int], list[bool], list[int]]:
     return starts.tolist(), table[:, 4].astype(bool).tolist(), np.flatnonzero(may_start).tolist()
 
 
-def _starting_word_ids(strings) -> np.ndarray:
-    return np.array([strings.add(word) for word in sorted(_STARTING_WORDS)], dtype=np.uint64).astype(np.int64)
+@cache
+def _starting_word_ids() -> np.ndarray:
+    """The LOWER ids of the starting words, as ``Doc.to_array`` gives them (a string's id is its hash,
+    the same in every vocabulary), as int64 like the table they are compared with."""
+    from spacy.strings import get_string_id
+
+    return np.array([get_string_id(word) for word in sorted(_STARTING_WORDS)], dtype=np.uint64).astype(np.int64)
 
 
 # -- numbers that are not claims ----------------------------------------------------------------------------

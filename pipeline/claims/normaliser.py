@@ -565,19 +565,19 @@ def _unit_of(doc: Doc, span: Span, label: str, number: Number, currency: str | N
     return (count_unit(before) if before is not None else None), 1.0
 
 
-AGE_BOUNDS = {"older", "over", "above", "up", "younger", "under"}
+_AGE_BOUNDS = {"older", "over", "above", "up", "younger", "under"}
 _AGE_GROUPS = {"those", "anyone", "everyone", "people", "adults", "children", "patients", "men", "women", "voters",
                "residents", "drivers", "individuals", "persons", "users", "participants", "customers"}
 
 
 def _age_bound(doc: Doc, start: int, end: int, before: str) -> bool:
-    """"those 21 and older", "patients 75 and over", "people aged", "those under 18": a group of people
-    bounded by an age."""
+    """"those 21 and older", "patients 75 and over", "those under 18": a group of people bounded by an
+    age."""
     if before not in _AGE_GROUPS:
         return False
     qualifier = qualifier_word(doc, start, end)
     return qualifier in ("under", "over") or end + 1 < len(doc) and doc[end].lower_ in ("and", "or") and \
-        doc[end + 1].lower_ in AGE_BOUNDS
+        doc[end + 1].lower_ in _AGE_BOUNDS
 
 
 def others_reach(doc: Doc | Span, end: int, sentence_start: int) -> int:
