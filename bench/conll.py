@@ -66,7 +66,7 @@ def load_split(staged: Path, split: str, limit: int | None) -> list[GoldDocument
 
 
 def run_newscorpus(texts: list[str], workspace: Workspace) -> list[dict]:
-    from pipeline.preannotate import annotate_texts
+    from pipeline.nlp.preannotate import annotate_texts
 
     return [{"text": p["text"], "entities": to_conll(p["entities"])}
             for p in annotate_texts(texts, workspace.settings, workspace.annotations_dir)]
@@ -76,8 +76,8 @@ def run_bare(texts: list[str], workspace: Workspace) -> list[dict]:
     import spacy
     from spacy.tokens import Doc
 
-    from pipeline import tokenization
-    from pipeline.record import Document
+    from pipeline.nlp import tokenization
+    from pipeline.corpus.record import Document
 
     settings = workspace.settings
     nlp = spacy.load(settings.model.name, exclude=["parser", "senter"])

@@ -34,16 +34,16 @@ import orjson
 from generated import generate
 from latency_proxy import LatencyProxy
 
-from pipeline.doccano.annotators import add_annotator
-from pipeline.doccano.api import Doccano
-from pipeline.doccano.credentials import PASSWORD_ENV, URL_ENV, USERNAME_ENV, read_credentials
-from pipeline.doccano.pull import pull
-from pipeline.doccano.push import IMPORT_TASK, give_copies, push, upload_record
-from pipeline.doccano.server import server_down, server_up
-from pipeline.ingest import ingest
-from pipeline.preannotate import STAGE as PREANNOTATE
-from pipeline.record import StageOutput
-from pipeline.store import CorpusStore
+from pipeline.review.doccano.annotators import add_annotator
+from pipeline.review.doccano.api import Doccano
+from pipeline.review.doccano.credentials import PASSWORD_ENV, URL_ENV, USERNAME_ENV, read_credentials
+from pipeline.review.doccano.pull import pull
+from pipeline.review.doccano.push import IMPORT_TASK, give_copies, push, upload_record
+from pipeline.review.doccano.server import server_down, server_up
+from pipeline.corpus.ingest import ingest
+from pipeline.nlp.preannotate import STAGE as PREANNOTATE
+from pipeline.corpus.record import StageOutput
+from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import init_workspace
 
 PATTERNS = {"LOC": r"VRAEM", "GPE": r"Peru", "ORG": r"Shining Path|Devida|CEVRAEM", "QUANTITY": r"[\d,]+ (?:hectares|kilograms|tons)"}

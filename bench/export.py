@@ -11,7 +11,7 @@ review record for every document (two annotators and an agreement figure), as `n
 writes it. Near-duplicate groups of two documents each.
 
 **The floor** is what any exporter has to pay: the already-built feature dicts of the same
-documents (made by ``pipeline.export.document_row`` in a set-up process, loaded into memory before
+documents (made by ``pipeline.dataset.export.document_row`` in a set-up process, loaded into memory before
 the clock starts) through ``Dataset.from_generator`` with the same ``Features``, one per split,
 then ``DatasetDict.save_to_disk``. **Ours** is ``export_dataset`` from the store with the default
 ``--format both``: reading the store, building the rows and their BIO tags, the Arrow copy, the
@@ -43,11 +43,11 @@ import numpy as np
 import orjson
 sys.path.insert(0, "bench")
 from generated import generate
-from pipeline.export import STAGES, document_row, split_of
-from pipeline.record import REVIEWED, Document, StageOutput
+from pipeline.dataset.export import STAGES, document_row, split_of
+from pipeline.corpus.record import REVIEWED, Document, StageOutput
 from pipeline.settings import Settings
-from pipeline.store import CorpusStore
-from pipeline.tokenization import join_token_texts
+from pipeline.corpus.store import CorpusStore
+from pipeline.nlp.tokenization import join_token_texts
 
 count, root = int(sys.argv[1]), Path(sys.argv[2])
 generate(root / "texts", count)
@@ -94,7 +94,7 @@ FLOOR = """
 import shutil, sys, time
 from pathlib import Path
 import datasets, orjson
-from pipeline.export import SPLITS, export_features
+from pipeline.dataset.export import SPLITS, export_features
 from pipeline.settings import Settings
 datasets.disable_progress_bars()
 root = Path(sys.argv[1])
@@ -121,9 +121,9 @@ OURS = """
 import os, resource, sys, threading, time
 from pathlib import Path
 import datasets  # imported before the clock starts, as the floor's script does
-from pipeline.export import export_dataset
+from pipeline.dataset.export import export_dataset
 from pipeline.settings import Settings
-from pipeline.store import CorpusStore
+from pipeline.corpus.store import CorpusStore
 
 def anonymous_mb(pid):
     # Pss_Anon of a process and its descendants (the forked workers share pages with it, counted

@@ -36,10 +36,10 @@ print(time.perf_counter() - start)
 OURS = """
 import sys, time
 from pathlib import Path
-from pipeline.ingest import ingest
-from pipeline.tokenization import tokenize
+from pipeline.corpus.ingest import ingest
+from pipeline.nlp.tokenization import tokenize
 from pipeline.workspace import find_workspace, init_workspace
-from pipeline.store import CorpusStore
+from pipeline.corpus.store import CorpusStore
 start = time.perf_counter()
 target = Path(sys.argv[3])  # a new workspace, or one to add to (bench/scale.py)
 workspace = find_workspace(target) if (target / "newscorpus.toml").exists() else init_workspace(target)

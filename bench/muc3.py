@@ -23,7 +23,7 @@ from pathlib import Path
 import orjson
 
 from pipeline.evaluate import context_of
-from pipeline.preannotate import annotate_texts
+from pipeline.nlp.preannotate import annotate_texts
 from pipeline.workspace import find_workspace
 
 REPO = Path(__file__).resolve().parent.parent

@@ -22,9 +22,9 @@ from generated import MODEL, generate, run_measured
 SETUP = """
 import sys
 from pathlib import Path
-from pipeline.ingest import ingest
-from pipeline.store import CorpusStore
-from pipeline.tokenization import tokenize
+from pipeline.corpus.ingest import ingest
+from pipeline.corpus.store import CorpusStore
+from pipeline.nlp.tokenization import tokenize
 from pipeline.workspace import init_workspace
 workspace = init_workspace(Path(sys.argv[2]))
 store = CorpusStore(workspace.store_dir)
@@ -37,7 +37,7 @@ FLOOR = """
 import sys, time
 from pathlib import Path
 import spacy
-from pipeline.store import CorpusStore
+from pipeline.corpus.store import CorpusStore
 texts = [d.text for d in CorpusStore(Path(sys.argv[1]) / "corpus" / ".store").iter_documents()]
 start = time.perf_counter()
 nlp = spacy.load(sys.argv[2], exclude=["parser", "senter"])
@@ -49,8 +49,8 @@ print(time.perf_counter() - start)
 OURS = """
 import sys, time
 from pathlib import Path
-from pipeline.preannotate import preannotate
-from pipeline.store import CorpusStore
+from pipeline.nlp.preannotate import preannotate
+from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import Workspace
 workspace = Workspace(Path(sys.argv[1]))
 start = time.perf_counter()

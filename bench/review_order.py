@@ -9,7 +9,7 @@ scores one layer, and the queue is asked to rank by that layer (``layers=``):
 - ``conll-testa``, ``conll-train``: CoNLL-2003 (entities, mapped to PER/ORG/LOC/MISC as
   ``bench/conll.py`` does; pre-annotated spans of other labels are dropped).
 
-The queue's weights were set from the reasoning in ``pipeline/review_queue.py``, not fitted to
+The queue's weights were set from the reasoning in ``pipeline/review/queue.py``, not fitted to
 these sets. "Longest first" is printed beside it, to show what document length alone would give.
 
     python bench/review_order.py [--sets realnews-dev,conll-testa] [--limit N] [--share 0.2]
@@ -28,9 +28,9 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.agreement import Acceptance
-from pipeline.preannotate import annotate_texts
-from pipeline.review_queue import QueueEntry, expected_corrections, order_entries
+from pipeline.review.agreement import Acceptance
+from pipeline.nlp.preannotate import annotate_texts
+from pipeline.review.queue import QueueEntry, expected_corrections, order_entries
 from pipeline.workspace import find_workspace
 
 REPO = Path(__file__).resolve().parent.parent

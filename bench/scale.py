@@ -60,7 +60,7 @@ def write_articles(path: Path, start: int, count: int, seed: int = 0, vary: floa
 SHOW = """
 import sys, time
 from pathlib import Path
-from pipeline.store import CorpusStore
+from pipeline.corpus.store import CorpusStore
 store = CorpusStore(Path(sys.argv[1]))
 start = time.perf_counter()
 document = store.get_document(sys.argv[2], stages=["tokenize"])
@@ -142,9 +142,9 @@ def bench_store(args: argparse.Namespace) -> None:
 ENGINE = """
 import sys, time
 from pathlib import Path
-from pipeline.preannotate import preannotate
-from pipeline.store import CorpusStore
-from pipeline.tokenization import tokenize
+from pipeline.nlp.preannotate import preannotate
+from pipeline.corpus.store import CorpusStore
+from pipeline.nlp.tokenization import tokenize
 from pipeline.workspace import Workspace
 workspace = Workspace(Path(sys.argv[1]))
 settings = workspace.settings

@@ -18,7 +18,7 @@ import numpy as np
 import orjson
 from scipy.optimize import linear_sum_assignment
 
-from pipeline.claims.lexicon import same_unit as same_measure
+from pipeline.nlp.claims.lexicon import same_unit as same_measure
 from pipeline.errors import GoldFileError, InputNotFoundError
 from pipeline.settings import CLAIM_LABELS, ENTITY_LABELS
 

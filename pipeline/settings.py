@@ -178,7 +178,7 @@ class TrainSettings(_Section):
     """The trained pipeline's default folder under models/."""
     init: StrictStr = "base"
     """Where training starts: "base" fine-tunes the base model's NER and reads its tok2vec,
-    "scratch" learns from random weights (pipeline/configs/*.cfg; README has both measured)."""
+    "scratch" learns from random weights (pipeline/training/configs/*.cfg; README has both measured)."""
     max_steps: StrictInt = 1000
     patience: StrictInt = 400
     """Stop when the validation score has not improved for this many steps."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline import preannotate, tokenization
+from pipeline.nlp import preannotate, tokenization
 from pipeline.errors import ModelNotFoundError
-from pipeline.record import REVIEWED
-from pipeline.store import CorpusStore
+from pipeline.corpus.record import REVIEWED
+from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import Workspace
 
 

@@ -3,8 +3,8 @@
 import pytest
 import spacy
 
-from pipeline.claims import find_claims
-from pipeline.tokenization import customize_tokenizer
+from pipeline.nlp.claims import find_claims
+from pipeline.nlp.tokenization import customize_tokenizer
 
 
 def tagging_pipeline():

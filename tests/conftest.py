@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.store import CorpusStore
+from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,7 +79,7 @@ def article_variants(tmp_path_factory) -> list[str]:
     """Distinct article-sized texts made from the seed article's sentences (for corpus-size tests)."""
     import random
 
-    from pipeline.readers import normalize_text
+    from pipeline.corpus.readers import normalize_text
 
     body = SEED.read_text(encoding="utf-8")
     sentences = [s.strip() + "." for s in body.replace("\n\n", " ").split(". ") if len(s) > 40]

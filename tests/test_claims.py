@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.claims import find_claims, normalize_claim
+from pipeline.nlp.claims import find_claims, normalize_claim
 
 from claimtools import claims, one, tagging_pipeline
 
@@ -213,7 +213,7 @@ def test_a_trained_span_categorizer_adds_claims_the_rules_miss_and_the_rules_kee
     import numpy
     from spacy.tokens import Span, SpanGroup
 
-    from pipeline.claims import CLAIM_KEY, ClaimFinder
+    from pipeline.nlp.claims import CLAIM_KEY, ClaimFinder
 
     doc = nlp("Police seized 300 kilograms of cocaine and arrested a handful of smugglers.")
     rules = [c.text for c in find_claims(doc)]

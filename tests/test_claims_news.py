@@ -4,7 +4,7 @@ scores and figure numbers out."""
 
 import pytest
 
-from pipeline.claims import CLAIM_KEY, ClaimFinder, find_claims, lexicon
+from pipeline.nlp.claims import CLAIM_KEY, ClaimFinder, find_claims, lexicon
 
 from claimtools import claims, claims_approx, one, tagging_pipeline
 
@@ -236,7 +236,7 @@ def test_an_asserted_duration_replaces_the_models_date_entity():
     """Revised schema: "lasted six hours" is a QUANTITY claim and no longer DATE."""
     from pathlib import Path
 
-    from pipeline.preannotate import annotate_texts
+    from pipeline.nlp.preannotate import annotate_texts
     from pipeline.settings import Settings
 
     result = annotate_texts(["The siege of the town lasted six hours, officials said on Monday."], Settings(),

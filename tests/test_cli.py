@@ -91,8 +91,8 @@ def test_status_counts_pending_documents_and_tokenize_does_them(cli, seed_copy):
 
 
 def test_status_has_a_row_for_reviewed_documents(cli, seed_copy):
-    from pipeline.record import REVIEWED, StageOutput
-    from pipeline.store import CorpusStore
+    from pipeline.corpus.record import REVIEWED, StageOutput
+    from pipeline.corpus.store import CorpusStore
 
     cli("ingest", str(seed_copy))
     assert stage_row(cli("status").stdout, "reviewed") == ["0", "1", "-"]
@@ -105,8 +105,8 @@ def test_status_has_a_row_for_reviewed_documents(cli, seed_copy):
 
 
 def test_show_draws_a_reviewed_document_with_its_review(cli, seed_copy):
-    from pipeline.record import REVIEWED, StageOutput
-    from pipeline.store import CorpusStore
+    from pipeline.corpus.record import REVIEWED, StageOutput
+    from pipeline.corpus.store import CorpusStore
 
     cli("ingest", str(seed_copy))
     store = CorpusStore(cli.workspace.store_dir)

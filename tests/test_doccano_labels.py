@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.palette import LABEL_STYLE, RELATION_TYPES
+from pipeline.review.palette import LABEL_STYLE, RELATION_TYPES
 
 
 def contrast_with_white(colour: str) -> float:

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from pipeline.doccano.projects import MAX_PROJECT_NAME, annotator_of, annotator_project_name
-from pipeline.doccano.pull import read_snapshot
+from pipeline.review.doccano.projects import MAX_PROJECT_NAME, annotator_of, annotator_project_name
+from pipeline.review.doccano.pull import read_snapshot
 from pipeline.errors import InvalidUserNameError
 
 

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.doccano.credentials import state_dir
-from pipeline.doccano.server import server_down, server_status, server_up
+from pipeline.review.doccano.credentials import state_dir
+from pipeline.review.doccano.server import server_down, server_status, server_up
 from pipeline.errors import PortInUseError
 
 
@@ -69,7 +69,7 @@ def _start_time(pid: int) -> int:
 
 
 def test_a_failed_install_names_pips_last_error_line(tmp_path):
-    from pipeline.doccano.server import _run_logged
+    from pipeline.review.doccano.server import _run_logged
     from pipeline.errors import DoccanoInstallError
 
     script = "print('Collecting doccano'); print('ERROR: No matching distribution found for doccano'); print('WARNING: noise'); raise SystemExit(1)"
@@ -84,7 +84,7 @@ def test_a_failed_install_names_pips_last_error_line(tmp_path):
 def test_a_worker_that_lost_the_broker_race_while_starting_is_started_again(workspace, monkeypatch, tmp_path):
     """Both processes creating the broker's queue at once killed the worker now and then (E050): the
     queue is made before they start, and a worker that still died of it is started once more."""
-    from pipeline.doccano import server
+    from pipeline.review.doccano import server
     from pipeline.errors import DoccanoServerError
 
     calls = []
@@ -116,7 +116,7 @@ def test_a_worker_that_lost_the_broker_race_while_starting_is_started_again(work
 
 
 def test_a_worker_that_died_of_something_else_is_not_restarted(workspace, monkeypatch, tmp_path):
-    from pipeline.doccano import server
+    from pipeline.review.doccano import server
     from pipeline.errors import DoccanoServerError
 
     starts = []

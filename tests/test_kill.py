@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from pipeline.store import CorpusStore
+from pipeline.corpus.store import CorpusStore
 
 pytestmark = pytest.mark.faults  # kills mid-stage: part of the fault suite
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import xxhash
 
-from pipeline import neardup
+from pipeline.corpus import neardup
 
 
 def whole_text_shingles(text: str) -> np.ndarray:

@@ -4,10 +4,10 @@ from pathlib import Path
 import pytest
 import spacy
 
-from pipeline.entities import clean_model_span, is_date_like, merge_entities
-from pipeline.ingest import ingest
-from pipeline.preannotate import STAGE, annotate_texts, preannotate
-from pipeline.tokenization import customize_tokenizer
+from pipeline.nlp.entities import clean_model_span, is_date_like, merge_entities
+from pipeline.corpus.ingest import ingest
+from pipeline.nlp.preannotate import STAGE, annotate_texts, preannotate
+from pipeline.nlp.tokenization import customize_tokenizer
 
 from conftest import REPO, Cli
 from test_cli import stage_row

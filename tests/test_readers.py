@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.readers import parse_wire, read_file
+from pipeline.corpus.readers import parse_wire, read_file
 
 BOILERPLATE = ["Related Articles", "Back to top button"]
 

@@ -3,9 +3,9 @@ what review kept, corrected, deleted and added, the corpus's labels, and the lat
 
 import orjson
 
-from pipeline.record import REVIEWED, Document, StageOutput
-from pipeline.report import TRAINED_CLAIMS, review_report
-from pipeline.store import CorpusStore
+from pipeline.corpus.record import REVIEWED, Document, StageOutput
+from pipeline.review.report import TRAINED_CLAIMS, review_report
+from pipeline.corpus.store import CorpusStore
 
 TEXT = "Acme Corp hired 40 people in Lima."
 ACME = {"start": 0, "end": 9, "label": "ORG", "text": "Acme Corp", "source": "model"}

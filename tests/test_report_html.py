@@ -11,13 +11,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from pipeline.doccano.pull import snapshots_dir
-from pipeline.export import SPLITS, default_output, export_dataset
-from pipeline.preannotate import STAGE as PREANNOTATE
-from pipeline.record import REVIEWED, Document, StageOutput
-from pipeline.report import exported_labels, review_progress, review_report
-from pipeline.store import CorpusStore
-from pipeline.tokenization import STAGE as TOKENIZE
+from pipeline.review.doccano.pull import snapshots_dir
+from pipeline.dataset.export import SPLITS, default_output, export_dataset
+from pipeline.nlp.preannotate import STAGE as PREANNOTATE
+from pipeline.corpus.record import REVIEWED, Document, StageOutput
+from pipeline.review.report import exported_labels, review_progress, review_report
+from pipeline.corpus.store import CorpusStore
+from pipeline.nlp.tokenization import STAGE as TOKENIZE
 from pipeline.workspace import Workspace
 
 PLOTS = 5  # agreement, acceptance per label and per source, progress per annotator, label distribution

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.review_queue import QueueEntry, expected_corrections, order_entries, review_queue
+from pipeline.review.queue import QueueEntry, expected_corrections, order_entries, review_queue
 from tests.test_export import span, write_documents
 
 SURE = "Peru's army said on Monday that the Shining Path lost ground."
@@ -130,7 +130,7 @@ def test_disagreements_count_what_the_merge_changed_from_the_models_reading():
     import spacy
     from spacy.tokens import Span
 
-    from pipeline.entities import disagreements
+    from pipeline.nlp.entities import disagreements
 
     doc = spacy.blank("en")("Jordan scored 30 points for Chicago on Monday.")
     model = [Span(doc, 0, 1, label="GPE"), Span(doc, 5, 6, label="GPE"), Span(doc, 6, 8, label="DATE")]

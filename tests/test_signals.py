@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.store import CorpusStore
+from pipeline.corpus.store import CorpusStore
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 

@@ -1,9 +1,9 @@
 """`newscorpus status` counts (pipeline/status.corpus_status) on a small store written by hand: what
 is done, pending and failed per stage, by which model, what was noted, and what is reviewed."""
 
-from pipeline.record import REVIEWED, Document, StageOutput
+from pipeline.corpus.record import REVIEWED, Document, StageOutput
 from pipeline.status import corpus_status
-from pipeline.store import CorpusStore
+from pipeline.corpus.store import CorpusStore
 
 CAPITALS = {"kind": "capitals", "detail": "90% of its words in capitals"}
 

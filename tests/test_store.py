@@ -3,8 +3,8 @@ import orjson
 import pytest
 
 from pipeline.errors import StoreLockedError
-from pipeline.record import Document, StageOutput
-from pipeline.store import CorpusStore
+from pipeline.corpus.record import Document, StageOutput
+from pipeline.corpus.store import CorpusStore
 
 
 def _add(store: CorpusStore, *texts: str) -> None:

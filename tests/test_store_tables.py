@@ -11,7 +11,7 @@ import time
 import orjson
 import pytest
 
-from pipeline.store import CorpusStore
+from pipeline.corpus.store import CorpusStore
 
 STORY = "Police in Lima seized 6,300 kilograms of cocaine on Monday, officials said."
 
@@ -98,7 +98,7 @@ def test_store_compact_joins_small_files_and_keeps_every_row(cli, tmp_path):
 def test_a_writing_command_compacts_when_small_files_have_gathered(cli, tmp_path):
     from deltalake import DeltaTable
 
-    from pipeline.store.maintenance import SMALL_FILES
+    from pipeline.corpus.store.maintenance import SMALL_FILES
 
     settings = cli.workspace.settings_path
     settings.write_text(settings.read_text().replace("segment_size = 500", "segment_size = 1"))
@@ -119,7 +119,7 @@ def test_a_writing_command_compacts_when_small_files_have_gathered(cli, tmp_path
 def test_the_main_job_deletes_the_files_compaction_left_once_past_their_retention(cli, tmp_path):
     from deltalake import DeltaTable
 
-    from pipeline.store.maintenance import SMALL_FILES
+    from pipeline.corpus.store.maintenance import SMALL_FILES
 
     settings = cli.workspace.settings_path
     text = settings.read_text().replace("segment_size = 500", "segment_size = 1")

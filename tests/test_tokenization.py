@@ -1,10 +1,10 @@
 import pytest
 
-from pipeline.ingest import ingest
+from pipeline.corpus.ingest import ingest
 from pipeline.settings import Settings
-from pipeline import tokenization
-from pipeline.tokenization import STAGE, chunk_offsets, load_tokenizer, tokenize, tokenize_documents
-from pipeline.record import Document
+from pipeline.nlp import tokenization
+from pipeline.nlp.tokenization import STAGE, chunk_offsets, load_tokenizer, tokenize, tokenize_documents
+from pipeline.corpus.record import Document
 
 
 @pytest.fixture(scope="module")

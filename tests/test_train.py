@@ -13,8 +13,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from pipeline.record import REVIEWED, StageOutput
-from pipeline.store import CorpusStore
+from pipeline.corpus.record import REVIEWED, StageOutput
+from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import Workspace, init_workspace
 
 from conftest import Cli
@@ -180,9 +180,9 @@ def test_a_training_that_fails_midway_leaves_nothing_behind(workspace, store, tm
     """The DocBins are written, then the base model cannot be loaded: one clean error, and neither
     the model folder nor the folder it was being built in is left."""
     from pipeline.errors import ModelNotFoundError
-    from pipeline.export import SPLITS, export_dataset, split_of
+    from pipeline.dataset.export import SPLITS, export_dataset, split_of
     from pipeline.settings import Settings
-    from pipeline.train import train_extractor
+    from pipeline.training.train import train_extractor
     from test_export import STORY, write_documents
 
     settings = Settings()

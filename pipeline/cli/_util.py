@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from pipeline import __version__
 from pipeline.errors import NewscorpusError
-from pipeline.store import CorpusStore
+from pipeline.corpus.store import CorpusStore
 from pipeline.util import progress
 from pipeline.util.signals import Terminated
 from pipeline.workspace import WORKSPACE_ENV, Workspace, find_workspace

@@ -9,7 +9,7 @@ import typer
 from pipeline.cli._util import app, handle_errors, options, out, store_of, workspace_of
 
 if TYPE_CHECKING:
-    from pipeline.doccano.server import ServerInfo, ServerStatus
+    from pipeline.review.doccano.server import ServerInfo, ServerStatus
 
 doccano_app = typer.Typer(
     help="The workspace's local Doccano annotation server, on 127.0.0.1 (installed on first use).",
@@ -32,7 +32,7 @@ def up_command(
     the workspace's database in annotations/doccano/ and creates the admin account. If the server
     is already running, says so.
     """
-    from pipeline.doccano.server import server_up
+    from pipeline.review.doccano.server import server_up
 
     quiet = options(ctx).quiet
     info = server_up(workspace_of(ctx), port=port, progress=not quiet)
@@ -44,7 +44,7 @@ def up_command(
 @handle_errors
 def down_command(ctx: typer.Context) -> None:
     """Stop the local Doccano server of this workspace (its web server and task worker)."""
-    from pipeline.doccano.server import server_down
+    from pipeline.review.doccano.server import server_down
 
     stopped = server_down(workspace_of(ctx))
     if options(ctx).quiet:
@@ -62,7 +62,7 @@ def status_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object: url, credentials_file, pids, running."),
 ) -> None:
     """Whether the local Doccano server runs (web server and task worker, with pids), its URL and login file."""
-    from pipeline.doccano.server import server_status
+    from pipeline.review.doccano.server import server_status
 
     status = server_status(workspace_of(ctx))
     if as_json:
@@ -110,9 +110,9 @@ def add_annotator_command(
     (run again to finish an interrupted one); 'newscorpus push' gives it what is pushed later.
     """
     from pipeline.cli.push import warn_about
-    from pipeline.doccano.annotators import add_annotator
-    from pipeline.doccano.projects import annotator_project_name
-    from pipeline.doccano.push import give_copies
+    from pipeline.review.doccano.annotators import add_annotator
+    from pipeline.review.doccano.projects import annotator_project_name
+    from pipeline.review.doccano.push import give_copies
 
     workspace = workspace_of(ctx)
     quiet = options(ctx).quiet

@@ -31,7 +31,7 @@ def evaluate_command(
     For claims, also the share of matched claims whose value, and value and unit, are right.
     """
     from pipeline.evaluate import check_thresholds, evaluate, load_gold
-    from pipeline.preannotate import annotate_texts
+    from pipeline.nlp.preannotate import annotate_texts
 
     workspace = workspace_of(ctx)
     documents = load_gold(gold, entity_labels=workspace.settings.labels.entities, claim_labels=workspace.settings.labels.claims)

@@ -10,7 +10,7 @@ from pipeline.cli._util import ENGINE_HELP, Engine, app, handle_errors, options,
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from pipeline.export import ExportReport
+    from pipeline.dataset.export import ExportReport
 
 
 class Format(str, Enum):
@@ -42,7 +42,7 @@ def export_command(
 
 def run_export(workspace: Workspace, *, output: Path | str | None = None, include_unreviewed: bool = False,
                fmt: str = "both", overwrite: bool = False, n_process: Optional[int] = None, quiet: bool) -> ExportReport:
-    from pipeline.export import default_output, export_dataset
+    from pipeline.dataset.export import default_output, export_dataset
 
     report = export_dataset(store_of(workspace), workspace.settings,
                             out=output or default_output(workspace.exports_dir, workspace.settings),

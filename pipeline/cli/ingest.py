@@ -10,7 +10,7 @@ from pipeline.cli._util import ENGINE_HELP, Engine, app, err, handle_errors, opt
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from pipeline.ingest import IngestReport
+    from pipeline.corpus.ingest import IngestReport
 
 _LISTED = 10
 
@@ -36,7 +36,7 @@ def ingest_command(
 
 
 def run_ingest(workspace: Workspace, paths: list[Path], *, quiet: bool) -> IngestReport:
-    from pipeline.ingest import ingest
+    from pipeline.corpus.ingest import ingest
 
     report = ingest(store_of(workspace), paths, workspace.settings, progress=not quiet)
     print_ingest_report(report, quiet=quiet)

@@ -10,7 +10,7 @@ from pipeline.errors import ModelNotFoundError
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from pipeline.preannotate import PreannotateReport
+    from pipeline.nlp.preannotate import PreannotateReport
 
 
 @app.command("preannotate")
@@ -53,7 +53,7 @@ def resolve_model(workspace: Workspace, model: Optional[str]) -> Optional[str]:
 
 
 def run_preannotate(workspace: Workspace, *, model: Optional[str] = None, n_process: int = 1, quiet: bool) -> PreannotateReport:
-    from pipeline.preannotate import preannotate
+    from pipeline.nlp.preannotate import preannotate
 
     model = resolve_model(workspace, model)
     report = preannotate(store_of(workspace), workspace.settings, workspace.annotations_dir, model=model,

@@ -10,8 +10,8 @@ from pipeline.cli._util import app, handle_errors, options, out, store_of, warn,
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from pipeline.doccano.pull import PullReport
-    from pipeline.report import ReviewReport
+    from pipeline.review.doccano.pull import PullReport
+    from pipeline.review.report import ReviewReport
 
 
 @app.command("pull")
@@ -30,7 +30,7 @@ def pull_command(
 
 
 def run_pull(workspace: Workspace, *, project: Optional[str] = None, quiet: bool) -> PullReport:
-    from pipeline.doccano.pull import pull
+    from pipeline.review.doccano.pull import pull
 
     report = pull(workspace, store_of(workspace), project=project, progress=not quiet)
     for tie in report.ties[:20]:
@@ -58,9 +58,9 @@ def report_command(
     With --html, a page of plots instead of tables: those two, review progress per annotator at each
     pull, and the labels of the corpus and of each split of the last export.
     """
-    from pipeline.doccano.pull import snapshots_dir
-    from pipeline.export import default_output
-    from pipeline.report import review_report
+    from pipeline.review.doccano.pull import snapshots_dir
+    from pipeline.dataset.export import default_output
+    from pipeline.review.report import review_report
 
     workspace = workspace_of(ctx)
     export_folder = dataset or default_output(workspace.exports_dir, workspace.settings)
@@ -87,7 +87,7 @@ def report_command(
 
 
 def _write_report_page(workspace: Workspace, report: ReviewReport, html_file: Path) -> None:
-    from pipeline.report_html import report_html
+    from pipeline.review.report_html import report_html
     from pipeline.util.fs import write_text_atomic
 
     labels = workspace.settings.labels

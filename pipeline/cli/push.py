@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from pipeline.cli._util import app, handle_errors, options, out, store_of, warn, workspace_of
-from pipeline.review_queue import DEFAULT_ORDER, ORDERS
+from pipeline.review.queue import DEFAULT_ORDER, ORDERS
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from pipeline.doccano.push import PushReport
+    from pipeline.review.doccano.push import PushReport
 
 
 @app.command("push")
@@ -38,7 +38,7 @@ def push_command(
 
 def run_push(workspace: Workspace, *, project: Optional[str] = None, order: str = DEFAULT_ORDER,
              quiet: bool) -> PushReport:
-    from pipeline.doccano.push import push
+    from pipeline.review.doccano.push import push
 
     report = push(workspace, store_of(workspace), project=project, order=order, progress=not quiet)
     warn_about(report)

@@ -4,7 +4,7 @@ import typer
 from rich.table import Table
 
 from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
-from pipeline.review_queue import DEFAULT_ORDER, ORDERS
+from pipeline.review.queue import DEFAULT_ORDER, ORDERS
 
 
 @app.command("queue")
@@ -22,7 +22,7 @@ def queue_command(
     documents that bring the most names not seen above them; corpus: the store's order.
     Reviewed documents are left out.
     """
-    from pipeline.review_queue import review_queue
+    from pipeline.review.queue import review_queue
 
     if order not in ORDERS:
         raise typer.BadParameter(f"{order!r} is not one of {', '.join(ORDERS)}", param_hint="--order")

@@ -11,7 +11,7 @@ from pipeline.cli.push import run_push
 from pipeline.cli.status import print_status
 from pipeline.cli.store import run_compact
 from pipeline.cli.tokenize import run_tokenize
-from pipeline.store.maintenance import expired_files, needs_compaction
+from pipeline.corpus.store.maintenance import expired_files, needs_compaction
 
 
 @app.command("run")
@@ -29,7 +29,7 @@ def run_command(
     Every step is incremental: running it again only does what is new. Without DOCCANO_URL, the
     workspace's own Doccano server is started on 127.0.0.1 (installed on first use).
     """
-    from pipeline.doccano.credentials import URL_ENV
+    from pipeline.review.doccano.credentials import URL_ENV
 
     workspace = with_engine(workspace_of(ctx), engine)
     quiet = options(ctx).quiet
@@ -43,7 +43,7 @@ def run_command(
     if doccano:
         if not os.environ.get(URL_ENV):
             from pipeline.cli.doccano import print_server_info
-            from pipeline.doccano.server import server_up
+            from pipeline.review.doccano.server import server_up
 
             info = server_up(workspace, progress=not quiet)
             if not quiet:

@@ -6,8 +6,8 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
-from pipeline.record import ID_LENGTH, PREANNOTATE, REVIEW, TOKENIZE
-from pipeline.render import bracketed
+from pipeline.corpus.record import ID_LENGTH, PREANNOTATE, REVIEW, TOKENIZE
+from pipeline.review.render import bracketed
 
 LABEL_STYLES = {"PERSON": "on dark_magenta", "ORG": "on dark_blue", "GPE": "on dark_green", "LOC": "on green4",
                 "FAC": "on grey37", "NORP": "on dark_orange3", "EVENT": "on red3", "DATE": "on purple4"}
@@ -29,7 +29,7 @@ def show_command(
     store = store_of(workspace_of(ctx))
     document = store.get_document(_resolve(store, doc_id), stages=[TOKENIZE, PREANNOTATE, REVIEW])
     if html_file is not None:
-        from pipeline.render import document_html
+        from pipeline.review.render import document_html
         from pipeline.util.fs import write_text_atomic
 
         page = document_html(document)

@@ -3,7 +3,7 @@ from typing import Optional
 import typer
 
 from pipeline.cli._util import app, handle_errors, options, out, store_of, workspace_of
-from pipeline.store import legacy, maintenance
+from pipeline.corpus.store import legacy, maintenance
 from pipeline.workspace import Workspace
 
 store_app = typer.Typer(help="The corpus store's Delta Lake tables: compaction, vacuum, migration.", no_args_is_help=True)

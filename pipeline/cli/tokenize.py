@@ -8,7 +8,7 @@ from pipeline.cli._util import ENGINE_HELP, Engine, app, handle_errors, options,
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from pipeline.tokenization import StageReport
+    from pipeline.nlp.tokenization import StageReport
 
 
 @app.command("tokenize")
@@ -22,7 +22,7 @@ def tokenize_command(
 
 
 def run_tokenize(workspace: Workspace, *, quiet: bool) -> StageReport:
-    from pipeline.tokenization import tokenize
+    from pipeline.nlp.tokenization import tokenize
 
     report = tokenize(store_of(workspace), workspace.settings, progress=not quiet)
     if not quiet:

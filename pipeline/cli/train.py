@@ -11,7 +11,7 @@ from pipeline.cli._util import app, handle_errors, options, out, warn, workspace
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from pipeline.train import TrainReport
+    from pipeline.training.train import TrainReport
 
 
 class Init(str, Enum):
@@ -43,8 +43,8 @@ def train_command(
 def run_train(workspace: Workspace, *, output: Optional[Path] = None, dataset: Optional[Path] = None,
               init: Optional[str] = None, max_steps: Optional[int] = None, overwrite: bool = False,
               quiet: bool) -> TrainReport:
-    from pipeline.export import default_output
-    from pipeline.train import train_extractor
+    from pipeline.dataset.export import default_output
+    from pipeline.training.train import train_extractor
 
     settings = workspace.settings
     report = train_extractor(dataset or default_output(workspace.exports_dir, settings),
@@ -66,7 +66,7 @@ def _figure(value: Optional[float]) -> str:
 
 
 def print_scores(report: TrainReport) -> None:
-    from pipeline.train import SCORES_FILE
+    from pipeline.training.train import SCORES_FILE
 
     sizes = ", ".join(f"{name} {count}" for name, count in report.documents.items())
     table = Table("layer", "label", "test spans", "precision", "recall", "F1",

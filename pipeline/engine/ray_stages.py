@@ -22,8 +22,8 @@ from typing import Any
 import pyarrow as pa
 
 from pipeline.errors import NewscorpusError, RayUnavailableError
-from pipeline.record import PREANNOTATE, TOKENIZE, Document, StageOutput
-from pipeline.store import CorpusStore, columns
+from pipeline.corpus.record import PREANNOTATE, TOKENIZE, Document, StageOutput
+from pipeline.corpus.store import CorpusStore, columns
 
 log = logging.getLogger(__name__)
 
@@ -118,14 +118,14 @@ class TokenizeActor(StageActor):
     stage = TOKENIZE
 
     def __init__(self, root: str, snapshot: dict[str, Any], model: str, chunk_chars: int, fingerprint: str) -> None:
-        from pipeline import tokenization
+        from pipeline.nlp import tokenization
 
         super().__init__(root, snapshot)
         self.nlp = tokenization.load_tokenizer(model)
         self.chunk_chars, self.fingerprint = chunk_chars, fingerprint
 
     def outputs(self, documents):
-        from pipeline import tokenization
+        from pipeline.nlp import tokenization
 
         with self.nlp.memory_zone():
             for document, data in tokenization.tokenize_documents(self.nlp, iter(documents), self.chunk_chars):
@@ -138,7 +138,7 @@ class PreannotateActor(StageActor):
 
     def __init__(self, root: str, snapshot: dict[str, Any], model: str, gazetteer: str | None, settings: dict[str, Any],
                  fingerprint: str) -> None:
-        from pipeline import preannotate
+        from pipeline.nlp import preannotate
         from pipeline.settings import Settings
 
         super().__init__(root, snapshot)
@@ -148,7 +148,7 @@ class PreannotateActor(StageActor):
         self.fingerprint = fingerprint
 
     def outputs(self, documents):
-        from pipeline import preannotate
+        from pipeline.nlp import preannotate
 
         with self.nlp.memory_zone():
             for document, data, warnings in preannotate.annotate_documents(self.nlp, documents, self.settings):
@@ -183,7 +183,7 @@ class ExportActor:
     def __call__(self, batch: pa.Table) -> pa.Table:
         import orjson
 
-        from pipeline.export import _new_note, shard_rows
+        from pipeline.dataset.export import _new_note, shard_rows
 
         spec = {**orjson.loads(batch.column("spec")[0].as_py()), "snapshot": self.snapshot}
         note = _new_note()
@@ -214,9 +214,9 @@ def read_and_sign(files: list[Path], boilerplate: list[str], split_chars: int,
     import ray.data
 
     from pipeline.errors import InputError
-    from pipeline import neardup
-    from pipeline.ingest import Signed
-    from pipeline.readers import Article
+    from pipeline.corpus import neardup
+    from pipeline.corpus.ingest import Signed
+    from pipeline.corpus.readers import Article
 
     listed = pa.table({"path": [str(path) for path in files]})
     read = ray.data.from_arrow([listed.slice(i, 1) for i in range(len(files))]).map_batches(
@@ -239,8 +239,8 @@ def _read_and_sign(batch: pa.Table, boilerplate: list[str], split_chars: int, th
     import orjson
 
     from pipeline.errors import InputError
-    from pipeline import neardup
-    from pipeline.ingest import Signed, document_id, read_items, sign
+    from pipeline.corpus import neardup
+    from pipeline.corpus.ingest import Signed, document_id, read_items, sign
 
     near = neardup.NearDuplicateIndex(threshold)
     paths, made = [], []

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import pytest
 
-from pipeline.doccano.credentials import ServerCredentials, read_credentials
-from pipeline.doccano.server import ServerInfo, server_down, server_up
+from pipeline.review.doccano.credentials import ServerCredentials, read_credentials
+from pipeline.review.doccano.server import ServerInfo, server_down, server_up
 from pipeline.workspace import Workspace, init_workspace
 
 HERE = Path(__file__).resolve().parent

@@ -10,8 +10,8 @@ import requests
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.doccano.credentials import check_server, resolve_server
-from pipeline.doccano.server import server_down, server_status, server_up
+from pipeline.review.doccano.credentials import check_server, resolve_server
+from pipeline.review.doccano.server import server_down, server_status, server_up
 from pipeline.errors import DoccanoAuthError, DoccanoUnreachableError
 
 pytestmark = pytest.mark.integration

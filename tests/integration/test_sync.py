@@ -20,20 +20,20 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.doccano import push as push_module
-from pipeline.doccano.annotators import add_annotator, annotators_dir
-from pipeline.doccano.api import Doccano
-from pipeline.doccano.credentials import ServerCredentials, read_credentials, resolve_server, write_credentials
-from pipeline.doccano.projects import DESCRIPTION, annotator_project_name, members
-from pipeline.doccano.pull import pull, snapshots_dir
-from pipeline.doccano.push import push
-from pipeline.doccano.server import server_up
+from pipeline.review.doccano import push as push_module
+from pipeline.review.doccano.annotators import add_annotator, annotators_dir
+from pipeline.review.doccano.api import Doccano
+from pipeline.review.doccano.credentials import ServerCredentials, read_credentials, resolve_server, write_credentials
+from pipeline.review.doccano.projects import DESCRIPTION, annotator_project_name, members
+from pipeline.review.doccano.pull import pull, snapshots_dir
+from pipeline.review.doccano.push import push
+from pipeline.review.doccano.server import server_up
 from pipeline.errors import DoccanoAuthError, DoccanoUnreachableError
-from pipeline.ingest import ingest
-from pipeline.palette import LABEL_STYLE, RELATION_TYPES
-from pipeline.preannotate import STAGE as PREANNOTATE
-from pipeline.preannotate import preannotate
-from pipeline.store import CorpusStore
+from pipeline.corpus.ingest import ingest
+from pipeline.review.palette import LABEL_STYLE, RELATION_TYPES
+from pipeline.nlp.preannotate import STAGE as PREANNOTATE
+from pipeline.nlp.preannotate import preannotate
+from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -131,7 +131,7 @@ def test_push_twice_uploads_once_and_a_non_admin_annotator_sees_the_preannotatio
 
 
 def test_documents_reach_doccano_in_review_order_with_their_rank_and_why(workspace):
-    from pipeline.review_queue import review_queue
+    from pipeline.review.queue import review_queue
     from tests.test_export import span, write_documents
 
     names = [f"Firm{n} Holdings" for n in range(60)]
@@ -304,7 +304,7 @@ def test_a_server_restart_in_the_middle_of_a_push_is_finished_by_the_next_push(w
         result = real_upload(*args, **kwargs)
         calls.append(result)
         if len(calls) == 2:
-            from pipeline.doccano.server import server_down
+            from pipeline.review.doccano.server import server_down
 
             server_down(doccano_server.workspace)
         return result
@@ -332,7 +332,7 @@ def test_copies_interrupted_by_a_server_restart_are_finished_by_the_next_push(wo
         result = real_upload(*args, **kwargs)
         calls.append(args[1])
         if len(calls) == 4:  # the main project and dave's have two documents each
-            from pipeline.doccano.server import server_down
+            from pipeline.review.doccano.server import server_down
 
             server_down(doccano_server.workspace)
         return result
@@ -445,7 +445,7 @@ def test_an_interrupted_pull_leaves_the_earlier_snapshot_intact(workspace, monke
 def read_credentials_from_env():
     import os
 
-    from pipeline.doccano.credentials import ServerCredentials
+    from pipeline.review.doccano.credentials import ServerCredentials
 
     return ServerCredentials(os.environ["DOCCANO_URL"], os.environ["DOCCANO_USERNAME"], os.environ["DOCCANO_PASSWORD"])
 

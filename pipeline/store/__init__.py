@@ -1,5 +1,0 @@
-"""The corpus store: the only package that reads or writes the store's tables (see ``corpus``)."""
-
-from pipeline.store.corpus import CorpusStore, IndexEntry, LocatedDocument, StageEntry
-
-__all__ = ["CorpusStore", "IndexEntry", "LocatedDocument", "StageEntry"]
