@@ -11,7 +11,7 @@ review record for every document (two annotators and an agreement figure), as `n
 writes it. Near-duplicate groups of two documents each.
 
 **The floor** is what any exporter has to pay: the already-built feature dicts of the same
-documents (made by ``pipeline.dataset.export.document_row`` in a set-up process, loaded into memory before
+documents (made by ``pipeline.dataset.rows.document_row`` in a set-up process, loaded into memory before
 the clock starts) through ``Dataset.from_generator`` with the same ``Features``, one per split,
 then ``DatasetDict.save_to_disk``. **Ours** is ``export_dataset`` from the store with the default
 ``--format both``: reading the store, building the rows and their BIO tags, the Arrow copy, the
@@ -43,7 +43,9 @@ import numpy as np
 import orjson
 sys.path.insert(0, "bench")
 from generated import generate
-from pipeline.dataset.export import STAGES, document_row, split_of
+from pipeline.dataset.export import STAGES
+from pipeline.dataset.rows import document_row
+from pipeline.dataset.splits import split_of
 from pipeline.corpus.record import REVIEWED, Document, StageOutput
 from pipeline.settings import Settings
 from pipeline.corpus.store import CorpusStore
@@ -94,7 +96,8 @@ FLOOR = """
 import shutil, sys, time
 from pathlib import Path
 import datasets, orjson
-from pipeline.dataset.export import SPLITS, export_features
+from pipeline.dataset.schema import export_features
+from pipeline.dataset.splits import SPLITS
 from pipeline.settings import Settings
 datasets.disable_progress_bars()
 root = Path(sys.argv[1])

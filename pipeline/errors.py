@@ -1,7 +1,9 @@
 """Every error the library raises, each with a code a user can search for.
 
 Library code raises these; only the CLI prints them and exits. Each class also subclasses the
-matching built-in so callers can catch it the usual way (as Hugging Face datasets does).
+matching built-in so callers can catch it the usual way (as Hugging Face datasets does). They pickle
+as themselves, so an error raised in a worker process reaches the user unchanged: an exception is
+unpickled as ``cls(*args)``, so ``args`` are always the constructor's arguments.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class InputError(NewscorpusError, ValueError):
     def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {message}")
+        self.args = (path, message, line)
         self.path = Path(path)
         self.line = line
         self.reason = message
@@ -93,6 +96,7 @@ class GoldFileError(NewscorpusError, ValueError):
         where = "gold" if path is None else str(path)
         where = f"{where}:{line}" if line is not None else where
         super().__init__(f"{where}: {message}")
+        self.args = (path, message, line)
         self.path = None if path is None else Path(path)
         self.line = line
         self.reason = message
@@ -167,6 +171,7 @@ class UnexportableDocumentError(NewscorpusError, ValueError):
 
     def __init__(self, doc_id: str, message: str) -> None:
         super().__init__(f"{doc_id}: {message}; document left out of the export")
+        self.args = (doc_id, message)
         self.doc_id = doc_id
         self.reason = message
 

@@ -14,19 +14,13 @@ import pytest
 
 from pipeline.dataset import export as export_module
 from pipeline.errors import SettingsError, SpanAlignmentError, UnexportableDocumentError
-from pipeline.dataset.export import (
-    SPLITS,
-    document_row,
-    export_dataset,
-    export_features,
-    split_of,
-    spans_to_tags,
-    tag_names,
-    tags_to_spans,
-    to_docbin,
-    token_offsets,
-    words_and_spaces,
-)
+from pipeline.dataset import writer as writer_module
+from pipeline.dataset.export import export_dataset
+from pipeline.dataset.rows import document_row
+from pipeline.dataset.schema import export_features, tag_names
+from pipeline.dataset.splits import SPLITS, split_of
+from pipeline.dataset.tags import spans_to_tags, tags_to_spans, token_offsets
+from pipeline.training.docbin import to_docbin, words_and_spaces
 from pipeline.corpus.ingest import ingest
 from pipeline.nlp.preannotate import STAGE as PREANNOTATE
 from pipeline.nlp.preannotate import preannotate
@@ -284,7 +278,7 @@ def test_several_processes_make_the_same_dataset(store, workspace, tmp_path, mon
                  for n, text in enumerate(texts)]
     documents[7][1]["entities"] = [{"start": 1, "end": 4, "label": "GPE", "text": texts[7][1:4]}]  # inside "Story"
     write_documents(store, documents)
-    monkeypatch.setattr(export_module, "MIN_DOCUMENTS_PER_PROCESS", 1)
+    monkeypatch.setattr(writer_module, "MIN_DOCUMENTS_PER_PROCESS", 1)
     reports, datasets_ = [], []
     for processes in (1, 3):
         out = tmp_path / f"ds-{processes}"
@@ -312,7 +306,7 @@ def test_a_corrupt_store_is_a_clean_error_and_leaves_nothing(cli, store, tmp_pat
     data_file = next(store.table_path(TOKENIZE).glob("*.parquet"))
     data = data_file.read_bytes()
     data_file.write_bytes(data[:4] + b"#" * (len(data) - 12) + data[-8:])  # no longer parses
-    monkeypatch.setattr(export_module, "MIN_DOCUMENTS_PER_PROCESS", 1)
+    monkeypatch.setattr(writer_module, "MIN_DOCUMENTS_PER_PROCESS", 1)
     with pytest.raises(Exception) as caught:
         export_dataset(store, cli.workspace.settings, out=tmp_path / "ds", n_process=processes, progress=False)
     assert "[E021]" in str(caught.value) and "unreadable data file" in str(caught.value)

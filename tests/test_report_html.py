@@ -12,7 +12,8 @@ import orjson
 import pytest
 
 from pipeline.review.doccano.pull import snapshots_dir
-from pipeline.dataset.export import SPLITS, default_output, export_dataset
+from pipeline.dataset.export import default_output, export_dataset
+from pipeline.dataset.splits import SPLITS
 from pipeline.nlp.preannotate import STAGE as PREANNOTATE
 from pipeline.corpus.record import REVIEWED, Document, StageOutput
 from pipeline.review.report import exported_labels, review_progress, review_report

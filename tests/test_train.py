@@ -180,7 +180,8 @@ def test_a_training_that_fails_midway_leaves_nothing_behind(workspace, store, tm
     """The DocBins are written, then the base model cannot be loaded: one clean error, and neither
     the model folder nor the folder it was being built in is left."""
     from pipeline.errors import ModelNotFoundError
-    from pipeline.dataset.export import SPLITS, export_dataset, split_of
+    from pipeline.dataset.export import export_dataset
+    from pipeline.dataset.splits import SPLITS, split_of
     from pipeline.settings import Settings
     from pipeline.training.train import train_extractor
     from test_export import STORY, write_documents

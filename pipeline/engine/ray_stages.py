@@ -17,13 +17,16 @@ import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from pipeline.errors import NewscorpusError, RayUnavailableError
 from pipeline.corpus.record import PREANNOTATE, TOKENIZE, Document, StageOutput
 from pipeline.corpus.store import CorpusStore, columns
+
+if TYPE_CHECKING:
+    from pipeline.dataset.writer import ShardNote
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +158,11 @@ class PreannotateActor(StageActor):
                 yield document, StageOutput(self.stage, preannotate.VERSION, self.fingerprint, data), warnings
 
 
-def export_shards(specs: list[dict[str, Any]], schema: pa.Schema) -> Iterator[tuple[bytes, bytes]]:
-    """Each export shard's rows (an Arrow IPC stream of the dataset's schema) and its note (JSON),
-    made by a pool of actors, in the shards' order."""
+def export_shards(specs: list[dict[str, Any]], schema: pa.Schema) -> Iterator[tuple[bytes, ShardNote]]:
+    """Each export shard's rows (an Arrow IPC stream of the dataset's schema) and its note (a
+    ``ShardNote``, pickled by the task), made by a pool of actors, in the shards' order."""
+    import pickle
+
     import orjson
     import ray
     import ray.data
@@ -171,37 +176,34 @@ def export_shards(specs: list[dict[str, Any]], schema: pa.Schema) -> Iterator[tu
         fn_constructor_kwargs={"snapshot": snapshot, "schema": schema})
     for batch in made.iter_batches(batch_size=None, batch_format="pyarrow"):
         for rows, note in zip(batch.column("rows").to_pylist(), batch.column("note").to_pylist()):
-            yield rows, note
+            yield rows, pickle.loads(note)
 
 
 class ExportActor:
-    """Builds one export shard's rows as Arrow; never raises for a library error (it goes in the note)."""
+    """Builds one export shard's rows as Arrow; a library error is returned in the note (Ray would wrap a
+    raised one in its own), and the driver raises it as itself."""
 
     def __init__(self, snapshot: dict[str, Any], schema: pa.Schema) -> None:
         self.snapshot, self.schema = snapshot, schema
 
     def __call__(self, batch: pa.Table) -> pa.Table:
+        import pickle
+
         import orjson
 
-        from pipeline.dataset.export import _new_note, shard_rows
+        from pipeline.dataset.writer import ShardNote, batched_rows
 
         spec = {**orjson.loads(batch.column("spec")[0].as_py()), "snapshot": self.snapshot}
-        note = _new_note()
+        note = ShardNote()
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, self.schema) as writer:
             try:
-                rows: list[dict[str, Any]] = []
-                for row in shard_rows(spec, note):
-                    rows.append(row)
-                    if len(rows) == 256:
-                        writer.write_batch(pa.RecordBatch.from_pylist(rows, schema=self.schema))
-                        rows = []
-                if rows:
+                for rows in batched_rows(spec, note):
                     writer.write_batch(pa.RecordBatch.from_pylist(rows, schema=self.schema))
-            except NewscorpusError:
-                pass  # in the note
+            except NewscorpusError as error:
+                note.error = error
         return pa.table({"rows": pa.array([sink.getvalue().to_pybytes()], pa.large_binary()),
-                         "note": pa.array([orjson.dumps(note)], pa.binary())})
+                         "note": pa.array([pickle.dumps(note)], pa.binary())})
 
 
 def read_and_sign(files: list[Path], boilerplate: list[str], split_chars: int,

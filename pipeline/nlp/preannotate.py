@@ -12,7 +12,9 @@ store; long documents go in as pieces of whole sentences (cut at the stored sent
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Iterable, Iterator
@@ -31,6 +33,7 @@ from pipeline.errors import ModelNotFoundError
 from pipeline.corpus.record import PREANNOTATE, Document, StageOutput
 from pipeline.settings import Settings
 from pipeline.corpus.store import CorpusStore, columns
+from pipeline.util.pools import threads_paused
 from pipeline.util.progress import progress_bar
 from pipeline.util.signals import workers_stop_on_signal
 
@@ -249,7 +252,10 @@ def preannotate(store: CorpusStore, settings: Settings, annotations_dir: Path, *
             return report
         with store.stage_writer(STAGE) as writer, progress_bar(progress) as bar, workers_stop_on_signal():
             task = bar.add_task("pre-annotate", total=len(todo))
-            for data, warnings in _outputs(store, settings, todo, model, gazetteer, current, n_process, writer):
+            outputs = _outputs(store, settings, todo, model, gazetteer, current, n_process, writer)
+            with threads_paused(bar) if n_process > 1 else contextlib.nullcontext():
+                first = list(itertools.islice(outputs, 1))  # spaCy forks its workers as its stream starts
+            for data, warnings in itertools.chain(first, outputs):
                 report.processed += 1
                 report.entities += len(data["entities"])
                 report.claims += len(data["claims"])

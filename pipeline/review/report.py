@@ -108,7 +108,8 @@ def review_progress(snapshots: Path) -> list[SnapshotProgress]:
 def exported_labels(folder: Path) -> ExportedLabels | None:
     """The spans per label of each split of the export in ``folder`` (None when there is none): the
     Arrow copy when there is one (it keeps empty splits), else the Parquet copy."""
-    from pipeline.dataset.export import PARQUET_DIR, SPLITS
+    from pipeline.dataset.schema import PARQUET_DIR
+    from pipeline.dataset.splits import SPLITS
 
     if not folder.is_dir():
         return None

@@ -36,7 +36,9 @@ import orjson
 
 from pipeline import __version__
 from pipeline.errors import ModelExistsError, ModelNotFoundError, TrainingDataError, TrainingError
-from pipeline.dataset.export import INCOMPLETE_SUFFIX, SPLITS, to_docbin
+from pipeline.dataset.export import INCOMPLETE_SUFFIX
+from pipeline.dataset.splits import SPLITS
+from pipeline.training.docbin import to_docbin
 from pipeline.corpus.record import PRE_ANNOTATED
 from pipeline.settings import Settings
 from pipeline.util.fs import replace_dir
