@@ -41,7 +41,7 @@ from pipeline.review.doccano.pull import pull
 from pipeline.review.doccano.push import IMPORT_TASK, give_copies, push, upload_record
 from pipeline.review.doccano.server import server_down, server_up
 from pipeline.corpus.ingest import ingest
-from pipeline.nlp.preannotate import STAGE as PREANNOTATE
+from pipeline.stages import PREANNOTATE
 from pipeline.corpus.record import StageOutput
 from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import init_workspace

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.nlp import preannotate, tokenization
-from pipeline.errors import ModelNotFoundError
+from pipeline.stages import REGISTRY, REVIEW
 from pipeline.corpus.record import REVIEWED
 from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import Workspace
@@ -42,27 +41,9 @@ class CorpusStatus:
 
 
 def stage_fingerprints(workspace: Workspace) -> dict[str, dict[str, str] | None]:
-    """Stages in pipeline order, each with the fingerprints that count as up to date, and for each
-    the model it stands for: for pre-annotation, the configured model and every pipeline under the
-    workspace's models/ (``preannotate --model``). None where the model is not installed (status
-    must still show the store's state)."""
-    settings = workspace.settings
-    gazetteer = preannotate.gazetteer_path(workspace.annotations_dir)
-    fingerprints: dict[str, dict[str, str] | None] = {}
-    try:
-        fingerprints[tokenization.STAGE] = {tokenization.fingerprint(settings): settings.model.name}
-    except ModelNotFoundError:
-        fingerprints[tokenization.STAGE] = None
-    trained = sorted(path for path in workspace.models_dir.glob("*/meta.json")) if workspace.models_dir.is_dir() else []
-    models = {settings.model.name: None, **{f"models/{meta.parent.name}": str(meta.parent) for meta in trained}}
-    found: dict[str, str] = {}
-    for label, path in models.items():
-        try:
-            found.setdefault(preannotate.fingerprint(settings, path, gazetteer), label)
-        except ModelNotFoundError:
-            continue
-    fingerprints[preannotate.STAGE] = found if settings.model.name in found.values() else None
-    return fingerprints
+    """Stages in pipeline order that know which of their outputs are up to date, each with those
+    fingerprints and what each stands for (``Stage.current_fingerprints``)."""
+    return {stage.name: stage.current_fingerprints(workspace) for stage in REGISTRY.values() if stage.current}
 
 
 def corpus_status(store: CorpusStore, fingerprints: dict[str, dict[str, str] | None], *, recent: int = 10) -> CorpusStatus:
@@ -91,6 +72,6 @@ def corpus_status(store: CorpusStore, fingerprints: dict[str, dict[str, str] | N
         stages.append(StageStatus(stage, done, len(ids) - done - failed, failed, up_to_date_known=current is not None,
                                   by_model=by_model))
     known = set(ids)
-    reviewed = sum(1 for doc_id, status in store.stage_values("review", "status").items()
+    reviewed = sum(1 for doc_id, status in store.stage_values(REVIEW, "status").items()
                    if status == REVIEWED and doc_id in known)
     return CorpusStatus(len(ids), len(groups), stages, newest, notes, reviewed)

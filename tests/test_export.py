@@ -22,12 +22,12 @@ from pipeline.dataset.splits import SPLITS, split_of
 from pipeline.dataset.tags import spans_to_tags, tags_to_spans, token_offsets
 from pipeline.training.docbin import to_docbin, words_and_spaces
 from pipeline.corpus.ingest import ingest
-from pipeline.nlp.preannotate import STAGE as PREANNOTATE
+from pipeline.stages import PREANNOTATE
 from pipeline.nlp.preannotate import preannotate
 from pipeline.corpus.record import PRE_ANNOTATED, REVIEWED, Document, StageOutput
 from pipeline.settings import LabelSettings, SplitSettings, load_settings
 from pipeline.corpus.store import CorpusStore
-from pipeline.nlp.tokenization import STAGE as TOKENIZE
+from pipeline.stages import TOKENIZE
 from pipeline.workspace import Workspace, init_workspace
 
 from conftest import REPO, SEED

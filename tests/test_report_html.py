@@ -14,11 +14,11 @@ import pytest
 from pipeline.review.doccano.pull import snapshots_dir
 from pipeline.dataset.export import default_output, export_dataset
 from pipeline.dataset.splits import SPLITS
-from pipeline.nlp.preannotate import STAGE as PREANNOTATE
+from pipeline.stages import PREANNOTATE
 from pipeline.corpus.record import REVIEWED, Document, StageOutput
 from pipeline.review.report import exported_labels, review_progress, review_report
 from pipeline.corpus.store import CorpusStore
-from pipeline.nlp.tokenization import STAGE as TOKENIZE
+from pipeline.stages import TOKENIZE
 from pipeline.workspace import Workspace
 
 PLOTS = 5  # agreement, acceptance per label and per source, progress per annotator, label distribution

@@ -6,7 +6,7 @@ import orjson
 import typer
 
 from pipeline.cli._util import app, handle_errors, options, err, store_of, workspace_of
-from pipeline.corpus.record import PREANNOTATE, TOKENIZE
+from pipeline.stages import PREANNOTATE, TOKENIZE
 from pipeline.util.fs import atomic_write
 
 STAGES = (TOKENIZE, PREANNOTATE)

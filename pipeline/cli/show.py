@@ -6,7 +6,8 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
-from pipeline.corpus.record import ID_LENGTH, PREANNOTATE, REVIEW, TOKENIZE
+from pipeline.corpus.record import ID_LENGTH
+from pipeline.stages import PREANNOTATE, REVIEW, TOKENIZE
 from pipeline.review.render import bracketed
 
 LABEL_STYLES = {"PERSON": "on dark_magenta", "ORG": "on dark_blue", "GPE": "on dark_green", "LOC": "on green4",

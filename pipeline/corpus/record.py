@@ -5,15 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Stage names (here, not in the stage modules, so that reading the store does not import spaCy)
-TOKENIZE = "tokenize"
-PREANNOTATE = "preannotate"
-REVIEW = "review"  # the stage `newscorpus pull` writes
+from pipeline import stages
+from pipeline.stages import PREANNOTATE, REVIEW, TOKENIZE
 
 ID_LENGTH = 16  # hex digits of a document id (the SHA-256 of its text)
 REVIEWED = "reviewed"
 PRE_ANNOTATED = "pre-annotated"
-INTERNAL_KEYS = {"words"}  # stage data kept for speed (the token texts, joined), left out of `dump`
 META_FIELDS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "external_id",
                "part")
 
@@ -58,12 +55,12 @@ class Document:
     @property
     def tokens(self) -> list[tuple[int, int]]:
         """(start, end) character offsets of the tokens, once tokenized."""
-        output = self.outputs.get("tokenize")
+        output = self.outputs.get(TOKENIZE)
         return [(int(s), int(e)) for s, e in output.data["tokens"]] if output and not output.failed else []
 
     @property
     def sentences(self) -> list[tuple[int, int]]:
-        output = self.outputs.get("tokenize")
+        output = self.outputs.get(TOKENIZE)
         return [(int(s), int(e)) for s, e in output.data["sentences"]] if output and not output.failed else []
 
     @property
@@ -71,7 +68,7 @@ class Document:
         """The reviewed annotations pulled from Doccano, if any: ``status`` ("reviewed" once an
         annotator or approver confirmed it), ``entities``, ``claims``, ``relations`` ({head, tail,
         type}, indexes into entities + claims, entities first), ``annotators``, ``agreement``."""
-        output = self.outputs.get("review")
+        output = self.outputs.get(REVIEW)
         return output.data if output and not output.failed else None
 
     @property
@@ -83,14 +80,14 @@ class Document:
         """Entities in the current state of review: reviewed if confirmed, else pre-annotated."""
         if self.reviewed:
             return self.review["entities"]
-        output = self.outputs.get("preannotate")
+        output = self.outputs.get(PREANNOTATE)
         return output.data["entities"] if output and not output.failed else []
 
     @property
     def claims(self) -> list[dict[str, Any]]:
         if self.reviewed:
             return self.review["claims"]
-        output = self.outputs.get("preannotate")
+        output = self.outputs.get(PREANNOTATE)
         return output.data["claims"] if output and not output.failed else []
 
     @property
@@ -102,12 +99,13 @@ class Document:
         ``sentences``, ...), and under ``stages`` which version of which stage made them."""
         record: dict[str, Any] = {"id": self.id, "text": self.text, "meta": self.meta, "group": self.group}
         for stage, output in self.outputs.items():
-            if not output.failed and stage not in ("preannotate", "review"):
-                record.update((key, value) for key, value in output.data.items() if key not in INTERNAL_KEYS)
-        if "preannotate" in self.outputs or "review" in self.outputs:
+            if not output.failed and stage not in (PREANNOTATE, REVIEW):
+                internal = stages.get(stage).internal if stage in stages.REGISTRY else ()
+                record.update((key, value) for key, value in output.data.items() if key not in internal)
+        if PREANNOTATE in self.outputs or REVIEW in self.outputs:
             record.update(entities=self.entities, claims=self.claims, relations=self.relations,
                           review=REVIEWED if self.reviewed else PRE_ANNOTATED)
-        preannotated = self.outputs.get("preannotate")
+        preannotated = self.outputs.get(PREANNOTATE)
         if preannotated is not None and not preannotated.failed:
             # what the pre-annotator left out (table rows) and noted (capitals, tables), and why
             record.update((key, preannotated.data[key]) for key in ("left_out", "notes") if key in preannotated.data)

@@ -51,7 +51,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pipeline import __version__
-from pipeline.corpus.record import REVIEW
 from pipeline.corpus.store import CorpusStore, LocatedDocument
 from pipeline.dataset.card import render_card
 from pipeline.dataset.schema import PARQUET_DIR, VERSION, export_features
@@ -59,16 +58,15 @@ from pipeline.dataset.splits import SPLITS, split_of
 from pipeline.dataset.summary import ExportReport, summarize
 from pipeline.dataset.writer import CACHE_DIR, LISTS_DIR, build_splits, write_parquet
 from pipeline.errors import ExportExistsError, NothingToExportError
-from pipeline.nlp import tokenization
-from pipeline.nlp.preannotate import STAGE as PREANNOTATE
 from pipeline.settings import Settings
+from pipeline.stages import PREANNOTATE, REVIEW, TOKENIZE
 from pipeline.util.fs import replace_dir, write_text_atomic
 from pipeline.util.objectstore import is_remote, remote_dir_has_files, remove_remote_dir, upload_dir
 from pipeline.util.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
-STAGES = (tokenization.STAGE, PREANNOTATE, REVIEW)  # what a row is made of
+STAGES = (TOKENIZE, PREANNOTATE, REVIEW)  # what a row is made of
 FORMATS = ("arrow", "parquet")
 Format = Literal["arrow", "parquet", "both"]
 INCOMPLETE_SUFFIX = ".incomplete"
@@ -219,7 +217,7 @@ def _plan(store: CorpusStore, settings: Settings, report: ExportReport) -> _Plan
     identity = f"{VERSION}|{__version__}|{settings.labels.json()}|{report.include_unreviewed}"
     hashes = {name: hashlib.sha256(f"{identity}|{name}".encode()) for name in SPLITS}
     plan = _Plan({name: [] for name in SPLITS}, {})
-    read = STAGES if report.include_unreviewed else (tokenization.STAGE, REVIEW)
+    read = STAGES if report.include_unreviewed else (TOKENIZE, REVIEW)
     for entry in store.document_index():
         doc_id = entry.id
         if doc_id not in reviews and not (doc_id in preannotated and report.include_unreviewed):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pipeline.corpus.record import META_FIELDS
 from pipeline.settings import LabelSettings
 
 PARQUET_DIR = "data"
 VERSION = "2"  # the dataset's schema; part of every split's fingerprint. 2: meta.external_id
-META_KEYS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "external_id",
-             "part", "group")  # group last: it is the document's, not its meta's
+META_KEYS = (*META_FIELDS, "group")  # group last: it is the document's, not its meta's
 
 
 def tag_names(labels: Sequence[str]) -> list[str]:

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from pipeline.errors import NewscorpusError, RayUnavailableError
-from pipeline.corpus.record import PREANNOTATE, TOKENIZE, Document, StageOutput
+from pipeline.corpus.record import Document, StageOutput
+from pipeline.stages import PREANNOTATE, TOKENIZE
 from pipeline.corpus.store import CorpusStore, columns
 
 if TYPE_CHECKING:

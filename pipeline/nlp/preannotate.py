@@ -20,7 +20,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.nlp import casing
 from pipeline.nlp import claims as claims_module  # noqa: F401  (registers the newscorpus_claims factory)
@@ -30,20 +30,22 @@ from pipeline.nlp.claims import CLAIM_KEY
 from pipeline.nlp.entities import (BUILTIN_PATTERNS, DISAGREEMENT_KEY, ENTITY_KEY, GAZETTEER_KEY, PLACES_KEY, load_patterns,
                                place_patterns)
 from pipeline.errors import ModelNotFoundError
-from pipeline.corpus.record import PREANNOTATE, Document, StageOutput
+from pipeline import stages
+from pipeline.corpus.record import Document, StageOutput
+from pipeline.stages import PREANNOTATE
 from pipeline.settings import Settings
 from pipeline.corpus.store import CorpusStore, columns
 from pipeline.util.pools import threads_paused
 from pipeline.util.progress import progress_bar
 from pipeline.util.signals import workers_stop_on_signal
 
+if TYPE_CHECKING:
+    from pipeline.workspace import Workspace
+
 log = logging.getLogger(__name__)
 
 STAGE = PREANNOTATE
-VERSION = "6"  # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema);
-# 4: lines in capitals read truecased, table rows left out ("left_out", "notes"); 5: organisations by document
-# evidence (acronyms, cue words, one sense per document, lists and fixtures); 6: "disagreements", how many
-# entities the merge changed from the model's own (the review queue's signal)
+VERSION = stages.get(STAGE).version
 GAZETTEER_FILE = "gazetteer.jsonl"
 # Components the layers need; everything else the model has (the parser, above all) is not loaded.
 # "spancat" is the claim span categorizer of a pipeline trained by `newscorpus train`.
@@ -112,6 +114,24 @@ def fingerprint(settings: Settings, model: str | None = None, gazetteer: Path | 
                 "chunk_chars": settings.preannotate.chunk_chars, "tables": settings.preannotate.tables,
                 "entity_labels": settings.labels.entities, "claim_labels": settings.labels.claims}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def current_fingerprints(workspace: Workspace) -> dict[str, str] | None:
+    """The fingerprints up-to-date outputs have, each with the model it stands for: the configured model
+    and every pipeline under the workspace's models/ (``preannotate --model``). None when the
+    configured model is not installed (status must still show the store's state)."""
+    settings = workspace.settings
+    gazetteer = gazetteer_path(workspace.annotations_dir)
+    models_dir = workspace.models_dir
+    trained = sorted(path for path in models_dir.glob("*/meta.json")) if models_dir.is_dir() else []
+    models = {settings.model.name: None, **{f"models/{meta.parent.name}": str(meta.parent) for meta in trained}}
+    found: dict[str, str] = {}
+    for label, path in models.items():
+        try:
+            found.setdefault(fingerprint(settings, path, gazetteer), label)
+        except ModelNotFoundError:
+            continue
+    return found if settings.model.name in found.values() else None
 
 
 def doc_from_tokens(vocab, text: str, tokens, sentence_starts: set[int]):

@@ -18,21 +18,25 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline.errors import ModelNotFoundError
-from pipeline.corpus.record import TOKENIZE, Document, StageOutput
+from pipeline import stages
+from pipeline.corpus.record import Document, StageOutput
+from pipeline.stages import TOKENIZE
 from pipeline.settings import Settings
 from pipeline.corpus.store import CorpusStore
 from pipeline.util.progress import progress_bar
 
+if TYPE_CHECKING:
+    from pipeline.workspace import Workspace
+
 log = logging.getLogger(__name__)
 
 STAGE = TOKENIZE
-VERSION = "5"  # 2: a dateline's ".-" after "(AGENCY)" is split off; 3: the token texts ("words");
-# 4: numbers are split from glued currencies, magnitudes and units ("HK$7.1m", "8kW", "$500m.");
-# 5: a range with its currency written twice is split ("$6.0-$6.5")
+VERSION = stages.get(STAGE).version
 WORD_SEPARATOR = "\x1f"  # ASCII unit separator, between the token texts in "words"
 
 
@@ -67,6 +71,16 @@ def fingerprint(settings: Settings) -> str:
     identity = {"stage": STAGE, "version": VERSION, "model": model_identity(settings.model.name),
                 "chunk_chars": settings.tokenize.chunk_chars, "sentences": "sentencizer-rules"}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def current_fingerprints(workspace: Workspace) -> dict[str, str] | None:
+    """The fingerprint an up-to-date output has, and the model it stands for (the registry's ``current``);
+    None when the model is not installed."""
+    settings = workspace.settings
+    try:
+        return {fingerprint(settings): settings.model.name}
+    except ModelNotFoundError:
+        return None
 
 
 def load_tokenizer(name: str):

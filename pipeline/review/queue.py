@@ -29,7 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.corpus.record import PREANNOTATE, REVIEW, REVIEWED, Document
+from pipeline.corpus.record import REVIEWED, Document
+
+from pipeline.stages import PREANNOTATE, REVIEW
 
 ORDERS = ("uncertainty", "diversity", "corpus")
 LAYERS = ("entities", "claims")

@@ -14,8 +14,8 @@ from typing import Any
 import orjson
 
 from pipeline.review.agreement import Acceptance
-from pipeline.nlp.preannotate import STAGE as PREANNOTATE
-from pipeline.corpus.record import REVIEW
+from pipeline.stages import PREANNOTATE
+from pipeline.stages import REVIEW
 from pipeline.corpus.store import CorpusStore
 
 SNAPSHOT_STAMP = "%Y%m%dT%H%M%S%fZ"  # a snapshot folder's name, as pipeline.review.doccano.pull.take_snapshot makes it

@@ -31,7 +31,7 @@ from pipeline.review.doccano.server import server_up
 from pipeline.errors import DoccanoAuthError, DoccanoUnreachableError
 from pipeline.corpus.ingest import ingest
 from pipeline.review.palette import LABEL_STYLE, RELATION_TYPES
-from pipeline.nlp.preannotate import STAGE as PREANNOTATE
+from pipeline.stages import PREANNOTATE
 from pipeline.nlp.preannotate import preannotate
 from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import Workspace, init_workspace

@@ -17,6 +17,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from pipeline import stages
 from pipeline.corpus.record import Document, StageOutput
 
 JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
@@ -58,17 +59,29 @@ STAGE_COMMON = [
     pa.field("revision", pa.string(), nullable=False),  # new for every write of the row
     pa.field("data", pa.large_string()),  # JSON: whatever has no typed column
 ]
-TYPED_DATA: dict[str, list[tuple[str, pa.DataType]]] = {
-    "tokenize": [("tokens", OFFSETS), ("words", pa.large_string()), ("sentences", OFFSETS)],
-    "preannotate": [("entities", pa.list_(ENTITY)), ("claims", pa.list_(CLAIM)), ("left_out", pa.list_(LEFT_OUT)),
-                    ("notes", pa.list_(NOTE))],
-    "review": [("entities", pa.list_(ENTITY)), ("claims", pa.list_(CLAIM)), ("relations", pa.list_(RELATION)),
-               ("status", pa.string()), ("annotators", pa.list_(pa.string())), ("decision", pa.string())],
+COLUMN_TYPES: dict[str, pa.DataType] = {  # the Arrow type of each column kind a stage may declare
+    "offsets": OFFSETS, "text": pa.large_string(), "entities": pa.list_(ENTITY), "claims": pa.list_(CLAIM),
+    "relations": pa.list_(RELATION), "left_out": pa.list_(LEFT_OUT), "notes": pa.list_(NOTE), "string": pa.string(),
+    "strings": pa.list_(pa.string()),
 }
+_TYPED: dict[str, list[tuple[str, pa.DataType]]] = {}  # per registered stage, made at first use
+_CHECKS: dict[str, dict[str, Callable[[Any], bool]]] = {}
+
+
+def typed_fields(stage: str) -> list[tuple[str, pa.DataType]]:
+    """The stage's output fields that have their own column (the registry's ``fields``), with their types."""
+    typed = _TYPED.get(stage)
+    if typed is None:
+        registered = stages.REGISTRY.get(stage)
+        if registered is None:
+            return []
+        typed = _TYPED[stage] = [(name, COLUMN_TYPES[kind]) for name, kind in registered.fields.items()]
+        _CHECKS[stage] = {name: _fits(type_) for name, type_ in typed}
+    return typed
 
 
 def stage_schema(stage: str) -> pa.Schema:
-    return pa.schema([*STAGE_COMMON, *(pa.field(name, type_) for name, type_ in TYPED_DATA.get(stage, []))])
+    return pa.schema([*STAGE_COMMON, *(pa.field(name, type_) for name, type_ in typed_fields(stage))])
 
 
 # -- whether a value fits its column exactly ---------------------------------------------------------
@@ -103,8 +116,6 @@ def _fits_offsets(value: Any) -> bool:
                                        for pair in value)
 
 
-_CHECKS = {stage: {name: _fits(type_) for name, type_ in typed} for stage, typed in TYPED_DATA.items()}
-
 
 # -- rows ------------------------------------------------------------------------------------------
 
@@ -115,6 +126,7 @@ def document_row(document: Document, seq: int, minhash: str | None, bands: list[
 
 
 def stage_row(stage: str, seq: int, doc_id: str, output: StageOutput) -> dict[str, Any]:
+    typed_fields(stage)  # makes the stage's checks at first use
     checks = _CHECKS.get(stage, {})
     typed: dict[str, Any] = {}
     rest: dict[str, Any] = {}
@@ -177,7 +189,7 @@ def rows_of(table: pa.Table) -> Iterable[dict[str, Any]]:
 
 def stage_output(stage: str, row: dict[str, Any]) -> StageOutput:
     data = orjson.loads(row["data"]) if row["data"] else {}
-    for name, _ in TYPED_DATA.get(stage, []):
+    for name, _ in typed_fields(stage):
         value = row.get(name)
         if value is not None:
             data[name] = value

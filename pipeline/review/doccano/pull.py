@@ -30,14 +30,15 @@ from typing import Any
 
 import orjson
 
-from pipeline.nlp import tokenization
 from pipeline.review.agreement import Agreement, adjudicate
 from pipeline.review.doccano.api import Doccano
 from pipeline.review.doccano.credentials import resolve_server
 from pipeline.review.doccano.projects import annotator_projects, members
 from pipeline.errors import DoccanoRequestError
 from pipeline.nlp.preannotate import doc_from_tokens
-from pipeline.corpus.record import PRE_ANNOTATED, REVIEW, REVIEWED, StageOutput
+from pipeline import stages
+from pipeline.corpus.record import PRE_ANNOTATED, REVIEWED, StageOutput
+from pipeline.stages import REVIEW, TOKENIZE
 from pipeline.corpus.store import CorpusStore
 from pipeline.util.fs import fsync_dir, write_text_atomic
 from pipeline.workspace import Workspace
@@ -45,7 +46,7 @@ from pipeline.workspace import Workspace
 log = logging.getLogger(__name__)
 
 STAGE = REVIEW
-VERSION = "1"
+VERSION = stages.get(STAGE).version
 APPROVER_ROLES = {"annotation_approver", "project_admin"}
 ANNOTATORS = "annotators"  # the snapshot's folder of annotators' own projects
 
@@ -175,7 +176,7 @@ def apply_snapshot(workspace: Workspace, store: CorpusStore, snapshot: Path) -> 
     annotators: set[str] = set()
     normalizer = _ClaimNormalizer(settings.model.name)
     with store.locked(), store.stage_writer(STAGE) as writer:
-        for document in store.iter_documents([tokenization.STAGE], ids=set(versions)):
+        for document in store.iter_documents([TOKENIZE], ids=set(versions)):
             reviewers = {user: version for user, version in versions[document.id].items()
                          if document.id in confirmed.get(user, set())}
             annotators.update(reviewers)

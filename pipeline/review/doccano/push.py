@@ -39,7 +39,7 @@ from pipeline.review.doccano.projects import ensure_annotator_project, ensure_la
 from pipeline.review.doccano.remote_index import RemoteIndex
 from pipeline.review.doccano.span_copies import copy_spans
 from pipeline.errors import DoccanoImportError
-from pipeline.nlp.preannotate import STAGE as PREANNOTATE
+from pipeline.stages import PREANNOTATE
 from pipeline.corpus.record import Document
 from pipeline.review.queue import DEFAULT_ORDER, QueueEntry, review_queue
 from pipeline.corpus.store import CorpusStore

@@ -22,7 +22,7 @@ import orjson
 from pipeline.review.doccano.annotators import annotator_credentials, annotators_dir
 from pipeline.review.doccano.api import Doccano, raise_for_status
 from pipeline.review.doccano.remote_index import RemoteIndex
-from pipeline.nlp.preannotate import STAGE as PREANNOTATE
+from pipeline.stages import PREANNOTATE
 from pipeline.corpus.store import CorpusStore
 from pipeline.util.fs import write_text_atomic
 from pipeline.util.progress import progress_bar
