@@ -35,11 +35,12 @@ from generated import generate
 from latency_proxy import LatencyProxy
 
 from pipeline.review.doccano.annotators import add_annotator
-from pipeline.review.doccano.api import Doccano
+from pipeline.review.doccano.adapter import Doccano
 from pipeline.review.doccano.credentials import PASSWORD_ENV, URL_ENV, USERNAME_ENV, read_credentials
 from pipeline.review.doccano.pull import pull
 from pipeline.review.doccano.push import IMPORT_TASK, give_copies, push, upload_record
 from pipeline.review.doccano.server import server_down, server_up
+from pipeline.review.doccano.session import ReviewSession
 from pipeline.corpus.ingest import ingest
 from pipeline.stages import PREANNOTATE
 from pipeline.corpus.record import StageOutput
@@ -71,10 +72,20 @@ def timed(function, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
+def push_command(workspace, store):
+    """What `newscorpus push` does: a session opened (login, project) and the push."""
+    return push(ReviewSession.open(workspace), store, progress=False)
+
+
+def pull_command(workspace, store):
+    return pull(ReviewSession.open(workspace), store, progress=False)
+
+
 def add_and_give_copies(workspace, store, name: str) -> int:
     """What 'newscorpus doccano add-annotator NAME' does."""
-    add_annotator(workspace, name)
-    return give_copies(workspace, store, name, progress=False).copies[name]
+    session = ReviewSession.open(workspace)
+    add_annotator(session, name)
+    return give_copies(session, store, name, progress=False).copies[name]
 
 
 def main() -> None:
@@ -103,21 +114,21 @@ def main() -> None:
             for label in PATTERNS:
                 admin.client.create_label_type(bare.id, "span", label)
             floor_push, _ = timed(admin.client.upload, bare.id, [str(path)], IMPORT_TASK, "JSONL")
-            first_push, report = timed(push, workspace, store, progress=False)
+            first_push, report = timed(push_command, workspace, store)
             assert report.uploaded == docs, report
-            second_push, again = timed(push, workspace, store, progress=False)
+            second_push, again = timed(push_command, workspace, store)
             assert again.uploaded == 0
             floor_pull, archive = timed(admin.client.download, report.project_id, "JSONL", dir_name=tmp)
-            our_pull, pulled = timed(pull, workspace, store, progress=False)
+            our_pull, pulled = timed(pull_command, workspace, store)
             assert pulled.examples == docs
 
             one_copy, copied = timed(add_and_give_copies, workspace, store, "annotator-1")
             assert copied == docs, copied
             for n in (2, 3, 4):
-                add_annotator(workspace, f"annotator-{n}")
-            three_copies, copying = timed(push, workspace, store, progress=False)
+                add_annotator(ReviewSession.open(workspace), f"annotator-{n}")
+            three_copies, copying = timed(push_command, workspace, store)
             assert copying.copies == {"annotator-1": 0, **{f"annotator-{n}": docs for n in (2, 3, 4)}}, copying.copies
-            pull_five, pulled = timed(pull, workspace, store, progress=False)
+            pull_five, pulled = timed(pull_command, workspace, store)
             assert pulled.examples == docs
         finally:
             if proxy is not None:

@@ -133,7 +133,7 @@ def test_a_client_for_a_stopped_server_fails_on_its_first_try_without_retry_warn
     """The README promises one line: no urllib3 'Retrying' warnings, and the login is tried once."""
     from urllib3.connectionpool import HTTPConnectionPool
 
-    from pipeline.review.doccano.api import Doccano
+    from pipeline.review.doccano.adapter import Doccano
 
     attempts = []
     original = HTTPConnectionPool._new_conn

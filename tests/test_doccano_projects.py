@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from pipeline.review.doccano.projects import MAX_PROJECT_NAME, annotator_of, annotator_project_name
+from pipeline.review.doccano.names import MAX_PROJECT_NAME, annotator_of, annotator_project_name
 from pipeline.review.doccano.pull import read_snapshot
 from pipeline.errors import InvalidUserNameError
 

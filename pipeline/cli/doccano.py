@@ -28,9 +28,10 @@ def up_command(
 ) -> None:
     """Start the local Doccano server for this workspace and print how to log in.
 
-    The first run installs Doccano into .venv-doccano in this repository (a few minutes), sets up
-    the workspace's database in annotations/doccano/ and creates the admin account. If the server
-    is already running, says so.
+    The first run on a machine installs Doccano into its own environment in your data folder
+    (~/.local/share/newscorpus/ on Linux, or $NEWSCORPUS_DOCCANO_VENV; a few minutes), sets up the
+    workspace's database in annotations/doccano/ and creates the admin account. If the server is
+    already running, says so.
     """
     from pipeline.review.doccano.server import server_up
 
@@ -111,14 +112,16 @@ def add_annotator_command(
     """
     from pipeline.cli.push import warn_about
     from pipeline.review.doccano.annotators import add_annotator
-    from pipeline.review.doccano.projects import annotator_project_name
+    from pipeline.review.doccano.names import annotator_project_name
     from pipeline.review.doccano.push import give_copies
+    from pipeline.review.doccano.session import ReviewSession
 
     workspace = workspace_of(ctx)
     quiet = options(ctx).quiet
-    main = project or workspace.settings.doccano.project
-    path = add_annotator(workspace, name, project=project)
-    report = give_copies(workspace, store_of(workspace), name, project=project, progress=not quiet)
+    session = ReviewSession.open(workspace, project=project)
+    main = session.project_name
+    path = add_annotator(session, name)
+    report = give_copies(session, store_of(workspace), name, progress=not quiet)
     warn_about(report)
     if not quiet:
         where = (f"the project {main!r}, as before (an older set-up; copied span by span)" if report.span_copies

@@ -39,8 +39,9 @@ def push_command(
 def run_push(workspace: Workspace, *, project: Optional[str] = None, order: str = DEFAULT_ORDER,
              quiet: bool) -> PushReport:
     from pipeline.review.doccano.push import push
+    from pipeline.review.doccano.session import ReviewSession
 
-    report = push(workspace, store_of(workspace), project=project, order=order, progress=not quiet)
+    report = push(ReviewSession.open(workspace, project=project), store_of(workspace), order=order, progress=not quiet)
     warn_about(report)
     if not quiet:
         copies = ", ".join(f"{name} {count}" for name, count in report.copies.items()) or "no annotators yet"

@@ -22,12 +22,14 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.review.doccano import push as push_module
 from pipeline.review.doccano.annotators import add_annotator, annotators_dir
-from pipeline.review.doccano.api import Doccano
+from pipeline.review.doccano.adapter import Doccano
 from pipeline.review.doccano.credentials import ServerCredentials, read_credentials, resolve_server, write_credentials
-from pipeline.review.doccano.projects import DESCRIPTION, annotator_project_name, members
+from pipeline.review.doccano.names import annotator_project_name
+from pipeline.review.doccano.projects import DESCRIPTION, members
 from pipeline.review.doccano.pull import pull, snapshots_dir
 from pipeline.review.doccano.push import push
 from pipeline.review.doccano.server import server_up
+from pipeline.review.doccano.session import ReviewSession
 from pipeline.errors import DoccanoAuthError, DoccanoUnreachableError
 from pipeline.corpus.ingest import ingest
 from pipeline.review.palette import LABEL_STYLE, RELATION_TYPES
@@ -73,6 +75,11 @@ def unique(name: str, workspace: Workspace) -> str:
     return f"{name}-{workspace.settings.doccano.project}"
 
 
+def session(workspace: Workspace) -> ReviewSession:
+    """A command's session, as `newscorpus push` or `pull` opens one."""
+    return ReviewSession.open(workspace)
+
+
 def store_of(workspace: Workspace) -> CorpusStore:
     return CorpusStore(workspace.store_dir)
 
@@ -102,17 +109,17 @@ def confirm(doccano: Doccano, project_id: int, example_id: int) -> None:
 
 
 def test_push_twice_uploads_once_and_a_non_admin_annotator_sees_the_preannotations(workspace):
-    first = push(workspace, store_of(workspace), progress=False)
+    first = push(session(workspace), store_of(workspace), progress=False)
     assert (first.uploaded, first.already_there, first.failed) == (3, 0, [])
-    second = push(workspace, store_of(workspace), progress=False)
+    second = push(session(workspace), store_of(workspace), progress=False)
     assert (second.uploaded, second.already_there) == (0, 3)
 
-    path = add_annotator(workspace, unique("alice", workspace))
+    path = add_annotator(session(workspace), unique("alice", workspace))
     assert path.stat().st_mode & 0o777 == 0o600
-    third = push(workspace, store_of(workspace), progress=False)
+    third = push(session(workspace), store_of(workspace), progress=False)
     alice_name = unique("alice", workspace)
     assert third.copies == {alice_name: 3} and third.uploaded == 0
-    assert push(workspace, store_of(workspace), progress=False).copies == {alice_name: 0}
+    assert push(session(workspace), store_of(workspace), progress=False).copies == {alice_name: 0}
 
     alice = as_user(workspace, unique("alice", workspace))
     assert alice.get_json("me", "who am I")["is_staff"] is False
@@ -141,8 +148,8 @@ def test_documents_reach_doccano_in_review_order_with_their_rank_and_why(workspa
     expected = [entry.doc_id for entry in review_queue(store_of(workspace))]
     assert expected[0] == [d.id for d in store_of(workspace).iter_documents()][-1]  # the last ingested goes first
     name = unique("dora", workspace)
-    add_annotator(workspace, name)
-    report = push(workspace, store_of(workspace), progress=False)
+    add_annotator(session(workspace), name)
+    report = push(session(workspace), store_of(workspace), progress=False)
     admin = Doccano(resolve_server(workspace))
     listed = list(admin.examples(report.project_id))
     assert [e["meta"]["doc_id"] for e in listed] == expected
@@ -153,14 +160,14 @@ def test_documents_reach_doccano_in_review_order_with_their_rank_and_why(workspa
 
 
 def test_push_in_corpus_order_keeps_the_stores_order(workspace):
-    report = push(workspace, store_of(workspace), order="corpus", progress=False)
+    report = push(session(workspace), store_of(workspace), order="corpus", progress=False)
     listed = list(Doccano(resolve_server(workspace)).examples(report.project_id))
     assert [e["meta"]["doc_id"] for e in listed] == [d.id for d in store_of(workspace).iter_documents()]
     assert "rank" not in listed[0]["meta"]
 
 
 def test_an_annotator_added_after_a_push_sees_the_preannotations_without_another_push(workspace):
-    first = push(workspace, store_of(workspace), progress=False)
+    first = push(session(workspace), store_of(workspace), progress=False)
     name = unique("carol", workspace)
     result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "doccano", "add-annotator", name])
     assert result.exit_code == 0, result.output
@@ -173,16 +180,16 @@ def test_an_annotator_added_after_a_push_sees_the_preannotations_without_another
     seed = next(d for d in store_of(workspace).iter_documents([PREANNOTATE]) if d.meta.get("headline"))
     seen = spans_of(carol, own, examples_by_doc(carol, own)[seed.id]["id"])
     assert {(s["start_offset"], s["end_offset"]) for s in seen} == {(s["start"], s["end"]) for s in seed.entities + seed.claims}
-    assert push(workspace, store_of(workspace), progress=False).copies == {name: 0}  # nothing left to copy
+    assert push(session(workspace), store_of(workspace), progress=False).copies == {name: 0}  # nothing left to copy
 
 
 def test_label_types_get_readable_colours_and_shortcuts_even_in_a_project_made_before(workspace):
-    first = push(workspace, store_of(workspace), progress=False)
+    first = push(session(workspace), store_of(workspace), progress=False)
     admin = Doccano(resolve_server(workspace))
     percent = next(t for t in admin.client.list_label_types(first.project_id, "span") if t.text == "PERCENT")
     admin.client.update_label_type(first.project_id, percent.id, "span", color="#dcbeff")  # an older palette's
     admin.client.update_project(first.project_id, description="See the guideline.")  # an older description
-    push(workspace, store_of(workspace), progress=False)
+    push(session(workspace), store_of(workspace), progress=False)
     description = admin.get_json(f"projects/{first.project_id}", "get the project")["description"]
     assert description == DESCRIPTION and "Start Annotation" in description and "Not Checked" in description
     for kind, palette in (("span", {k: v[0] for k, v in LABEL_STYLE.items()}),
@@ -194,9 +201,9 @@ def test_label_types_get_readable_colours_and_shortcuts_even_in_a_project_made_b
 
 
 def test_untouched_preannotations_come_back_identical_and_edits_come_back_as_made(workspace):
-    report = push(workspace, store_of(workspace), progress=False)
-    add_annotator(workspace, unique("alice", workspace))
-    push(workspace, store_of(workspace), progress=False)
+    report = push(session(workspace), store_of(workspace), progress=False)
+    add_annotator(session(workspace), unique("alice", workspace))
+    push(session(workspace), store_of(workspace), progress=False)
     alice = as_user(workspace, unique("alice", workspace))
     own = own_project(alice, workspace)
     examples = examples_by_doc(alice, own)
@@ -217,7 +224,7 @@ def test_untouched_preannotations_come_back_identical_and_edits_come_back_as_mad
     assert response.status_code == 201, response.text
     confirm(alice, own, examples[other_id]["id"])
 
-    pulled = pull(workspace, store_of(workspace), progress=False)
+    pulled = pull(session(workspace), store_of(workspace), progress=False)
     assert (pulled.reviewed, pulled.pre_annotated, pulled.annotators) == (2, 1, [unique("alice", workspace)])
     manifest = json.loads((pulled.snapshot / "manifest.json").read_text())
     assert manifest["project_id"] == report.project_id
@@ -240,10 +247,10 @@ def test_untouched_preannotations_come_back_identical_and_edits_come_back_as_mad
 
 
 def test_two_annotators_give_agreement_and_one_adjudicated_version(workspace):
-    report = push(workspace, store_of(workspace), progress=False)
-    add_annotator(workspace, unique("alice", workspace))
-    add_annotator(workspace, unique("bob", workspace))
-    push(workspace, store_of(workspace), progress=False)
+    report = push(session(workspace), store_of(workspace), progress=False)
+    add_annotator(session(workspace), unique("alice", workspace))
+    add_annotator(session(workspace), unique("bob", workspace))
+    push(session(workspace), store_of(workspace), progress=False)
     alice, bob = as_user(workspace, unique("alice", workspace)), as_user(workspace, unique("bob", workspace))
     alices, bobs = own_project(alice, workspace), own_project(bob, workspace)
     example = next(e for e in alice.examples(alices) if e["meta"]["headline"])
@@ -256,7 +263,7 @@ def test_two_annotators_give_agreement_and_one_adjudicated_version(workspace):
     confirm(alice, alices, example["id"])
     confirm(bob, bobs, bob_example["id"])
 
-    pulled = pull(workspace, store_of(workspace), progress=False)
+    pulled = pull(session(workspace), store_of(workspace), progress=False)
     assert pulled.annotators == [unique("alice", workspace), unique("bob", workspace)]
     assert 0.9 < pulled.agreement["ALL"]["span_f1"] < 1.0
     assert len(pulled.ties) == 1  # the span bob deleted: one vote of two
@@ -270,7 +277,7 @@ def test_two_annotators_give_agreement_and_one_adjudicated_version(workspace):
 
 
 def test_a_changed_text_is_a_conflict_and_new_documents_upload_alone(workspace):
-    push(workspace, store_of(workspace), progress=False)
+    push(session(workspace), store_of(workspace), progress=False)
     feed = workspace.corpus_dir / "later.jsonl"
     feed.write_text(json.dumps({"id": "extra-0", "text": EXTRA[0].replace("300", "350")}) + "\n"
                     + json.dumps({"id": "new-1", "text": "Troops destroyed 14 laboratories in Putumayo."}) + "\n", encoding="utf-8")
@@ -289,9 +296,9 @@ def test_the_parts_of_a_long_input_are_not_conflicts_of_one_another(workspace):
     parts = [(f"Part {n} of the long report: the council met again.",
               {"reviewed": False, "meta": {"external_id": "long-1", "part": f"{n}/3"}}) for n in (1, 2, 3)]
     write_documents(store_of(workspace), parts[:2])
-    assert push(workspace, store_of(workspace), progress=False).uploaded == 5
+    assert push(session(workspace), store_of(workspace), progress=False).uploaded == 5
     write_documents(store_of(workspace), parts[2:])  # pre-annotated after the first push
-    report = push(workspace, store_of(workspace), progress=False)
+    report = push(session(workspace), store_of(workspace), progress=False)
     assert (report.uploaded, report.conflicts) == (1, [])
 
 
@@ -311,10 +318,10 @@ def test_a_server_restart_in_the_middle_of_a_push_is_finished_by_the_next_push(w
 
     monkeypatch.setattr(push_module, "_upload", upload_then_stop_the_server)
     with pytest.raises(DoccanoUnreachableError):
-        push(workspace, store_of(workspace), progress=False)
+        push(session(workspace), store_of(workspace), progress=False)
     server_up(doccano_server.workspace, progress=False)
     monkeypatch.setattr(push_module, "_upload", real_upload)
-    report = push(workspace, store_of(workspace), progress=False)
+    report = push(session(workspace), store_of(workspace), progress=False)
     assert (report.uploaded, report.already_there) == (1, 2)
     admin = Doccano(doccano_server.credentials)
     doc_ids = [e["meta"]["doc_id"] for e in admin.examples(report.project_id)]
@@ -323,7 +330,7 @@ def test_a_server_restart_in_the_middle_of_a_push_is_finished_by_the_next_push(w
 
 def test_copies_interrupted_by_a_server_restart_are_finished_by_the_next_push(workspace, doccano_server, monkeypatch):
     name = unique("dave", workspace)
-    add_annotator(workspace, name)
+    add_annotator(session(workspace), name)
     monkeypatch.setattr(push_module, "UPLOAD_BATCH", 1)
     real_upload = push_module._upload
     calls = []
@@ -339,22 +346,22 @@ def test_copies_interrupted_by_a_server_restart_are_finished_by_the_next_push(wo
 
     monkeypatch.setattr(push_module, "_upload", upload_then_stop_the_server)
     with pytest.raises(DoccanoUnreachableError):
-        push(workspace, store_of(workspace), progress=False)
+        push(session(workspace), store_of(workspace), progress=False)
     assert len(set(calls)) == 2  # each document went to both projects, one after the other
     server_up(doccano_server.workspace, progress=False)
     monkeypatch.setattr(push_module, "_upload", real_upload)
-    report = push(workspace, store_of(workspace), progress=False)
+    report = push(session(workspace), store_of(workspace), progress=False)
     assert (report.uploaded, report.already_there, report.copies) == (1, 2, {name: 1})
     dave = as_user(workspace, name)
     doc_ids = [e["meta"]["doc_id"] for e in dave.examples(own_project(dave, workspace))]
     assert len(doc_ids) == 3 == len(set(doc_ids))
-    assert push(workspace, store_of(workspace), progress=False).copies == {name: 0}
+    assert push(session(workspace), store_of(workspace), progress=False).copies == {name: 0}
 
 
 def test_an_annotator_of_an_older_set_up_keeps_per_span_copies_in_the_main_project(workspace):
     """Before annotators had projects of their own, they were members of the main project with copies
     written span by span as them: such a workspace keeps working, and pull reads their work there."""
-    first = push(workspace, store_of(workspace), progress=False)
+    first = push(session(workspace), store_of(workspace), progress=False)
     admin = Doccano(resolve_server(workspace))
     name = unique("erin", workspace)
     creds = ServerCredentials(admin.creds.url, name, "an-older-password-1")
@@ -362,7 +369,7 @@ def test_an_annotator_of_an_older_set_up_keeps_per_span_copies_in_the_main_proje
     write_credentials(annotators_dir(workspace) / f"{name}.credentials.json", creds)
     admin.client.add_member(first.project_id, name, "annotator")
 
-    report = push(workspace, store_of(workspace), progress=False)
+    report = push(session(workspace), store_of(workspace), progress=False)
     assert (report.copies, report.span_copies) == ({name: 3}, [name])
     assert admin.find_project(annotator_project_name(workspace.settings.doccano.project, name)) is None
     erin = as_user(workspace, name)
@@ -374,24 +381,24 @@ def test_an_annotator_of_an_older_set_up_keeps_per_span_copies_in_the_main_proje
     assert "still label in the main project" in result.stdout and f"{name} 0" in result.stdout
 
     confirm(erin, first.project_id, example["id"])
-    pulled = pull(workspace, store_of(workspace), progress=False)
+    pulled = pull(session(workspace), store_of(workspace), progress=False)
     assert (pulled.reviewed, pulled.annotators) == (1, [name])
 
 
 def test_duplicates_left_by_a_retried_import_are_removed(workspace):
-    report = push(workspace, store_of(workspace), progress=False)
+    report = push(session(workspace), store_of(workspace), progress=False)
     admin = Doccano(resolve_server(workspace))
     document = next(store_of(workspace).iter_documents([PREANNOTATE]))
     failures = push_module.PushReport(admin.creds.url, report.project, report.project_id)
     with __import__("tempfile").TemporaryDirectory() as tmp:
         push_module._upload(admin, report.project_id, [json.dumps(push_module.upload_record(document)).encode() + b"\n"], Path(tmp), failures)
     assert len(list(admin.examples(report.project_id))) == 4
-    again = push(workspace, store_of(workspace), progress=False)
+    again = push(session(workspace), store_of(workspace), progress=False)
     assert again.duplicates_removed == 1 and len(list(admin.examples(report.project_id))) == 3
 
 
 def test_an_import_task_that_fails_is_reported_per_document(workspace):
-    report = push(workspace, store_of(workspace), progress=False)
+    report = push(session(workspace), store_of(workspace), progress=False)
     admin = Doccano(resolve_server(workspace))
     failures = push_module.PushReport(admin.creds.url, report.project, report.project_id)
     lines = [b'{"text": "A fine story about 3 boats.", "entities": [], "relations": [], "doc_id": "fine"}\n',
@@ -417,12 +424,12 @@ def test_server_down_and_wrong_password_are_clear_errors_and_write_nothing(works
     monkeypatch.setenv("DOCCANO_USERNAME", creds.username)
     monkeypatch.setenv("DOCCANO_PASSWORD", "not-the-password")
     with pytest.raises(DoccanoAuthError):
-        push(workspace, store_of(workspace), progress=False)
+        push(session(workspace), store_of(workspace), progress=False)
 
 
 def test_an_interrupted_pull_leaves_the_earlier_snapshot_intact(workspace, monkeypatch):
-    push(workspace, store_of(workspace), progress=False)
-    first = pull(workspace, store_of(workspace), progress=False).snapshot
+    push(session(workspace), store_of(workspace), progress=False)
+    first = pull(session(workspace), store_of(workspace), progress=False).snapshot
     before = sorted(p.relative_to(first) for p in first.rglob("*"))
     import doccano_client
 
@@ -437,7 +444,7 @@ def test_an_interrupted_pull_leaves_the_earlier_snapshot_intact(workspace, monke
 
     monkeypatch.setattr(doccano_client.DoccanoClient, "download", fail_on_second_export)
     with pytest.raises(KeyboardInterrupt):
-        pull(workspace, store_of(workspace), progress=False)
+        pull(session(workspace), store_of(workspace), progress=False)
     assert sorted(p.relative_to(first) for p in first.rglob("*")) == before
     assert [p.name for p in snapshots_dir(workspace).iterdir() if not p.name.endswith(".agreement.json")] == [first.name]
 

@@ -14,16 +14,13 @@ from typing import Any
 
 import orjson
 
-from pipeline.review.doccano.annotators import is_user_name
-from pipeline.review.doccano.api import Doccano, raise_for_status
-from pipeline.errors import InvalidUserNameError
+from pipeline.review.doccano.adapter import Doccano, raise_for_status
+from pipeline.review.doccano.names import annotator_of, annotator_project_name
 from pipeline.review.palette import LABEL_STYLE, OTHER_LABEL, RELATION_TYPES
 from pipeline.workspace import Workspace
 
 PROJECT_TYPE = "SequenceLabeling"
 ANNOTATOR_ROLE = "annotator"
-SEPARATOR = " · "  # not ASCII, so never part of a user name: the annotator is what follows the last one
-MAX_PROJECT_NAME = 100  # Doccano's Project.name is a CharField(max_length=100)
 
 # What an annotator reads first, in the project list and on the project's page; the shortcuts are
 # the label types' own (pipeline/review/palette.py).
@@ -96,22 +93,6 @@ def ensure_member(doccano: Doccano, project_id: int, username: str, role: str = 
     if username not in members(doccano, project_id):
         with doccano.errors(f"add {username!r} to the project"):
             doccano.client.add_member(project_id, username, role)
-
-
-def annotator_project_name(project: str, annotator: str) -> str:
-    name = f"{project}{SEPARATOR}{annotator}"
-    if len(name) > MAX_PROJECT_NAME:
-        raise InvalidUserNameError(
-            f"{annotator!r}: their project {name!r} would have {len(name)} characters and Doccano allows "
-            f"{MAX_PROJECT_NAME}; choose a shorter annotator name (or [doccano] project)")
-    return name
-
-
-def annotator_of(project_name: str, project: str) -> str | None:
-    """The annotator whose project ``project_name`` is, if it is one of ``project``'s."""
-    prefix = f"{project}{SEPARATOR}"
-    rest = project_name[len(prefix):] if project_name.startswith(prefix) else ""
-    return rest if is_user_name(rest) else None
 
 
 def ensure_annotator_project(doccano: Doccano, project: str, annotator: str, guideline: str,

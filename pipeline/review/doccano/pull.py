@@ -26,13 +26,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from pipeline.review.agreement import Agreement, adjudicate
-from pipeline.review.doccano.api import Doccano
-from pipeline.review.doccano.credentials import resolve_server
+from pipeline.review.doccano.adapter import Doccano
 from pipeline.review.doccano.projects import annotator_projects, members
 from pipeline.errors import DoccanoRequestError
 from pipeline.nlp.preannotate import doc_from_tokens
@@ -42,6 +41,9 @@ from pipeline.stages import REVIEW, TOKENIZE
 from pipeline.corpus.store import CorpusStore
 from pipeline.util.fs import fsync_dir, write_text_atomic
 from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.review.doccano.session import ReviewSession
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +69,6 @@ class PullReport:
 
 def snapshots_dir(workspace: Workspace) -> Path:
     return workspace.annotations_dir / "snapshots"
-
-
-def _find_project(doccano: Doccano, name: str) -> dict[str, Any]:
-    project = doccano.find_project(name)
-    if project is None:
-        raise DoccanoRequestError(f"{doccano.creds.url}: no project named {name!r}; nothing pulled, local snapshots kept")
-    return project
 
 
 def take_snapshot(workspace: Workspace, doccano: Doccano, project: dict[str, Any],
@@ -155,13 +150,15 @@ def _version(record: dict[str, Any]) -> dict[str, Any]:
     return {"spans": spans, "relations": relations, "content_hash": record.get("content_hash")}
 
 
-def pull(workspace: Workspace, store: CorpusStore, *, project: str | None = None, progress: bool = True) -> PullReport:
-    settings = workspace.settings
-    name = project or settings.doccano.project
-    doccano = Doccano(resolve_server(workspace))
-    remote = _find_project(doccano, name)
-    snapshot = take_snapshot(workspace, doccano, remote, annotator_projects(doccano, name))
-    return apply_snapshot(workspace, store, snapshot)
+def pull(session: ReviewSession, store: CorpusStore, *, progress: bool = True) -> PullReport:
+    """Snapshot the session's project and its annotators' projects, and apply the snapshot to the store."""
+    remote = session.find_main_project()
+    if remote is None:
+        raise DoccanoRequestError(f"{session.url}: no project named {session.project_name!r}; nothing pulled, "
+                                  f"local snapshots kept")
+    snapshot = take_snapshot(session.workspace, session.doccano, remote,
+                             annotator_projects(session.doccano, session.project_name))
+    return apply_snapshot(session.workspace, store, snapshot)
 
 
 def apply_snapshot(workspace: Workspace, store: CorpusStore, snapshot: Path) -> PullReport:

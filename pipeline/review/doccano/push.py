@@ -32,10 +32,8 @@ from typing import Any
 
 import orjson
 
-from pipeline.review.doccano.annotators import annotator_credentials
-from pipeline.review.doccano.api import Doccano
-from pipeline.review.doccano.credentials import resolve_server
-from pipeline.review.doccano.projects import ensure_annotator_project, ensure_label_types, ensure_project, members, read_guideline
+from pipeline.review.doccano.adapter import Doccano
+from pipeline.review.doccano.projects import members
 from pipeline.review.doccano.remote_index import RemoteIndex
 from pipeline.review.doccano.span_copies import copy_spans
 from pipeline.errors import DoccanoImportError
@@ -44,6 +42,7 @@ from pipeline.corpus.record import Document
 from pipeline.review.queue import DEFAULT_ORDER, QueueEntry, review_queue
 from pipeline.corpus.store import CorpusStore
 from pipeline.util.progress import progress_bar
+from pipeline.review.doccano.session import ReviewSession
 from pipeline.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -94,55 +93,44 @@ def upload_record(document: Document, queued: QueueEntry | None = None) -> dict[
     }
 
 
-def push(workspace: Workspace, store: CorpusStore, *, project: str | None = None, order: str = DEFAULT_ORDER,
-         progress: bool = True) -> PushReport:
-    """``order``: uncertainty, diversity or corpus (``pipeline.review.queue``)."""
-    settings = workspace.settings
-    name = project or settings.doccano.project
-    creds = resolve_server(workspace)
-    doccano = Doccano(creds)
-    guideline = read_guideline(workspace)
-    labels = settings.labels.entities + settings.labels.claims
-    remote_project = ensure_project(doccano, name, guideline)
-    ensure_label_types(doccano, remote_project["id"], labels)
-    report = PushReport(creds.url, name, remote_project["id"])
-    main = _Target.open(workspace, doccano, remote_project["id"], report)
+def push(session: ReviewSession, store: CorpusStore, *, order: str = DEFAULT_ORDER, progress: bool = True) -> PushReport:
+    """Push to the session's project and its annotators' projects. ``order``: uncertainty, diversity or
+    corpus (``pipeline.review.queue``)."""
+    doccano = session.doccano
+    remote_project = session.main_project()
+    report = PushReport(session.url, session.project_name, remote_project["id"])
+    main = _Target.open(session.workspace, doccano, remote_project["id"], report)
 
-    accounts = {account.username for account in annotator_credentials(workspace)}
+    accounts = {account.username for account in session.annotator_accounts()}
     in_main = accounts & set(members(doccano, main.project_id)) if accounts else set()  # an older set-up: span_copies
-    copies = [_Target.open(workspace, doccano, ensure_annotator_project(doccano, name, annotator, guideline, labels)["id"],
-                           report, annotator=annotator)
+    copies = [_Target.open(session.workspace, doccano, session.annotator_project(annotator)["id"], report,
+                           annotator=annotator)
               for annotator in sorted(accounts - in_main)]
     _push_documents(doccano, store, main, copies, report, queue=_queue(store, order, main, copies), progress=progress)
     report.uploaded = main.uploaded
     report.copies = {copy.annotator: copy.uploaded for copy in copies}
     if in_main:
         report.span_copies = sorted(in_main)
-        report.copies.update(copy_spans(workspace, doccano, main.project_id, store, main.index, in_main, progress=progress))
+        report.copies.update(copy_spans(session, main.project_id, store, main.index, in_main, progress=progress))
     return report
 
 
-def give_copies(workspace: Workspace, store: CorpusStore, username: str, *, project: str | None = None,
-                progress: bool = True) -> PushReport:
+def give_copies(session: ReviewSession, store: CorpusStore, username: str, *, progress: bool = True) -> PushReport:
     """Make an annotator's own project and give it what the main project holds, so they can start
     without another push. Resumable like push: what their project has already is not sent again."""
-    settings = workspace.settings
-    name = project or settings.doccano.project
-    creds = resolve_server(workspace)
-    doccano = Doccano(creds)
-    found = doccano.find_project(name)
-    report = PushReport(creds.url, name, found["id"] if found else 0, copies={username: 0})
+    doccano = session.doccano
+    found = session.find_main_project()
+    report = PushReport(session.url, session.project_name, found["id"] if found else 0, copies={username: 0})
     if found is not None and username in members(doccano, found["id"]):  # an older set-up: see span_copies
-        index = RemoteIndex.load(workspace, doccano, found["id"])
+        index = RemoteIndex.load(session.workspace, doccano, found["id"])
         report.span_copies = [username]
-        report.copies = copy_spans(workspace, doccano, found["id"], store, index, {username}, progress=progress)
+        report.copies = copy_spans(session, found["id"], store, index, {username}, progress=progress)
         return report
-    labels = settings.labels.entities + settings.labels.claims
-    own = ensure_annotator_project(doccano, name, username, read_guideline(workspace), labels)
+    own = session.annotator_project(username)
     if found is None:
         return report  # nothing pushed yet: the first push fills their project
-    main = _Target(found["id"], RemoteIndex.load(workspace, doccano, found["id"]))
-    copy = _Target.open(workspace, doccano, own["id"], report, annotator=username)
+    main = _Target(found["id"], RemoteIndex.load(session.workspace, doccano, found["id"]))
+    copy = _Target.open(session.workspace, doccano, own["id"], report, annotator=username)
     copy.expected = len(main.present - copy.present)
     _push_documents(doccano, store, main, [copy], report, new_documents=False,
                     queue=_queue(store, DEFAULT_ORDER, main, [copy]), progress=progress)
@@ -303,10 +291,7 @@ class _Batches:
 def _upload(doccano: Doccano, project_id: int, lines: list[bytes], tmp: Path, report: PushReport, *, where: str = "") -> int:
     path = tmp / f"newscorpus-{project_id}-{len(lines)}.jsonl"
     path.write_bytes(b"".join(lines))
-    with doccano.errors("upload documents"):
-        upload_id = doccano.client.data_import._data_upload_repository.upload(str(path))
-        task_id = doccano.client.data_import._data_upload_repository.ingest(
-            project_id, [upload_id], IMPORT_TASK, "JSONL", column_data="text", column_label="label")
+    task_id = doccano.start_import(project_id, str(path), IMPORT_TASK)
     status = doccano.wait_for_task(task_id, "import documents")
     errors = (status.get("result") or {}).get("error") or status.get("error") or []
     if isinstance(errors, dict):

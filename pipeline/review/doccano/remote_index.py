@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.review.doccano.api import Doccano
+from pipeline.review.doccano.adapter import Doccano
 from pipeline.review.doccano.credentials import state_dir
 from pipeline.util.fs import write_text_atomic
 from pipeline.workspace import Workspace

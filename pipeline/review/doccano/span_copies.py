@@ -15,18 +15,21 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from pipeline.review.doccano.annotators import annotator_credentials, annotators_dir
-from pipeline.review.doccano.api import Doccano, raise_for_status
+from pipeline.review.doccano.annotators import annotators_dir
+from pipeline.review.doccano.adapter import Doccano, raise_for_status
 from pipeline.review.doccano.remote_index import RemoteIndex
 from pipeline.stages import PREANNOTATE
 from pipeline.corpus.store import CorpusStore
 from pipeline.util.fs import write_text_atomic
 from pipeline.util.progress import progress_bar
 from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.review.doccano.session import ReviewSession
 
 COPY_THREADS = 4
 
@@ -52,16 +55,17 @@ def copies_state(workspace: Workspace, url: str, project_id: int, username: str)
     return CopiesState(path, done)
 
 
-def copy_spans(workspace: Workspace, admin: Doccano, project_id: int, store: CorpusStore, index: RemoteIndex,
-               annotators: set[str], *, progress: bool = True) -> dict[str, int]:
+def copy_spans(session: ReviewSession, project_id: int, store: CorpusStore, index: RemoteIndex, annotators: set[str], *,
+               progress: bool = True) -> dict[str, int]:
     """Give each of ``annotators`` their own copy of the pre-annotations of every example of the main
     project they have not had one of; resumable (a state file per annotator, and the spans a run
     interrupted half-way through a document already made are not made twice)."""
+    admin, workspace = session.doccano, session.workspace
     examples = {e["doc_id"]: e["id"] for e in index.with_ids(admin).examples if e["doc_id"]}
     with admin.errors("list label types"):
         label_ids = {t.text: t.id for t in admin.client.list_label_types(project_id, "span")}
     copied: dict[str, int] = {}
-    for creds in annotator_credentials(workspace):
+    for creds in session.annotator_accounts():
         if creds.username not in annotators:
             continue
         state = copies_state(workspace, creds.url, project_id, creds.username)

@@ -1,4 +1,6 @@
-"""A logged-in doccano-client with retries, clear errors and paging; the only place that builds one.
+"""The adapter to doccano-client: a logged-in client with retries, clear errors and paging. The only
+module that imports doccano_client, and the only one that touches the client's private attributes
+(``PRIVATE_ATTRIBUTES``; tests/test_doccano_adapter.py fails loudly if a new client moves them).
 
 doccano-client has no retries: idempotent requests (GET, PUT, DELETE) are retried with backoff on
 connection errors and 502/503/504; a POST only when the connection was refused (it never reached
@@ -22,6 +24,11 @@ from pipeline.review.doccano.credentials import ServerCredentials, check_server
 from pipeline.errors import DoccanoRequestError, DoccanoUnreachableError
 
 PAGE_SIZE = 500
+# What we reach inside doccano-client 1.2.8 for, and why: its requests session, to mount retries and send
+# the requests it has no method for (bulk label types, spans); its upload repository, because its public
+# upload waits for the import task by polling once a second, where a small import is done in a fifth of that
+# and a push makes one import per project and batch (``wait_for_task`` polls sooner).
+PRIVATE_ATTRIBUTES = ("_base_repository._session", "data_import._data_upload_repository")
 _RETRY = Retry(total=6, connect=6, read=2, status=4, backoff_factor=0.5, status_forcelist=(502, 503, 504),
                allowed_methods=frozenset({"GET", "PUT", "DELETE", "HEAD"}), raise_on_status=False)
 
@@ -43,7 +50,14 @@ class Doccano:
 
     @property
     def session(self) -> requests.Session:
-        return self.client._base_repository._session  # doccano-client keeps its requests session here
+        return self.client._base_repository._session
+
+    def start_import(self, project_id: int, path: str, task: str) -> str:
+        """Upload a JSONL file and start Doccano's import task on it; the task's id (``wait_for_task``)."""
+        uploads = self.client.data_import._data_upload_repository
+        with self.errors("upload documents"):
+            upload_id = uploads.upload(path)
+            return uploads.ingest(project_id, [upload_id], task, "JSONL", column_data="text", column_label="label")
 
     @property
     def api(self) -> str:
