@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,7 +15,9 @@ from pipeline.util.fs import write_text_atomic
 WORKSPACE_ENV = "NEWSCORPUS_WORKSPACE"
 STORE_DIRNAME = ".store"
 WORKSPACE_DIRS = ("corpus", "annotations", "models")
-# A new workspace starts with this repository's gazetteer and annotation guideline, for users to edit.
+# A new workspace starts with the package's gazetteer and annotation guideline (pipeline/starter/),
+# for users to edit. The repository's own annotations/ holds links to the same files.
+STARTER_DIR = "starter"
 STARTER_FILES = ("gazetteer.jsonl", "guidelines.md")
 
 _GITIGNORE = f"""\
@@ -61,9 +64,13 @@ class Workspace:
 
 
 def _repository_root() -> Path | None:
-    """The checkout this package runs from (an editable install), if it is a workspace."""
+    """The checkout this package runs from (an editable install), if it is a workspace.
+
+    Installed from a wheel, the folder above the package is site-packages, which holds neither file:
+    then there is none."""
     candidate = Path(__file__).resolve().parent.parent
-    return candidate if (candidate / SETTINGS_FILE).is_file() else None
+    is_checkout = (candidate / "pyproject.toml").is_file() and (candidate / SETTINGS_FILE).is_file()
+    return candidate if is_checkout else None
 
 
 def find_workspace(explicit: Path | str | None = None, *, cwd: Path | None = None) -> Workspace:
@@ -98,10 +105,13 @@ def init_workspace(root: Path) -> Workspace:
         (root / name).mkdir(parents=True, exist_ok=True)
     if not (root / ".gitignore").exists():
         write_text_atomic(root / ".gitignore", _GITIGNORE)
-    repo = _repository_root()
     for name in STARTER_FILES:
-        source = repo / "annotations" / name if repo else None
-        if source is not None and source.is_file() and not (root / "annotations" / name).exists():
-            write_text_atomic(root / "annotations" / name, source.read_text(encoding="utf-8"))
+        if not (root / "annotations" / name).exists():
+            write_text_atomic(root / "annotations" / name, starter_text(name))
     write_text_atomic(root / SETTINGS_FILE, DEFAULT_SETTINGS_TOML)
     return Workspace(root)
+
+
+def starter_text(name: str) -> str:
+    """One of the STARTER_FILES, as the package ships it."""
+    return (importlib.resources.files("pipeline") / STARTER_DIR / name).read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ import pytest
 from typer.main import get_command
 
 from pipeline.cli import app
-from pipeline.workspace import find_workspace
+from pipeline.workspace import STARTER_FILES, find_workspace, starter_text
 
 from conftest import REPO, Cli
 
@@ -42,8 +42,10 @@ def test_init_creates_a_workspace_and_refuses_an_existing_one(tmp_path):
     for name in ("corpus", "annotations", "models"):
         assert (tmp_path / "new" / name).is_dir()
     assert (tmp_path / "new" / "newscorpus.toml").read_text().startswith("# newscorpus workspace settings")
-    starter = (tmp_path / "new" / "annotations" / "gazetteer.jsonl").read_text()
-    assert starter == (REPO / "annotations" / "gazetteer.jsonl").read_text()  # the starter set, to edit
+    for name in STARTER_FILES:  # the package's starter set, to edit; the repository's own links to it
+        starter = (tmp_path / "new" / "annotations" / name).read_text(encoding="utf-8")
+        assert starter == starter_text(name) == (REPO / "annotations" / name).read_text(encoding="utf-8")
+        assert (REPO / "annotations" / name).resolve() == (REPO / "pipeline" / "starter" / name).resolve()
     again = runner.invoke(app, ["init", str(tmp_path / "new")])
     assert again.exit_code == 1 and "already a workspace" in again.stderr
 

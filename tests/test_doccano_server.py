@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -74,7 +75,7 @@ def test_a_failed_install_names_pips_last_error_line(tmp_path):
 
     script = "print('Collecting doccano'); print('ERROR: No matching distribution found for doccano'); print('WARNING: noise'); raise SystemExit(1)"
     with pytest.raises(DoccanoInstallError) as caught:
-        _run_logged([sys.executable, "-c", script], tmp_path / "install.log", tmp_path / ".venv-doccano")
+        _run_logged([sys.executable, "-c", script], tmp_path / "install.log", tmp_path / "doccano-env")
     message = str(caught.value)
     assert message.startswith("[E051]") and "ERROR: No matching distribution found for doccano" in message
     assert str(tmp_path / "install.log") in message and "Collecting doccano" in (tmp_path / "install.log").read_text()
@@ -138,3 +139,63 @@ def test_a_worker_that_died_of_something_else_is_not_restarted(workspace, monkey
     with pytest.raises(DoccanoServerError, match="stopped while starting"):
         server_up(workspace, progress=False)
     assert starts == [server.PROCESSES]
+
+
+def test_the_server_venv_is_in_the_users_data_folder_never_in_the_package(monkeypatch, tmp_path):
+    import platformdirs
+
+    import pipeline
+    from pipeline.review.doccano import server
+
+    monkeypatch.delenv(server.VENV_ENV, raising=False)
+    default = server.server_venv()
+    assert default.parent == platformdirs.user_data_path("newscorpus")
+    assert default.name.startswith("doccano-1.8.4-")
+    package = Path(pipeline.__file__).resolve().parent
+    for outside in (package, package.parent):  # the package, and site-packages or the checkout above it
+        assert not default.is_relative_to(outside)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # platformdirs follows it on Linux
+    assert server.server_venv() == tmp_path / "data" / "newscorpus" / default.name
+
+
+def test_another_server_spec_gets_another_folder(monkeypatch):
+    from pipeline.review.doccano import server
+
+    monkeypatch.delenv(server.VENV_ENV, raising=False)
+    before = server.server_venv()
+    monkeypatch.setattr(server, "SERVER_SPEC", ("doccano==1.8.4", "marshmallow<4", "numpy<2", "setuptools<81"))
+    after = server.server_venv()
+    assert after.parent == before.parent and after.name.startswith("doccano-1.8.4-") and after != before
+    monkeypatch.setattr(server, "SERVER_SPEC", ("doccano==1.9.0", "marshmallow<4", "numpy<2"))
+    assert server.server_venv().name.startswith("doccano-1.9.0-")
+
+
+def test_the_environment_variable_chooses_the_server_venv(monkeypatch, tmp_path):
+    from pipeline.review.doccano import server
+
+    monkeypatch.setenv(server.VENV_ENV, str(tmp_path / "doccano-env"))
+    assert server.server_venv() == tmp_path / "doccano-env"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(server.VENV_ENV, "relative")
+    assert server.server_venv() == tmp_path / "relative"  # made absolute: the server runs with another cwd
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv(server.VENV_ENV, "~/venvs/doccano")
+    assert server.server_venv() == tmp_path / "venvs" / "doccano"
+    monkeypatch.setenv(server.VENV_ENV, "")  # set but empty: the default
+    assert server.server_venv().name.startswith("doccano-1.8.4-")
+
+
+def test_a_stamped_server_venv_is_used_as_it_is(monkeypatch, tmp_path):
+    """Installed once: a later up only reads the stamp (and checks the environment's Python is there)."""
+    from pipeline.review.doccano import server
+
+    venv = tmp_path / "doccano-env"
+    monkeypatch.setenv(server.VENV_ENV, str(venv))
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").touch()
+    (venv / server._STAMP).write_text("\n".join(server.SERVER_SPEC) + "\n")
+    monkeypatch.setattr(server, "_run_logged", lambda *args, **kwargs: pytest.fail("installed again"))
+    assert server.ensure_server_venv(progress=False) == venv
+    (venv / server._STAMP).write_text("doccano==1.8.3\n")  # another spec's stamp: installed again
+    with pytest.raises(pytest.fail.Exception, match="installed again"):
+        server.ensure_server_venv(progress=False)

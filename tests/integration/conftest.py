@@ -1,7 +1,7 @@
 """The integration suite: a real Doccano server, started once per test session on 127.0.0.1.
 
-Every test in this folder is marked ``integration``. The first session builds .venv-doccano in the
-repository (a few minutes); later ones start the server in seconds.
+Every test in this folder is marked ``integration``. The first session on a machine installs the server
+into its virtual environment (a few minutes; see ``server_venv``); later ones start the server in seconds.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Run by the Doccano server's own Python (.venv-doccano), never imported by newscorpus.
+"""Run by the Doccano server's own Python (in server.server_venv()), never imported by newscorpus.
 
 Applies the database migrations, creates Doccano's roles, and creates the admin account or resets
 its password. The username is the one argument; the password comes on stdin, so that it is never

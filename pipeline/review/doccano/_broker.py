@@ -1,4 +1,4 @@
-"""Run by the Doccano server's own Python (.venv-doccano), never imported by newscorpus.
+"""Run by the Doccano server's own Python (in server.server_venv()), never imported by newscorpus.
 
 Creates the task broker's tables and its default queue in the SQLite broker before the web server
 and the task worker start: each would otherwise create them at first use, and when both do at once

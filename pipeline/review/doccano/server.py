@@ -1,17 +1,20 @@
-"""The embedded local Doccano server: installed once per repository, run per workspace on 127.0.0.1.
+"""The embedded local Doccano server: installed once per user, run per workspace on 127.0.0.1.
 
-Doccano lives in its own virtual environment (``<repository>/.venv-doccano``): its dependencies
-clash with ours. Each workspace keeps its own database, media, logs, pid files and admin
-credentials in ``annotations/doccano/``. We run Doccano's gunicorn and celery worker ourselves
-rather than ``doccano webserver``, which would listen on every interface. The task queue's broker is
-a SQLite file beside the database (kombu's SQLAlchemy transport), so neither Redis nor RabbitMQ is
-needed.
+Doccano lives in its own virtual environment, since its dependencies clash with ours: one for all
+workspaces, outside the package (which may sit read-only in site-packages): ``$NEWSCORPUS_DOCCANO_VENV``,
+else a folder named after the server's requirements in the user's data folder
+(``~/.local/share/newscorpus/`` on Linux). Each workspace keeps its own database, media, logs, pid
+files and admin credentials in ``annotations/doccano/``. We run Doccano's gunicorn and celery worker
+ourselves rather than ``doccano webserver``, which would listen on every interface. The task queue's
+broker is a SQLite file beside the database (kombu's SQLAlchemy transport), so neither Redis nor
+RabbitMQ is needed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import platformdirs
 import requests
 
 from pipeline.review.doccano.credentials import (
@@ -43,8 +47,7 @@ from pipeline.workspace import Workspace
 logger = logging.getLogger(__name__)
 
 SERVER_SPEC = ("doccano==1.8.4", "marshmallow<4", "numpy<2")
-REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
-VENV_DIRNAME = ".venv-doccano"
+VENV_ENV = "NEWSCORPUS_DOCCANO_VENV"  # where the server's virtual environment goes, instead of the default
 ADMIN_USERNAME = "admin"
 HOST = "127.0.0.1"
 PROCESSES = ("web", "worker")
@@ -143,11 +146,25 @@ class _Paths:
 
 
 def server_venv() -> Path:
-    return REPOSITORY_ROOT / VENV_DIRNAME
+    """$NEWSCORPUS_DOCCANO_VENV, else ``doccano-VERSION-HASH`` in the user's data folder.
+
+    The name changes with SERVER_SPEC, so a newscorpus that wants other requirements installs them
+    beside an older environment rather than into it (that one can be deleted).
+    """
+    chosen = os.environ.get(VENV_ENV)
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    return platformdirs.user_data_path("newscorpus") / _venv_name()
+
+
+def _venv_name() -> str:
+    version = SERVER_SPEC[0].partition("==")[2]
+    digest = hashlib.sha256("\n".join(SERVER_SPEC).encode()).hexdigest()[:8]
+    return f"doccano-{version}-{digest}"
 
 
 def ensure_server_venv(*, progress: bool = True) -> Path:
-    """Create ``.venv-doccano`` with Doccano in it, once; later calls only check its stamp."""
+    """Create the server's virtual environment with Doccano in it, once; later calls only check its stamp."""
     venv = server_venv()
     if _installed(venv):
         return venv
@@ -555,7 +572,7 @@ def _reap(pid: int) -> None:
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """One ``up`` or ``down`` at a time per workspace (and one install per repository)."""
+    """One ``up`` or ``down`` at a time per workspace (and one install per server environment)."""
     with open(path, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
