@@ -35,9 +35,9 @@ def locate(text: str, span: str, anchor) -> tuple[int, int]:
     end = start + len(span)
     assert text[start:end] == span, (span, text[start:end])
     if left:
-        assert text[start - len(left):start] == left
+        assert text[start - len(left) : start] == left
     if right:
-        assert text[end:end + len(right)] == right
+        assert text[end : end + len(right)] == right
     return start, end
 
 

@@ -48,36 +48,43 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 
 def to_conll(spans: list[dict]) -> list[dict]:
-    return [{"start": s["start"], "end": s["end"], "label": TO_CONLL[s["label"]]}
-            for s in spans if s["label"] in TO_CONLL]
+    return [
+        {"start": s["start"], "end": s["end"], "label": TO_CONLL[s["label"]]} for s in spans if s["label"] in TO_CONLL
+    ]
 
 
 def load_split(staged: Path, split: str, limit: int | None) -> list[GoldDocument]:
     path = staged / CONLL_FILES[split]
     if not path.exists():
-        sys.exit(f"error: {path} is not there; stage it: "
-                 f"python annotations/external/stage.py --mirrors DIR --only conll2003")
+        sys.exit(
+            f"error: {path} is not there; stage it: python annotations/external/stage.py --mirrors DIR --only conll2003"
+        )
     documents = []
     for line in path.read_bytes().splitlines()[:limit]:
         record = orjson.loads(line)
-        documents.append(GoldDocument(text=record["text"], entities=record["entities"], id=record["id"], path=path,
-                                      layers=("entities",)))
+        documents.append(
+            GoldDocument(
+                text=record["text"], entities=record["entities"], id=record["id"], path=path, layers=("entities",)
+            )
+        )
     return documents
 
 
 def run_newscorpus(texts: list[str], workspace: Workspace) -> list[dict]:
     from pipeline.nlp.preannotate import annotate_texts
 
-    return [{"text": p["text"], "entities": to_conll(p["entities"])}
-            for p in annotate_texts(texts, workspace.settings, workspace.annotations_dir)]
+    return [
+        {"text": p["text"], "entities": to_conll(p["entities"])}
+        for p in annotate_texts(texts, workspace.settings, workspace.annotations_dir)
+    ]
 
 
 def run_bare(texts: list[str], workspace: Workspace) -> list[dict]:
     import spacy
     from spacy.tokens import Doc
 
-    from pipeline.nlp import tokenization
     from pipeline.corpus.record import Document
+    from pipeline.nlp import tokenization
 
     settings = workspace.settings
     nlp = spacy.load(settings.model.name, exclude=["parser", "senter"])
@@ -88,8 +95,13 @@ def run_bare(texts: list[str], workspace: Workspace) -> list[dict]:
         text, tokens = document.text, data["tokens"].tolist()
         ends = [end for _, end in tokens]
         starts = [start for start, _ in tokens[1:]] + [len(text)]
-        docs.append(Doc(nlp.vocab, words=[text[s:e] for s, e in tokens],
-                        spaces=[following == end + 1 and text[end] == " " for end, following in zip(ends, starts)]))
+        docs.append(
+            Doc(
+                nlp.vocab,
+                words=[text[s:e] for s, e in tokens],
+                spaces=[following == end + 1 and text[end] == " " for end, following in zip(ends, starts)],
+            )
+        )
     predictions = []
     for doc in nlp.pipe(docs, batch_size=32):
         assert doc.text == texts[len(predictions)], "the tokens do not rebuild the text"
@@ -107,7 +119,7 @@ def caps_slice(gold: list[GoldDocument], predicted: list[dict]) -> dict:
     found = {"gold": 0, "strict": 0, "overlap": 0}
     for document, prediction in zip(gold, predicted):
         spans = prediction["entities"]
-        caps = {i for i, s in enumerate(document.entities) if all_caps(document.text[s["start"]:s["end"]])}
+        caps = {i for i, s in enumerate(document.entities) if all_caps(document.text[s["start"] : s["end"]])}
         found["gold"] += len(caps)
         found["strict"] += len(caps & {i for i, _ in match_strict(document.entities, spans)})
         found["overlap"] += len(caps & {i for i, _ in match_overlap(document.entities, spans)})
@@ -116,25 +128,57 @@ def caps_slice(gold: list[GoldDocument], predicted: list[dict]) -> dict:
 
 
 def score_table(reports: dict, slices: dict, seconds: dict) -> Table:
-    table = Table("label", "gold", "system", "pred", "strict P", "R", "F1", "overlap P", "R", "F1",
-                  box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(
+        "label",
+        "gold",
+        "system",
+        "pred",
+        "strict P",
+        "R",
+        "F1",
+        "overlap P",
+        "R",
+        "F1",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
     for label in (*LABELS, ALL):
         for system in SYSTEMS:
             entities = reports[system].entities
             strict, overlap = entities.strict.get(label), entities.overlap.get(label)
             if strict is None:
                 continue
-            table.add_row(label if system == SYSTEMS[0] else "", str(overlap.support) if system == SYSTEMS[0] else "",
-                          system, str(overlap.predicted), f"{strict.precision:.3f}", f"{strict.recall:.3f}",
-                          f"[bold]{strict.f1:.3f}[/]", f"{overlap.precision:.3f}", f"{overlap.recall:.3f}",
-                          f"[bold]{overlap.f1:.3f}[/]", end_section=system == SYSTEMS[-1])
+            table.add_row(
+                label if system == SYSTEMS[0] else "",
+                str(overlap.support) if system == SYSTEMS[0] else "",
+                system,
+                str(overlap.predicted),
+                f"{strict.precision:.3f}",
+                f"{strict.recall:.3f}",
+                f"[bold]{strict.f1:.3f}[/]",
+                f"{overlap.precision:.3f}",
+                f"{overlap.recall:.3f}",
+                f"[bold]{overlap.f1:.3f}[/]",
+                end_section=system == SYSTEMS[-1],
+            )
     for system in SYSTEMS:
         caps = slices[system]
-        table.add_row("ALL-CAPS" if system == SYSTEMS[0] else "", str(caps["gold"]) if system == SYSTEMS[0] else "",
-                      system, "", "", f"{caps['strict_recall']:.3f}", "", "", f"{caps['overlap_recall']:.3f}", "",
-                      end_section=system == SYSTEMS[-1])
-    table.caption = ("ALL-CAPS: recall of the gold names written in capitals; run time " +
-                     ", ".join(f"{system} {seconds[system]:.1f} s" for system in SYSTEMS))
+        table.add_row(
+            "ALL-CAPS" if system == SYSTEMS[0] else "",
+            str(caps["gold"]) if system == SYSTEMS[0] else "",
+            system,
+            "",
+            "",
+            f"{caps['strict_recall']:.3f}",
+            "",
+            "",
+            f"{caps['overlap_recall']:.3f}",
+            "",
+            end_section=system == SYSTEMS[-1],
+        )
+    table.caption = "ALL-CAPS: recall of the gold names written in capitals; run time " + ", ".join(
+        f"{system} {seconds[system]:.1f} s" for system in SYSTEMS
+    )
     return table
 
 
@@ -154,15 +198,21 @@ def print_errors(system: str, gold: list[GoldDocument], predicted: list[dict], r
         side = "predicted there" if kind == "FN" else "gold there"
         summary = ", ".join(f"{other if other != '-' else 'nothing'} {count}" for other, count in there.most_common())
         console.print(f"[bold]{kind} {label}[/] {len(errors)}  ({side}: {summary})")
-        for error, other in sorted(draw.sample(errors, min(EXAMPLES_PER_GROUP, len(errors))),
-                                   key=lambda item: (item[0].document, item[0].start)):
+        for error, other in sorted(
+            draw.sample(errors, min(EXAMPLES_PER_GROUP, len(errors))),
+            key=lambda item: (item[0].document, item[0].start),
+        ):
             console.print(f"    {error.text!r:<32} [{other}] {error.id}  {error.context}", markup=False, soft_wrap=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=list(CONLL_FILES), default="testa",
-                        help="train and testa to develop on; testb is the final test (needs --final)")
+    parser.add_argument(
+        "--split",
+        choices=list(CONLL_FILES),
+        default="testa",
+        help="train and testa to develop on; testb is the final test (needs --final)",
+    )
     parser.add_argument("--final", action="store_true", help="score the final test split, testb: once, at the end")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N documents")
     parser.add_argument("--errors", action="store_true", help="print false positives and negatives by label")
@@ -171,8 +221,10 @@ def main() -> int:
     parser.add_argument("--workspace", type=Path, help="newscorpus workspace (default: as newscorpus finds it)")
     args = parser.parse_args()
     if args.split == FINAL_TEST_SPLIT and not args.final:
-        parser.error(f"{FINAL_TEST_SPLIT} is the final test split, scored once at the end: add --final if this is that "
-                     f"time; develop on train and testa")
+        parser.error(
+            f"{FINAL_TEST_SPLIT} is the final test split, scored once at the end: add --final if this is that "
+            f"time; develop on train and testa"
+        )
     if args.final and args.split != FINAL_TEST_SPLIT:
         parser.error(f"--final is for --split {FINAL_TEST_SPLIT} only")
     workspace = find_workspace(args.workspace)
@@ -186,17 +238,31 @@ def main() -> int:
         reports[system] = evaluate(gold, predicted[system])
         slices[system] = caps_slice(gold, predicted[system])
     tokens = sum(len(text.split()) for text in texts)
-    console.print(f"CoNLL-2003 {args.split}: {len(gold)} documents, {tokens} tokens; model "
-                  f"{workspace.settings.model.name}; newscorpus = the pre-annotator, bare = spacy.load alone")
+    console.print(
+        f"CoNLL-2003 {args.split}: {len(gold)} documents, {tokens} tokens; model "
+        f"{workspace.settings.model.name}; newscorpus = the pre-annotator, bare = spacy.load alone"
+    )
     console.print(score_table(reports, slices, seconds))
     if args.errors:
         for system in SYSTEMS:
             print_errors(system, gold, predicted[system], reports[system])
     if args.json is not None:
-        figures = {"split": args.split, "documents": len(gold), "tokens": tokens, "limit": args.limit,
-                   "model": workspace.settings.model.name, "labels": TO_CONLL,
-                   "systems": {system: {**reports[system].entities.to_json(), "all_caps": slices[system],
-                                        "seconds": round(seconds[system], 2)} for system in SYSTEMS}}
+        figures = {
+            "split": args.split,
+            "documents": len(gold),
+            "tokens": tokens,
+            "limit": args.limit,
+            "model": workspace.settings.model.name,
+            "labels": TO_CONLL,
+            "systems": {
+                system: {
+                    **reports[system].entities.to_json(),
+                    "all_caps": slices[system],
+                    "seconds": round(seconds[system], 2),
+                }
+                for system in SYSTEMS
+            },
+        }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2))
         console.print(f"figures written to {args.json}")

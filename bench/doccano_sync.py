@@ -30,24 +30,28 @@ import time
 from pathlib import Path
 
 import orjson
-
 from generated import generate
 from latency_proxy import LatencyProxy
 
-from pipeline.review.doccano.annotators import add_annotator
+from pipeline.corpus.ingest import ingest
+from pipeline.corpus.record import StageOutput
+from pipeline.corpus.store import CorpusStore
 from pipeline.review.doccano.adapter import Doccano
+from pipeline.review.doccano.annotators import add_annotator
 from pipeline.review.doccano.credentials import PASSWORD_ENV, URL_ENV, USERNAME_ENV, read_credentials
 from pipeline.review.doccano.pull import pull
 from pipeline.review.doccano.push import IMPORT_TASK, give_copies, push, upload_record
 from pipeline.review.doccano.server import server_down, server_up
 from pipeline.review.doccano.session import ReviewSession
-from pipeline.corpus.ingest import ingest
 from pipeline.stages import PREANNOTATE
-from pipeline.corpus.record import StageOutput
-from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import init_workspace
 
-PATTERNS = {"LOC": r"VRAEM", "GPE": r"Peru", "ORG": r"Shining Path|Devida|CEVRAEM", "QUANTITY": r"[\d,]+ (?:hectares|kilograms|tons)"}
+PATTERNS = {
+    "LOC": r"VRAEM",
+    "GPE": r"Peru",
+    "ORG": r"Shining Path|Devida|CEVRAEM",
+    "QUANTITY": r"[\d,]+ (?:hectares|kilograms|tons)",
+}
 
 
 def synthetic_store(workspace, count: int) -> CorpusStore:
@@ -57,12 +61,20 @@ def synthetic_store(workspace, count: int) -> CorpusStore:
     ingest(store, [corpus], workspace.settings, progress=False)
     with store.locked(), store.stage_writer(PREANNOTATE) as writer:
         for document in store.iter_documents():
-            spans = [{"start": m.start(), "end": m.end(), "label": label, "text": m.group(), "source": "bench", "score": 1.0}
-                     for label, pattern in PATTERNS.items() for m in re.finditer(pattern, document.text)]
+            spans = [
+                {"start": m.start(), "end": m.end(), "label": label, "text": m.group(), "source": "bench", "score": 1.0}
+                for label, pattern in PATTERNS.items()
+                for m in re.finditer(pattern, document.text)
+            ]
             entities = [s for s in spans if s["label"] != "QUANTITY"]
-            claims = [{**s, "value": None, "unit": None, "approx": None, "low": None, "high": None, "from": None, "to": None}
-                      for s in spans if s["label"] == "QUANTITY"]
-            writer.add_output(document.id, StageOutput(PREANNOTATE, "bench", "bench", {"entities": entities, "claims": claims}))
+            claims = [
+                {**s, "value": None, "unit": None, "approx": None, "low": None, "high": None, "from": None, "to": None}
+                for s in spans
+                if s["label"] == "QUANTITY"
+            ]
+            writer.add_output(
+                document.id, StageOutput(PREANNOTATE, "bench", "bench", {"entities": entities, "claims": claims})
+            )
     return store
 
 
@@ -108,9 +120,16 @@ def main() -> None:
             admin = Doccano(creds)
             # floor: the same records, one file, doccano-client's bulk upload into a fresh project
             path = Path(tmp) / "bare.jsonl"
-            path.write_bytes(b"".join(orjson.dumps(upload_record(d)) + b"\n" for d in store.iter_documents([PREANNOTATE])))
-            bare = admin.client.create_project(name="bare", project_type="SequenceLabeling", description="bench",
-                                               allow_overlapping=True, use_relation=True)
+            path.write_bytes(
+                b"".join(orjson.dumps(upload_record(d)) + b"\n" for d in store.iter_documents([PREANNOTATE]))
+            )
+            bare = admin.client.create_project(
+                name="bare",
+                project_type="SequenceLabeling",
+                description="bench",
+                allow_overlapping=True,
+                use_relation=True,
+            )
             for label in PATTERNS:
                 admin.client.create_label_type(bare.id, "span", label)
             floor_push, _ = timed(admin.client.upload, bare.id, [str(path)], IMPORT_TASK, "JSONL")
@@ -147,8 +166,10 @@ def main() -> None:
     for name, floor, ours, count, target in rows:
         print(f"{name:<28} {floor:>8.1f} {ours:>8.1f} {count / ours:>8.0f} {ours / floor:>6.2f}  {target}")
         if name == "push (bulk import)":
-            print(f"{'re-push, unchanged':<28} {'':>8} {second_push:>8.2f} {'':>8} {second_push / first_push:>6.3f}  "
-                  f"< 0.05 of the first push")
+            print(
+                f"{'re-push, unchanged':<28} {'':>8} {second_push:>8.2f} {'':>8} {second_push / first_push:>6.3f}  "
+                f"< 0.05 of the first push"
+            )
 
 
 if __name__ == "__main__":

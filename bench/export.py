@@ -17,10 +17,11 @@ then ``DatasetDict.save_to_disk``. **Ours** is ``export_dataset`` from the store
 ``--format both``: reading the store, building the rows and their BIO tags, the Arrow copy, the
 Parquet copy and the card, with its default number of processes (the CPUs, up to 4) and with one
 ("1 proc"), whose CPU time (the measured part only) is also compared with the floor's: wall time on a
-shared machine moves with whatever else runs on it, CPU time much less. Each measurement runs in its own process; peak memory is compared at two corpus sizes to
-show that it stays flat: peak RSS (as the kernel counts it, with the pages of the memory-mapped Arrow
-files that ``save_to_disk`` and the Parquet writer read, which grow with the data but are file-backed
-and reclaimable) and the peak heap (Pss_Anon of the export and its worker processes, sampled).
+shared machine moves with whatever else runs on it, CPU time much less. Each measurement runs in its own
+process; peak memory is compared at two corpus sizes to show that it stays flat: peak RSS (as the
+kernel counts it, with the pages of the memory-mapped Arrow files that ``save_to_disk`` and the Parquet
+writer read, which grow with the data but are file-backed and reclaimable) and the peak heap (Pss_Anon
+of the export and its worker processes, sampled).
 
     python bench/export.py [--docs 10000] [--small 2000] [--repeat 1]
 """
@@ -79,8 +80,10 @@ with store.locked(), store.document_writer() as texts, store.stage_writer("token
                      "source": "gazetteer", "score": 1.0} for m in names.finditer(text)]
         claims = [{"start": m.start(), "end": m.end(), "label": "COUNT", "text": m.group(),
                    "value": float(m.group(1).replace(",", "")), "unit": m.group(2), "approx": None, "low": None,
-                   "high": None, "from": None, "to": None, "source": "claims", "score": 0.9} for m in counts.finditer(text)]
-        preannotations.add_output(doc_id, StageOutput("preannotate", "2", "bench", {"entities": entities, "claims": claims}))
+                   "high": None, "from": None, "to": None, "source": "claims", "score": 0.9}
+                  for m in counts.finditer(text)]
+        preannotations.add_output(doc_id, StageOutput("preannotate", "2", "bench",
+                                                      {"entities": entities, "claims": claims}))
         reviews.add_output(doc_id, StageOutput("review", "1", "bench", {
             "status": REVIEWED, "entities": entities, "claims": claims, "relations": [], "annotators": ["alice", "bob"],
             "agreement": round(rng.uniform(0.7, 1.0), 3)}))
@@ -207,21 +210,29 @@ def main() -> None:
             floor, ours, single = best(runs["floor"]), best(runs["ours"]), best(runs["single"])
             heap = run_lines(OURS, str(root), str(count), "1", "heap")[0][0]  # one process: like for like
             rows.append((count, floor, ours, single, heap))
-    print(f"export, {args.docs} synthetic pre-annotated and reviewed articles ({words:.0f} words each), best of "
-          f"{args.repeat}, {len(os.sched_getaffinity(0))} CPUs, load average before the run {load:.2f}")
-    print(f"{'docs':>6} {'floor s':>8} {'ours s':>7} {'docs/s':>7} {'ratio':>6} {'1 proc s':>9} {'ratio':>6} "
-          f"{'floor CPU s':>12} {'1 proc CPU s':>13} {'ratio':>6} {'floor MB':>9} {'ours MB':>8} {'heap MB':>8}")
+    print(
+        f"export, {args.docs} synthetic pre-annotated and reviewed articles ({words:.0f} words each), best of "
+        f"{args.repeat}, {len(os.sched_getaffinity(0))} CPUs, load average before the run {load:.2f}"
+    )
+    print(
+        f"{'docs':>6} {'floor s':>8} {'ours s':>7} {'docs/s':>7} {'ratio':>6} {'1 proc s':>9} {'ratio':>6} "
+        f"{'floor CPU s':>12} {'1 proc CPU s':>13} {'ratio':>6} {'floor MB':>9} {'ours MB':>8} {'heap MB':>8}"
+    )
     for count, floor, ours, single, heap in rows:
         (floor_cpu, floor_s), floor_mb = floor
         (_, ours_s), ours_mb = ours
         (single_cpu, single_s), _ = single
-        print(f"{count:>6} {floor_s:>8.2f} {ours_s:>7.2f} {count / ours_s:>7.0f} {ours_s / floor_s:>6.2f} "
-              f"{single_s:>9.2f} {single_s / floor_s:>6.2f} {floor_cpu:>12.2f} {single_cpu:>13.2f} "
-              f"{single_cpu / floor_cpu:>6.2f} {floor_mb:>9.0f} {ours_mb:>8.0f} {heap:>8.0f}")
+        print(
+            f"{count:>6} {floor_s:>8.2f} {ours_s:>7.2f} {count / ours_s:>7.0f} {ours_s / floor_s:>6.2f} "
+            f"{single_s:>9.2f} {single_s / floor_s:>6.2f} {floor_cpu:>12.2f} {single_cpu:>13.2f} "
+            f"{single_cpu / floor_cpu:>6.2f} {floor_mb:>9.0f} {ours_mb:>8.0f} {heap:>8.0f}"
+        )
     (small, _, (_, small_mb), _, small_heap), (large, ((_, floor_s), _), ((_, ours_s), large_mb), _, large_heap) = rows
     print(f"time ratio to the floor at {large} docs: {ours_s / floor_s:.2f} (target <= 1.5)")
-    print(f"peak memory {small} -> {large} docs: RSS {small_mb:.0f} -> {large_mb:.0f} MB (x{large_mb / small_mb:.2f}), "
-          f"heap {small_heap:.0f} -> {large_heap:.0f} MB (x{large_heap / small_heap:.2f}); flat means close to 1")
+    print(
+        f"peak memory {small} -> {large} docs: RSS {small_mb:.0f} -> {large_mb:.0f} MB (x{large_mb / small_mb:.2f}), "
+        f"heap {small_heap:.0f} -> {large_heap:.0f} MB (x{large_heap / small_heap:.2f}); flat means close to 1"
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from generated import MODEL, REPO, generate, run_measured
-
+from generated import MODEL, generate, run_measured
 
 FLOOR = """
 import json, sys, time
@@ -77,17 +76,25 @@ def main() -> None:
             generate(corpus, count)
             results[count] = measure(corpus, tmp, args.repeat)
         words = sum(len(p.read_text().split()) for p in (tmp / f"corpus-{args.docs}").glob("*.txt"))
-    print(f"ingest + tokenize, {args.docs} generated articles ({words / args.docs:.0f} words each), best of {args.repeat}")
+    print(
+        f"ingest + tokenize, {args.docs} generated articles ({words / args.docs:.0f} words each), best of {args.repeat}"
+    )
     print(f"{'docs':>6} {'floor s':>8} {'ours s':>8} {'docs/s':>8} {'ratio':>6} {'floor MB':>9} {'ours MB':>8}")
     for count, r in results.items():
-        print(f"{count:>6} {r['floor_s']:>8.2f} {r['ours_s']:>8.2f} {count / r['ours_s']:>8.0f} "
-              f"{r['ours_s'] / r['floor_s']:>6.2f} {r['floor_mb']:>9.0f} {r['ours_mb']:>8.0f}")
+        print(
+            f"{count:>6} {r['floor_s']:>8.2f} {r['ours_s']:>8.2f} {count / r['ours_s']:>8.0f} "
+            f"{r['ours_s'] / r['floor_s']:>6.2f} {r['floor_mb']:>9.0f} {r['ours_mb']:>8.0f}"
+        )
     small, large = results[args.small], results[args.docs]
     print(f"time ratio to floor at {args.docs} docs: {large['ours_s'] / large['floor_s']:.2f} (target <= 2.0)")
-    print(f"peak memory {args.small} -> {args.docs} docs: {small['ours_mb']:.0f} -> {large['ours_mb']:.0f} MB "
-          f"(x{large['ours_mb'] / small['ours_mb']:.2f}; flat means close to 1)")
-    print(f"memory growth {args.small} -> {args.docs} docs: ours {large['ours_mb'] - small['ours_mb']:+.0f} MB, "
-          f"floor {large['floor_mb'] - small['floor_mb']:+.0f} MB (spaCy's vocabulary grows with every new word)")
+    print(
+        f"peak memory {args.small} -> {args.docs} docs: {small['ours_mb']:.0f} -> {large['ours_mb']:.0f} MB "
+        f"(x{large['ours_mb'] / small['ours_mb']:.2f}; flat means close to 1)"
+    )
+    print(
+        f"memory growth {args.small} -> {args.docs} docs: ours {large['ours_mb'] - small['ours_mb']:+.0f} MB, "
+        f"floor {large['floor_mb'] - small['floor_mb']:+.0f} MB (spaCy's vocabulary grows with every new word)"
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,10 @@ def main() -> int:
     parser.add_argument("--workspace", type=Path, help="newscorpus workspace (default: as newscorpus finds it)")
     args = parser.parse_args()
     if not args.sample.exists():
-        sys.exit(f"error: {args.sample} is not there; stage it: "
-                 f"python annotations/external/stage.py --mirrors DIR --only muc3")
+        sys.exit(
+            f"error: {args.sample} is not there; stage it: "
+            f"python annotations/external/stage.py --mirrors DIR --only muc3"
+        )
     records = [orjson.loads(line) for line in args.sample.read_bytes().splitlines() if line.strip()]
     workspace = find_workspace(args.workspace)
     start = time.perf_counter()
@@ -57,40 +59,72 @@ def main() -> int:
                 continue  # the key's names are not in this text as written
             hits = [e for m in organisation["mentions"] for e in overlapping(prediction["entities"], m)]
             spans = {(m["start"], m["end"]) for m in organisation["mentions"]}
-            results.append({"id": record["id"], "names": organisation["names"], "uncertain": organisation["uncertain"],
-                            "found": bool(hits), "found_as_org": any(e["label"] == "ORG" for e in hits),
-                            "exact_org": any(e["label"] == "ORG" and (e["start"], e["end"]) in spans for e in hits),
-                            "labels": dict(Counter(e["label"] for e in hits)),
-                            "entities": sorted({e["text"] for e in hits})})
+            results.append(
+                {
+                    "id": record["id"],
+                    "names": organisation["names"],
+                    "uncertain": organisation["uncertain"],
+                    "found": bool(hits),
+                    "found_as_org": any(e["label"] == "ORG" for e in hits),
+                    "exact_org": any(e["label"] == "ORG" and (e["start"], e["end"]) in spans for e in hits),
+                    "labels": dict(Counter(e["label"] for e in hits)),
+                    "entities": sorted({e["text"] for e in hits}),
+                }
+            )
     found = sum(r["found"] for r in results)
     as_org = sum(r["found_as_org"] for r in results)
     exact = sum(r["exact_org"] for r in results)
     entities = sum(len(p["entities"]) for p in predicted)
-    print(f"MUC-3 sample: {len(records)} reports, {entities} entities ({seconds:.1f} s); "
-          f"{len(results)} key organisations named in the text")
-    print(f"found (an entity overlaps a mention): {found}/{len(results)}; found as ORG: {as_org}/{len(results)}; "
-          f"an ORG exactly on a mention: {exact}/{len(results)}")
+    print(
+        f"MUC-3 sample: {len(records)} reports, {entities} entities ({seconds:.1f} s); "
+        f"{len(results)} key organisations named in the text"
+    )
+    print(
+        f"found (an entity overlaps a mention): {found}/{len(results)}; found as ORG: {as_org}/{len(results)}; "
+        f"an ORG exactly on a mention: {exact}/{len(results)}"
+    )
     for result in results:
-        mark = ("ORG=" if result["exact_org"] else "ORG~" if result["found_as_org"] else
-                "    " if result["found"] else "MISS")
+        mark = (
+            "ORG="
+            if result["exact_org"]
+            else "ORG~"
+            if result["found_as_org"]
+            else "    "
+            if result["found"]
+            else "MISS"
+        )
         labels = ", ".join(f"{label} {count}" for label, count in result["labels"].items()) or "-"
         print(f"  {mark} {result['id']}  {' / '.join(result['names'])}  [{labels}]  {'; '.join(result['entities'])}")
 
     pool = [(record, entity) for record, prediction in zip(records, predicted) for entity in prediction["entities"]]
     print(f"\n{args.examples} entity outputs (seeded draw of {len(pool)}):")
     labels = Counter(entity["label"] for _, entity in pool)
-    for record, entity in sorted(random.Random(0).sample(pool, min(args.examples, len(pool))),
-                                 key=lambda item: (item[0]["id"], item[1]["start"])):
-        print(f"  {record['id']}  {entity['label']:<6} {entity['text']!r:<34} {entity['source']:<9} "
-              f"{context_of(record['text'], entity['start'], entity['end'], 40)}")
+    for record, entity in sorted(
+        random.Random(0).sample(pool, min(args.examples, len(pool))), key=lambda item: (item[0]["id"], item[1]["start"])
+    ):
+        print(
+            f"  {record['id']}  {entity['label']:<6} {entity['text']!r:<34} {entity['source']:<9} "
+            f"{context_of(record['text'], entity['start'], entity['end'], 40)}"
+        )
     print("labels: " + ", ".join(f"{label} {count}" for label, count in labels.most_common()))
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_bytes(orjson.dumps({"reports": len(records), "entities": entities, "labels": labels,
-                                            "organisations": len(results), "found": found, "found_as_org": as_org,
-                                            "exact_org": exact,
-                                            "seconds": round(seconds, 2), "results": results},
-                                           option=orjson.OPT_INDENT_2))
+        args.json.write_bytes(
+            orjson.dumps(
+                {
+                    "reports": len(records),
+                    "entities": entities,
+                    "labels": labels,
+                    "organisations": len(results),
+                    "found": found,
+                    "found_as_org": as_org,
+                    "exact_org": exact,
+                    "seconds": round(seconds, 2),
+                    "results": results,
+                },
+                option=orjson.OPT_INDENT_2,
+            )
+        )
     return 0
 
 

@@ -91,13 +91,23 @@ def main() -> None:
             rows.append((processes, floor, mine))
         small_memory = ours(small, 1)[1]
     print(f"pre-annotation, {args.docs} generated articles ({words / args.docs:.0f} words each), best of {args.repeat}")
-    print(f"{'procs':>5} {'floor s':>8} {'ours s':>8} {'floor w/s':>10} {'ours w/s':>9} {'ratio':>6} {'floor MB':>9} {'ours MB':>8}")
+    print(
+        f"{'procs':>5} {'floor s':>8} {'ours s':>8} {'floor w/s':>10} {'ours w/s':>9} {'ratio':>6} "
+        f"{'floor MB':>9} {'ours MB':>8}"
+    )
     for processes, (floor_s, floor_mb), (ours_s, ours_mb) in rows:
-        print(f"{processes:>5} {floor_s:>8.1f} {ours_s:>8.1f} {words / floor_s:>10.0f} {words / ours_s:>9.0f} "
-              f"{floor_s / ours_s:>6.2f} {floor_mb:>9.0f} {ours_mb:>8.0f}")
-    print(f"throughput ratio to bare nlp.pipe: {rows[0][1][0] / rows[0][2][0]:.2f} with 1 process, "
-          f"{rows[1][1][0] / rows[1][2][0]:.2f} with 2 (target >= 0.8)")
-    print(f"scaling 1 -> 2 processes: ours x{rows[0][2][0] / rows[1][2][0]:.2f}, floor x{rows[0][1][0] / rows[1][1][0]:.2f}")
+        print(
+            f"{processes:>5} {floor_s:>8.1f} {ours_s:>8.1f} {words / floor_s:>10.0f} {words / ours_s:>9.0f} "
+            f"{floor_s / ours_s:>6.2f} {floor_mb:>9.0f} {ours_mb:>8.0f}"
+        )
+    print(
+        f"throughput ratio to bare nlp.pipe: {rows[0][1][0] / rows[0][2][0]:.2f} with 1 process, "
+        f"{rows[1][1][0] / rows[1][2][0]:.2f} with 2 (target >= 0.8)"
+    )
+    print(
+        f"scaling 1 -> 2 processes: ours x{rows[0][2][0] / rows[1][2][0]:.2f}, "
+        f"floor x{rows[0][1][0] / rows[1][1][0]:.2f}"
+    )
     print(f"peak memory {args.small} -> {args.docs} docs: {small_memory:.0f} -> {rows[0][2][1]:.0f} MB")
 
 

@@ -28,8 +28,8 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.review.agreement import Acceptance
 from pipeline.nlp.preannotate import annotate_texts
+from pipeline.review.agreement import Acceptance
 from pipeline.review.queue import QueueEntry, expected_corrections, order_entries
 from pipeline.workspace import find_workspace
 
@@ -58,7 +58,9 @@ def corrections(predicted: list[dict], gold: list[dict]) -> int:
 def layer_spans(spans: list[dict], layer: str) -> list[dict]:
     if layer == "claims":
         return [{"start": s["start"], "end": s["end"], "label": s["label"]} for s in spans]
-    return [{"start": s["start"], "end": s["end"], "label": TO_CONLL[s["label"]]} for s in spans if s["label"] in TO_CONLL]
+    return [
+        {"start": s["start"], "end": s["end"], "label": TO_CONLL[s["label"]]} for s in spans if s["label"] in TO_CONLL
+    ]
 
 
 def share_found(order: list[int], found: list[int], share: float) -> float:
@@ -76,26 +78,56 @@ def run_set(name: str, limit: int | None, share: float, workspace) -> dict:
     started = time.perf_counter()
     predicted = annotate_texts([g["text"] for g in gold], workspace.settings, workspace.annotations_dir)
     seconds = time.perf_counter() - started
-    found = [corrections(layer_spans(p[layer], layer), layer_spans(g[layer], layer) if layer == "claims"
-                         else [{"start": s["start"], "end": s["end"], "label": s["label"]} for s in g["entities"]])
-             for p, g in zip(predicted, gold)]
+    found = [
+        corrections(
+            layer_spans(p[layer], layer),
+            layer_spans(g[layer], layer)
+            if layer == "claims"
+            else [{"start": s["start"], "end": s["end"], "label": s["label"]} for s in g["entities"]],
+        )
+        for p, g in zip(predicted, gold)
+    ]
     entries = []
     for number, p in enumerate(predicted):
-        priority, reasons = expected_corrections(p["text"], p["entities"], p["claims"], p.get("notes", []),
-                                                 layers=(layer,), disagreements=p.get("disagreements", 0))
-        entries.append(QueueEntry(str(number), str(number), priority, reasons,
-                                  frozenset(s["text"] for s in p["entities"] if s["label"] != "DATE")))
+        priority, reasons = expected_corrections(
+            p["text"],
+            p["entities"],
+            p["claims"],
+            p.get("notes", []),
+            layers=(layer,),
+            disagreements=p.get("disagreements", 0),
+        )
+        entries.append(
+            QueueEntry(
+                str(number),
+                str(number),
+                priority,
+                reasons,
+                frozenset(s["text"] for s in p["entities"] if s["label"] != "DATE"),
+            )
+        )
     index = {e.doc_id: n for n, e in enumerate(entries)}
-    orders = {order: [index[e.doc_id] for e in order_entries(list(entries), order)]
-              for order in ("uncertainty", "diversity", "corpus")}
+    orders = {
+        order: [index[e.doc_id] for e in order_entries(list(entries), order)]
+        for order in ("uncertainty", "diversity", "corpus")
+    }
     orders["longest first"] = sorted(range(len(gold)), key=lambda n: -len(gold[n]["text"]))
     shares = {order: share_found(ranked, found, share) for order, ranked in orders.items()}
-    draws = [share_found(random.Random(seed).sample(range(len(gold)), len(gold)), found, share) for seed in range(RANDOM_DRAWS)]
+    draws = [
+        share_found(random.Random(seed).sample(range(len(gold)), len(gold)), found, share)
+        for seed in range(RANDOM_DRAWS)
+    ]
     shares["random (mean of 200)"] = sum(draws) / len(draws)
     best = sorted(range(len(gold)), key=lambda n: -found[n])
     shares["best possible"] = share_found(best, found, share)
-    return {"name": name, "layer": layer, "documents": len(gold), "corrections": sum(found), "shares": shares,
-            "seconds": seconds}
+    return {
+        "name": name,
+        "layer": layer,
+        "documents": len(gold),
+        "corrections": sum(found),
+        "shares": shares,
+        "seconds": seconds,
+    }
 
 
 def main() -> int:
@@ -106,22 +138,33 @@ def main() -> int:
     args = parser.parse_args()
     workspace = find_workspace(REPO)
     results = [run_set(name, args.limit, args.share, workspace) for name in args.sets.split(",")]
-    table = Table(title=f"Share of all corrections found in the first {args.share:.0%} of documents reviewed",
-                  title_justify="left")
+    table = Table(
+        title=f"Share of all corrections found in the first {args.share:.0%} of documents reviewed",
+        title_justify="left",
+    )
     table.add_column("order")
     for result in results:
-        table.add_column(f"{result['name']}\n{result['layer']}, {result['documents']} docs,\n"
-                         f"{result['corrections']} corrections", justify="right")
+        table.add_column(
+            f"{result['name']}\n{result['layer']}, {result['documents']} docs,\n{result['corrections']} corrections",
+            justify="right",
+        )
     for order in results[0]["shares"]:
         table.add_row(order, *(f"{r['shares'][order]:.3f}" for r in results))
-    table.add_row("uncertainty / corpus", *(f"{r['shares']['uncertainty'] / r['shares']['corpus']:.2f}"
-                                            for r in results), end_section=True)
-    table.add_row("uncertainty / random", *(f"{r['shares']['uncertainty'] / r['shares']['random (mean of 200)']:.2f}"
-                                            for r in results))
+    table.add_row(
+        "uncertainty / corpus",
+        *(f"{r['shares']['uncertainty'] / r['shares']['corpus']:.2f}" for r in results),
+        end_section=True,
+    )
+    table.add_row(
+        "uncertainty / random",
+        *(f"{r['shares']['uncertainty'] / r['shares']['random (mean of 200)']:.2f}" for r in results),
+    )
     console.print(table)
     met = all(r["shares"]["uncertainty"] >= TARGET * r["shares"]["corpus"] for r in results)
-    console.print(f"target: uncertainty order finds at least {TARGET}x the corrections corpus order finds "
-                  f"in the first {args.share:.0%}: {'met' if met else 'NOT met'} on every set")
+    console.print(
+        f"target: uncertainty order finds at least {TARGET}x the corrections corpus order finds "
+        f"in the first {args.share:.0%}: {'met' if met else 'NOT met'} on every set"
+    )
     return 0 if met else 1
 
 

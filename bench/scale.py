@@ -52,8 +52,12 @@ def write_articles(path: Path, start: int, count: int, seed: int = 0, vary: floa
             rng = random.Random(seed * 1_000_003 + number)
             picked = rng.sample(sentences, len(sentences))
             paragraphs = [" ".join(picked[i : i + 3]) for i in range(0, len(picked), 3)]
-            text = "\n\n".join(re.sub(r"\d[\d,]*", lambda m: f"{rng.randint(2, 99999):,}", p) for p in paragraphs)
-            text = re.sub(r"[A-Za-z]{3,}", lambda m: rng.choice(vocabulary) if rng.random() < vary else m.group(), text)
+            text = "\n\n".join(
+                re.sub(r"\d[\d,]*", lambda m, rng=rng: f"{rng.randint(2, 99999):,}", p) for p in paragraphs
+            )
+            text = re.sub(
+                r"[A-Za-z]{3,}", lambda m, rng=rng: rng.choice(vocabulary) if rng.random() < vary else m.group(), text
+            )
             handle.write(json.dumps({"id": f"story-{number}", "headline": f"Story {number}", "text": text}) + "\n")
 
 
@@ -74,8 +78,9 @@ def _size(path: Path) -> int:
 
 
 def _newscorpus(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, env=env, cwd=cwd,
-                          check=True)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, env=env, cwd=cwd, check=True
+    )
 
 
 def bench_store(args: argparse.Namespace) -> None:
@@ -91,8 +96,11 @@ def bench_store(args: argparse.Namespace) -> None:
             seconds, megabytes = run_measured(INGEST_TOKENIZE, str(feed), MODEL, str(workspace))
             per_article.append(seconds / args.batch)
             done = (number + 1) * args.batch
-            print(f"  {done:>7} documents: batch of {args.batch} in {seconds:6.1f} s "
-                  f"({1000 * seconds / args.batch:.2f} ms an article), peak {megabytes:.0f} MB", flush=True)
+            print(
+                f"  {done:>7} documents: batch of {args.batch} in {seconds:6.1f} s "
+                f"({1000 * seconds / args.batch:.2f} ms an article), peak {megabytes:.0f} MB",
+                flush=True,
+            )
             if number == 0:
                 first_size = _size(workspace / "corpus" / ".store")
             feed.unlink()
@@ -102,8 +110,12 @@ def bench_store(args: argparse.Namespace) -> None:
 
         old_docs = min(args.old_docs, args.docs)
         old_tree = tmp / "old"
-        subprocess.run(["git", "worktree", "add", "--detach", str(old_tree), OLD_STORE_COMMIT], cwd=REPO, check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(old_tree), OLD_STORE_COMMIT],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
         try:
             old_ws = tmp / "old-ws"
             env = {**os.environ, "PYTHONPATH": str(old_tree)}
@@ -116,8 +128,11 @@ def bench_store(args: argparse.Namespace) -> None:
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old_tree)], cwd=REPO, check=True)
 
-        doc_id = json.loads(_newscorpus("--workspace", str(workspace), "dump").stdout.splitlines()[-1])["id"] \
-            if args.docs <= 20_000 else _last_id(workspace)
+        doc_id = (
+            json.loads(_newscorpus("--workspace", str(workspace), "dump").stdout.splitlines()[-1])["id"]
+            if args.docs <= 20_000
+            else _last_id(workspace)
+        )
         in_process = min(run_measured(SHOW, str(workspace / "corpus" / ".store"), doc_id)[0] for _ in range(3))
         walls = []
         for _ in range(3):
@@ -131,12 +146,17 @@ def bench_store(args: argparse.Namespace) -> None:
     flat = per_article[-1] / per_article[0]
     print(f"\ningest + tokenize in batches of {args.batch} into one store, up to {args.docs} articles")
     print(f"time per article, last batch / first batch: {flat:.2f} (target within 15%: 0.85-1.15)")
-    print(f"store size per article: {size / args.docs / 1000:.1f} KB compacted ({before_compact / args.docs / 1000:.1f} KB "
-          f"before compaction; {first_size / args.batch / 1000:.1f} KB after the first batch); the JSON Lines store of "
-          f"{OLD_STORE_COMMIT}: {old_size / old_docs / 1000:.1f} KB for the first {old_docs} of the same articles; "
-          f"ratio {size / args.docs / (old_size / old_docs):.2f} (target <= 0.33)")
-    print(f"show ID at {args.docs} documents: {in_process:.3f} s in-process (store.get_document), {min(walls):.2f} s as a "
-          f"command (of which {startup:.2f} s is starting newscorpus: --help); target < 1 s")
+    print(
+        f"store size per article: {size / args.docs / 1000:.1f} KB compacted "
+        f"({before_compact / args.docs / 1000:.1f} KB before compaction; "
+        f"{first_size / args.batch / 1000:.1f} KB after the first batch); the JSON Lines store of "
+        f"{OLD_STORE_COMMIT}: {old_size / old_docs / 1000:.1f} KB for the first {old_docs} of the same articles; "
+        f"ratio {size / args.docs / (old_size / old_docs):.2f} (target <= 0.33)"
+    )
+    print(
+        f"show ID at {args.docs} documents: {in_process:.3f} s in-process (store.get_document), "
+        f"{min(walls):.2f} s as a command (of which {startup:.2f} s is starting newscorpus: --help); target < 1 s"
+    )
 
 
 ENGINE = """
@@ -188,8 +208,9 @@ def run_engine(workspace: Path, engine: str) -> tuple[float, float, float]:
     import threading
 
     peaks: dict[int, tuple[str, int]] = {}
-    process = subprocess.Popen([sys.executable, "-c", ENGINE, str(workspace), engine], stdout=subprocess.PIPE,
-                               text=True, cwd=REPO)
+    process = subprocess.Popen(
+        [sys.executable, "-c", ENGINE, str(workspace), engine], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
     done = threading.Event()
 
     def sample():
@@ -203,8 +224,11 @@ def run_engine(workspace: Path, engine: str) -> tuple[float, float, float]:
     sampler.join()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"the {engine} engine run failed")
-    workers = [peak for command, peak in peaks.values()
-               if (command.startswith("ray::") if engine == "ray" else "-c" in command)]
+    workers = [
+        peak
+        for command, peak in peaks.values()
+        if (command.startswith("ray::") if engine == "ray" else "-c" in command)
+    ]
     return float(process.stdout.read().strip().splitlines()[-1]), usage.ru_maxrss / 1024, max(workers, default=0) / 1024
 
 
@@ -222,21 +246,30 @@ def bench_engines(args: argparse.Namespace) -> None:
                 _newscorpus("--workspace", str(workspace), "--quiet", "ingest", str(feed))
                 results[count, engine] = run_engine(workspace, engine)
                 seconds, main_mb, worker_mb = results[count, engine]
-                print(f"  {count:>6} documents, {engine:>5}: {seconds:7.1f} s ({count / seconds:5.1f} documents/s), "
-                      f"main process {main_mb:.0f} MB, largest worker {worker_mb:.0f} MB", flush=True)
+                print(
+                    f"  {count:>6} documents, {engine:>5}: {seconds:7.1f} s ({count / seconds:5.1f} documents/s), "
+                    f"main process {main_mb:.0f} MB, largest worker {worker_mb:.0f} MB",
+                    flush=True,
+                )
     local, ray = results[args.docs, "local"], results[args.docs, "ray"]
-    print(f"\ntokenize + pre-annotate of {args.docs} generated articles on 2 CPUs: local engine (pre-annotation "
-          f"with 2 processes) against Ray (2 actors)")
+    print(
+        f"\ntokenize + pre-annotate of {args.docs} generated articles on 2 CPUs: local engine (pre-annotation "
+        f"with 2 processes) against Ray (2 actors)"
+    )
     print(f"Ray's throughput / the local engine's: {local[0] / ray[0]:.2f} (target >= 0.85)")
-    print(f"largest Ray worker, {args.small} -> {args.docs} documents: {results[args.small, 'ray'][2]:.0f} -> "
-          f"{ray[2]:.0f} MB (x{ray[2] / max(results[args.small, 'ray'][2], 1):.2f}; flat is close to 1); local "
-          f"workers {results[args.small, 'local'][2]:.0f} -> {local[2]:.0f} MB")
+    print(
+        f"largest Ray worker, {args.small} -> {args.docs} documents: {results[args.small, 'ray'][2]:.0f} -> "
+        f"{ray[2]:.0f} MB (x{ray[2] / max(results[args.small, 'ray'][2], 1):.2f}; flat is close to 1); local "
+        f"workers {results[args.small, 'local'][2]:.0f} -> {local[2]:.0f} MB"
+    )
 
 
 def _last_id(workspace: Path) -> str:
     from deltalake import DeltaTable
 
-    table = DeltaTable(str(workspace / "corpus" / ".store" / "tables" / "documents")).to_pyarrow_table(columns=["id", "seq"])
+    table = DeltaTable(str(workspace / "corpus" / ".store" / "tables" / "documents")).to_pyarrow_table(
+        columns=["id", "seq"]
+    )
     return table.sort_by("seq").column("id")[-1].as_py()
 
 

@@ -24,7 +24,6 @@ import tempfile
 from pathlib import Path
 
 import orjson
-
 from generated import REPO, SEED, generate
 
 NEWSCORPUS = [sys.executable, "-m", "pipeline"]
@@ -53,30 +52,58 @@ def main() -> None:
         scores = {}
         for init in ("base", "scratch"):
             print(f"\n== newscorpus train --init {init} --max-steps {args.max_steps}", flush=True)
-            newscorpus(workspace, "train", "--init", init, "--max-steps", str(args.max_steps), "--out",
-                       str(workspace / "models" / init), quiet=False)
+            newscorpus(
+                workspace,
+                "train",
+                "--init",
+                init,
+                "--max-steps",
+                str(args.max_steps),
+                "--out",
+                str(workspace / "models" / init),
+                quiet=False,
+            )
             scores[init] = orjson.loads((workspace / "models" / init / "scores.json").read_bytes())
         heldout = {}
         for name, model in (("base model", None), ("trained, base", "base"), ("trained, scratch", "scratch")):
             report = Path(tmp) / f"heldout-{model}.json"
-            newscorpus(workspace, "evaluate", "--gold", str(HELDOUT), "--json", str(report),
-                       *(["--model", str(workspace / "models" / model)] if model else []))
+            newscorpus(
+                workspace,
+                "evaluate",
+                "--gold",
+                str(HELDOUT),
+                "--json",
+                str(report),
+                *(["--model", str(workspace / "models" / model)] if model else []),
+            )
             heldout[name] = orjson.loads(report.read_bytes())
     base, scratch = scores["base"], scores["scratch"]
-    print(f"\n{args.docs + 1} articles (train {base['documents']['train']}, validation {base['documents']['validation']}, "
-          f"test {base['documents']['test']}), {args.max_steps} steps at most; F1 on the test split")
+    print(
+        f"\n{args.docs + 1} articles (train {base['documents']['train']}, "
+        f"validation {base['documents']['validation']}, test {base['documents']['test']}), "
+        f"{args.max_steps} steps at most; F1 on the test split"
+    )
     print(f"{'layer':<9} {'label':<9} {'spans':>6} {'base':>6} {'scratch':>8}")
     for ours, theirs in zip(base["labels"], scratch["labels"]):
         if ours["support"]:
-            print(f"{ours['layer']:<9} {ours['label']:<9} {ours['support']:>6} {ours['f1'] or 0:>6.3f} {theirs['f1'] or 0:>8.3f}")
+            print(
+                f"{ours['layer']:<9} {ours['label']:<9} {ours['support']:>6} {ours['f1'] or 0:>6.3f} "
+                f"{theirs['f1'] or 0:>8.3f}"
+            )
     for layer in ("entities", "claims"):
-        print(f"{layer:<9} {'all':<9} {'':>6} {base['overall'][f'{layer}_f1']:>6.3f} {scratch['overall'][f'{layer}_f1']:>8.3f}")
+        print(
+            f"{layer:<9} {'all':<9} {'':>6} {base['overall'][f'{layer}_f1']:>6.3f} "
+            f"{scratch['overall'][f'{layer}_f1']:>8.3f}"
+        )
     print(f"{'seconds':<16} {'':>6} {base['seconds']:>6.0f} {scratch['seconds']:>8.0f}")
     print(f"\nheld-out gold ({HELDOUT.relative_to(REPO)}), the whole pre-annotator, overlap F1 (P/R)")
     print(f"{'model':<18} {'entities':>20} {'claims':>20} {'value+unit':>11}")
     for name, report in heldout.items():
         entities, claims = report["entities"]["overlap"]["ALL"], report["claims"]["overlap"]["ALL"]
-        print(f"{name:<18} {_prf(entities):>20} {_prf(claims):>20} {report['claims']['values']['ALL']['value_unit']:>11.3f}")
+        print(
+            f"{name:<18} {_prf(entities):>20} {_prf(claims):>20} "
+            f"{report['claims']['values']['ALL']['value_unit']:>11.3f}"
+        )
 
 
 def _prf(counts: dict) -> str:

@@ -18,8 +18,8 @@ import numpy as np
 import orjson
 from scipy.optimize import linear_sum_assignment
 
-from pipeline.nlp.claims.lexicon import same_unit as same_measure
 from pipeline.errors import GoldFileError, InputNotFoundError
+from pipeline.nlp.claims.lexicon import same_unit as same_measure
 from pipeline.settings import CLAIM_LABELS, ENTITY_LABELS
 
 Span = dict[str, Any]
@@ -98,15 +98,16 @@ def _gold_document(record: Any, labels: dict[str, list[str]], path: Path, line: 
         raise ValueError(f"'layers' must be a non-empty list of {', '.join(LAYERS)}")
     any_label = record.get("labels", "schema")
     if any_label not in ("schema", "any"):
-        raise ValueError("'labels' must be \"schema\" or \"any\"")
+        raise ValueError('\'labels\' must be "schema" or "any"')
     layers = {}
     for layer in LAYERS:
         spans = record.get(layer, [] if layer not in annotated else None)
         if not isinstance(spans, list):
             raise ValueError(f"missing '{layer}' list" if spans is None else f"'{layer}' is not a list")
         for index, span in enumerate(spans):
-            _check_gold_span(span, f"{layer}[{index}]", text, labels[layer], claim=layer == "claims",
-                             any_label=any_label == "any")
+            _check_gold_span(
+                span, f"{layer}[{index}]", text, labels[layer], claim=layer == "claims", any_label=any_label == "any"
+            )
         layers[layer] = spans
     raw_id = record.get("id")
     return GoldDocument(
@@ -121,7 +122,9 @@ def _gold_document(record: Any, labels: dict[str, list[str]], path: Path, line: 
     )
 
 
-def _check_gold_span(span: Any, where: str, text: str, labels: list[str], *, claim: bool, any_label: bool = False) -> None:
+def _check_gold_span(
+    span: Any, where: str, text: str, labels: list[str], *, claim: bool, any_label: bool = False
+) -> None:
     if not isinstance(span, dict):
         raise ValueError(f"{where}: not a JSON object")
     for key in ("start", "end", "label", "text") + (("value", "unit") if claim else ()):
@@ -392,8 +395,13 @@ def evaluate(gold: Sequence[GoldDocument], predicted: Sequence[dict[str, Any]]) 
             gold_spans = document.spans(layer)
             predicted_spans = _predicted_spans(document, prediction, layer, index)
             any_label = document.any_label
-            _count(strict[layer], gold_spans, predicted_spans,
-                   match_strict(gold_spans, predicted_spans, any_label=any_label), any_label=any_label)
+            _count(
+                strict[layer],
+                gold_spans,
+                predicted_spans,
+                match_strict(gold_spans, predicted_spans, any_label=any_label),
+                any_label=any_label,
+            )
             pairs = match_overlap(gold_spans, predicted_spans, any_label=any_label)
             _count(overlap[layer], gold_spans, predicted_spans, pairs, any_label=any_label)
             errors[layer].extend(_unmatched(document, index, layer, gold_spans, predicted_spans, pairs))
@@ -474,8 +482,14 @@ def _predicted_spans(document: GoldDocument, prediction: dict[str, Any], layer: 
     return spans
 
 
-def _count(counts: dict[str, Counts], gold: list[Span], predicted: list[Span], pairs: list[tuple[int, int]],
-           *, any_label: bool = False) -> None:
+def _count(
+    counts: dict[str, Counts],
+    gold: list[Span],
+    predicted: list[Span],
+    pairs: list[tuple[int, int]],
+    *,
+    any_label: bool = False,
+) -> None:
     """Per label; with ``any_label`` a true positive and a false negative count under the gold
     span's label and a false positive under the predicted one's."""
     matched_gold = {i for i, _ in pairs}
@@ -522,7 +536,9 @@ def context_of(text: str, start: int, end: int, width: int = 50) -> str:
     """The text around ``start:end`` on one line, the span in brackets: "... rose [5%] to ..."."""
     left = " ".join(text[max(0, start - width) : start].split())
     right = " ".join(text[end : end + width].split())
-    return f"{'…' if start > width else ''}{left} [{' '.join(text[start:end].split())}] {right}{'…' if end + width < len(text) else ''}"
+    before = "…" if start > width else ""
+    after = "…" if end + width < len(text) else ""
+    return f"{before}{left} [{' '.join(text[start:end].split())}] {right}{after}"
 
 
 def _compare_claims(

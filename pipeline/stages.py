@@ -63,32 +63,44 @@ def _resolve(reference: str) -> Any:
     return getattr(importlib.import_module(module), function)
 
 
-TOKENIZE = register(Stage(
-    "tokenize",
-    # 2: a dateline's ".-" after "(AGENCY)" is split off; 3: the token texts ("words"); 4: numbers are split
-    # from glued currencies, magnitudes and units ("HK$7.1m", "8kW", "$500m."); 5: a range with its currency
-    # written twice is split ("$6.0-$6.5")
-    version="5",
-    module="pipeline.nlp.tokenization",
-    fields={"tokens": "offsets", "words": "text", "sentences": "offsets"},
-    internal=("words",),
-    current="pipeline.nlp.tokenization:current_fingerprints",
-))
-PREANNOTATE = register(Stage(
-    "preannotate",
-    # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema); 4: lines in
-    # capitals read truecased, table rows left out ("left_out", "notes"); 5: organisations by document
-    # evidence (acronyms, cue words, one sense per document, lists and fixtures); 6: "disagreements", how
-    # many entities the merge changed from the model's own (the review queue's signal)
-    version="6",
-    module="pipeline.nlp.preannotate",
-    fields={"entities": "entities", "claims": "claims", "left_out": "left_out", "notes": "notes"},
-    current="pipeline.nlp.preannotate:current_fingerprints",
-))
-REVIEW = register(Stage(  # what `newscorpus pull` writes
-    "review",
-    version="1",
-    module="pipeline.review.doccano.pull",
-    fields={"entities": "entities", "claims": "claims", "relations": "relations", "status": "string",
-            "annotators": "strings", "decision": "string"},
-))
+TOKENIZE = register(
+    Stage(
+        "tokenize",
+        # 2: a dateline's ".-" after "(AGENCY)" is split off; 3: the token texts ("words"); 4: numbers are split
+        # from glued currencies, magnitudes and units ("HK$7.1m", "8kW", "$500m."); 5: a range with its currency
+        # written twice is split ("$6.0-$6.5")
+        version="5",
+        module="pipeline.nlp.tokenization",
+        fields={"tokens": "offsets", "words": "text", "sentences": "offsets"},
+        internal=("words",),
+        current="pipeline.nlp.tokenization:current_fingerprints",
+    )
+)
+PREANNOTATE = register(
+    Stage(
+        "preannotate",
+        # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema); 4: lines in
+        # capitals read truecased, table rows left out ("left_out", "notes"); 5: organisations by document
+        # evidence (acronyms, cue words, one sense per document, lists and fixtures); 6: "disagreements", how
+        # many entities the merge changed from the model's own (the review queue's signal)
+        version="6",
+        module="pipeline.nlp.preannotate",
+        fields={"entities": "entities", "claims": "claims", "left_out": "left_out", "notes": "notes"},
+        current="pipeline.nlp.preannotate:current_fingerprints",
+    )
+)
+REVIEW = register(
+    Stage(  # what `newscorpus pull` writes
+        "review",
+        version="1",
+        module="pipeline.review.doccano.pull",
+        fields={
+            "entities": "entities",
+            "claims": "claims",
+            "relations": "relations",
+            "status": "string",
+            "annotators": "strings",
+            "decision": "string",
+        },
+    )
+)

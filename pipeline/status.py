@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.stages import REGISTRY, REVIEW
 from pipeline.corpus.record import REVIEWED
 from pipeline.corpus.store import CorpusStore
+from pipeline.stages import REGISTRY, REVIEW
 from pipeline.workspace import Workspace
 
 
@@ -46,7 +46,9 @@ def stage_fingerprints(workspace: Workspace) -> dict[str, dict[str, str] | None]
     return {stage.name: stage.current_fingerprints(workspace) for stage in REGISTRY.values() if stage.current}
 
 
-def corpus_status(store: CorpusStore, fingerprints: dict[str, dict[str, str] | None], *, recent: int = 10) -> CorpusStatus:
+def corpus_status(
+    store: CorpusStore, fingerprints: dict[str, dict[str, str] | None], *, recent: int = 10
+) -> CorpusStatus:
     ids: list[str] = []
     groups: set[str] = set()
     newest: list[dict[str, Any]] = []
@@ -69,9 +71,13 @@ def corpus_status(store: CorpusStore, fingerprints: dict[str, dict[str, str] | N
                 if current is not None and not entry.failed:
                     by_model[current[entry.fingerprint]] = by_model.get(current[entry.fingerprint], 0) + 1
                 notes.extend({"id": doc_id, "stage": stage, **note} for note in entry.notes)
-        stages.append(StageStatus(stage, done, len(ids) - done - failed, failed, up_to_date_known=current is not None,
-                                  by_model=by_model))
+        stages.append(
+            StageStatus(
+                stage, done, len(ids) - done - failed, failed, up_to_date_known=current is not None, by_model=by_model
+            )
+        )
     known = set(ids)
-    reviewed = sum(1 for doc_id, status in store.stage_values(REVIEW, "status").items()
-                   if status == REVIEWED and doc_id in known)
+    reviewed = sum(
+        1 for doc_id, status in store.stage_values(REVIEW, "status").items() if status == REVIEWED and doc_id in known
+    )
     return CorpusStatus(len(ids), len(groups), stages, newest, notes, reviewed)

@@ -94,5 +94,3 @@ def article_variants(tmp_path_factory) -> list[str]:
 def pytest_collection_modifyitems(config, items):
     # The integration suite (a real Doccano server) runs after the fast unit tests.
     items.sort(key=lambda item: item.get_closest_marker("integration") is not None)
-
-

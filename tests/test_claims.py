@@ -1,10 +1,9 @@
 """Numeric claims, one phenomenon of ../shared/ANNOTATION_SCHEMA.md per case, on sentences of our own."""
 
 import pytest
+from claimtools import claims, one, tagging_pipeline
 
 from pipeline.nlp.claims import find_claims, normalize_claim
-
-from claimtools import claims, one, tagging_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +16,10 @@ def nlp():
     [
         # counts: the span runs from the number to the counted noun; the unit is its lemma
         ("Police arrested 14 suspects in the raid.", ("14 suspects", "COUNT", 14, "suspect")),
-        ("Officers found 1,250 clandestine coca laboratories.", ("1,250 clandestine coca laboratories", "COUNT", 1250, "laboratory")),
+        (
+            "Officers found 1,250 clandestine coca laboratories.",
+            ("1,250 clandestine coca laboratories", "COUNT", 1250, "laboratory"),
+        ),
         ("Twenty-three people were killed.", ("Twenty-three people", "COUNT", 23, "person")),
         ("A dozen soldiers were wounded.", ("A dozen soldiers", "COUNT", 12, "soldier")),
         ("The attack left 3,000 Colombian soldiers exposed.", ("3,000 Colombian soldiers", "COUNT", 3000, "soldier")),
@@ -77,7 +79,12 @@ def test_qualifiers_are_inside_the_span_and_in_approx(nlp, text, span, approx):
 
 def test_another_dozen_is_twelve_with_another_in_the_span(nlp):
     claim = one(nlp, "He leads another dozen deputy commanders.")
-    assert (claim.text, claim.value, claim.unit, claim.approx) == ("another dozen deputy commanders", 12, "commander", None)
+    assert (claim.text, claim.value, claim.unit, claim.approx) == (
+        "another dozen deputy commanders",
+        12,
+        "commander",
+        None,
+    )
 
 
 def test_change_from_to_is_one_span(nlp):
@@ -182,13 +189,24 @@ def test_normalisation_from_an_edited_span(nlp):
 
 def test_percent_range_with_the_sign_on_both_ends(nlp):
     claim = one(nlp, "Prices rose between 10% and 20% last year.")
-    assert (claim.text, claim.low, claim.high, claim.value, claim.unit) == ("between 10% and 20%", 10, 20, 20, "percent")
+    assert (claim.text, claim.low, claim.high, claim.value, claim.unit) == (
+        "between 10% and 20%",
+        10,
+        20,
+        20,
+        "percent",
+    )
 
 
 def test_change_to_a_bounded_end_point(nlp):
     claim = one(nlp, "Registered growers will drop from 14,300 to less than 12,000 by 2026.")
     assert (claim.text, claim.from_, claim.to, claim.approx, claim.unit) == (
-        "from 14,300 to less than 12,000", 14300, 12000, "less than", "grower")
+        "from 14,300 to less than 12,000",
+        14300,
+        12000,
+        "less than",
+        "grower",
+    )
 
 
 def test_plural_noun_mistagged_as_a_verb_after_a_number(nlp):
@@ -198,7 +216,8 @@ def test_plural_noun_mistagged_as_a_verb_after_a_number(nlp):
 
 def test_hyphenated_square_unit(nlp):
     assert claims(nlp, "It covers a 112,000-square-kilometre zone.") == [
-        ("112,000-square-kilometre", "QUANTITY", 112000, "square kilometre")]
+        ("112,000-square-kilometre", "QUANTITY", 112000, "square kilometre")
+    ]
 
 
 def test_one_in_five_of_a_measure_is_a_share(nlp):
@@ -220,13 +239,20 @@ def test_a_trained_span_categorizer_adds_claims_the_rules_miss_and_the_rules_kee
     assert rules == ["300 kilograms"]
     words = [t.text for t in doc]
     seized, handful = words.index("300"), words.index("handful")
-    doc.spans["claims"] = SpanGroup(doc, name="claims", spans=[
-        Span(doc, seized, seized + 4, label="QUANTITY"),      # overlaps the rule claim: the rule's stays
-        Span(doc, handful - 1, handful + 3, label="COUNT"),   # "a handful of smugglers": the rules miss it
-    ], attrs={"scores": numpy.array([[0.9], [0.8]])})
+    doc.spans["claims"] = SpanGroup(
+        doc,
+        name="claims",
+        spans=[
+            Span(doc, seized, seized + 4, label="QUANTITY"),  # overlaps the rule claim: the rule's stays
+            Span(doc, handful - 1, handful + 3, label="COUNT"),  # "a handful of smugglers": the rules miss it
+        ],
+        attrs={"scores": numpy.array([[0.9], [0.8]])},
+    )
     found = ClaimFinder("claims")(doc).user_data[CLAIM_KEY]
-    assert [(c["text"], c["source"]) for c in found] == [("300 kilograms", "claims"),
-                                                          ("a handful of smugglers", "model")]
+    assert [(c["text"], c["source"]) for c in found] == [
+        ("300 kilograms", "claims"),
+        ("a handful of smugglers", "model"),
+    ]
     learnt = found[1]
     assert learnt["score"] == 0.8 and learnt["label"] == "COUNT" and learnt["unit"] == "smuggler", learnt
     assert ClaimFinder(None)(doc).user_data[CLAIM_KEY] == found[:1]  # the base model: rules only

@@ -3,10 +3,9 @@ by others (issue #9), on sentences of our own, and the guards that keep names, m
 scores and figure numbers out."""
 
 import pytest
+from claimtools import claims, claims_approx, one, tagging_pipeline
 
 from pipeline.nlp.claims import CLAIM_KEY, ClaimFinder, find_claims, lexicon
-
-from claimtools import claims, claims_approx, one, tagging_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +45,13 @@ def check(claim, text, label, value, unit):
         ("The phone stores 512GB.", "512GB", "QUANTITY", 512, "gigabyte"),
         ("Forecasters expect 80mph winds.", "80mph", "QUANTITY", 80, "mile per hour"),
         ("The limit is 120 km/h on motorways.", "120 km/h", "QUANTITY", 120, "kilometre per hour"),
-        ("The field pumps 2.5 million barrels a day.", "2.5 million barrels a day", "QUANTITY", 2.5e6, "barrel per day"),
+        (
+            "The field pumps 2.5 million barrels a day.",
+            "2.5 million barrels a day",
+            "QUANTITY",
+            2.5e6,
+            "barrel per day",
+        ),
         ("The engine makes 400 lb-ft of torque.", "400 lb-ft", "QUANTITY", 400, "pound-force foot"),
         ("The refinery handles 250,000 bpd.", "250,000 bpd", "QUANTITY", 250_000, "barrel per day"),
         ("He was stopped at the 40 yard line.", "40 yard", "QUANTITY", 40, "yard"),
@@ -57,9 +62,20 @@ def check(claim, text, label, value, unit):
         ("Shares fell -3.4% on the news.", "-3.4%", "PERCENT", -3.4, "percent"),
         ("The index rose +0.8% by noon.", "+0.8%", "PERCENT", 0.8, "percent"),
         ("Overnight it dropped to minus 15 degrees.", "minus 15 degrees", "QUANTITY", -15, "degree"),
-        ("Forty-two thousand six hundred and ten runners finished.",
-         "Forty-two thousand six hundred and ten runners", "COUNT", 42_610, "runner"),
-        ("It cost two and a half million pounds sterling.", "two and a half million pounds sterling", "MONEY", 2.5e6, "GBP"),
+        (
+            "Forty-two thousand six hundred and ten runners finished.",
+            "Forty-two thousand six hundred and ten runners",
+            "COUNT",
+            42_610,
+            "runner",
+        ),
+        (
+            "It cost two and a half million pounds sterling.",
+            "two and a half million pounds sterling",
+            "MONEY",
+            2.5e6,
+            "GBP",
+        ),
         # rates keep their unit
         ("Cocoa sold at $2,300 a tonne.", "$2,300 a tonne", "MONEY", 2300, "USD"),
         ("Rates were cut by half a point.", "half a point", "PERCENT", 0.5, "percentage point"),
@@ -75,8 +91,12 @@ def test_news_forms_of_numbers_units_and_currencies(nlp, sentence, span, label, 
 
 def test_a_market_line_gives_one_signed_share_per_index_and_no_index_names(nlp):
     found = claims(nlp, "In late trading: FTSE 100 -0.4%, Dax +1.1%, Nikkei 225 +0.3%, S&P 500 -1.2%.")
-    assert found == [("-0.4%", "PERCENT", -0.4, "percent"), ("+1.1%", "PERCENT", 1.1, "percent"),
-                     ("+0.3%", "PERCENT", 0.3, "percent"), ("-1.2%", "PERCENT", -1.2, "percent")]
+    assert found == [
+        ("-0.4%", "PERCENT", -0.4, "percent"),
+        ("+1.1%", "PERCENT", 1.1, "percent"),
+        ("+0.3%", "PERCENT", 0.3, "percent"),
+        ("-1.2%", "PERCENT", -1.2, "percent"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -187,14 +207,21 @@ def test_a_change_to_a_range_keeps_both_numbers_with_the_magnitude(nlp):
 
 def test_a_change_and_the_level_it_reaches_are_two_claims(nlp):
     assert claims(nlp, "Crude gained $2.10 to $84.30 a barrel.") == [
-        ("$2.10", "MONEY", 2.1, "USD"), ("$84.30 a barrel", "MONEY", 84.3, "USD")]
+        ("$2.10", "MONEY", 2.1, "USD"),
+        ("$84.30 a barrel", "MONEY", 84.3, "USD"),
+    ]
     assert claims(nlp, "Output fell by 40,000 bpd to 1.2 million bpd.") == [
-        ("40,000 bpd", "QUANTITY", 40_000, "barrel per day"), ("1.2 million bpd", "QUANTITY", 1.2e6, "barrel per day")]
+        ("40,000 bpd", "QUANTITY", 40_000, "barrel per day"),
+        ("1.2 million bpd", "QUANTITY", 1.2e6, "barrel per day"),
+    ]
 
 
 def test_a_tally_is_two_claims_not_a_range(nlp):
     found = claims(nlp, "The bill passed by 301 votes to 258.")
-    assert [(text, label, value) for text, label, value, _ in found] == [("301 votes", "COUNT", 301), ("258", "COUNT", 258)]
+    assert [(text, label, value) for text, label, value, _ in found] == [
+        ("301 votes", "COUNT", 301),
+        ("258", "COUNT", 258),
+    ]
 
 
 def test_a_figure_compared_in_its_sentence_takes_its_currency(nlp):
@@ -239,16 +266,26 @@ def test_an_asserted_duration_replaces_the_models_date_entity():
     from pipeline.nlp.preannotate import annotate_texts
     from pipeline.settings import Settings
 
-    result = annotate_texts(["The siege of the town lasted six hours, officials said on Monday."], Settings(),
-                            Path("annotations"))[0]
+    result = annotate_texts(
+        ["The siege of the town lasted six hours, officials said on Monday."], Settings(), Path("annotations")
+    )[0]
     assert [(c["text"], c["label"], c["unit"]) for c in result["claims"]] == [("six hours", "QUANTITY", "hour")]
     assert "six hours" not in [e["text"] for e in result["entities"] if e["label"] == "DATE"]
 
 
 @pytest.mark.parametrize(
     "written, unit",
-    [("km/h", "kilometre per hour"), ("kilos", "kilogram"), ("tons", "tonne"), ("Mbps", "megabit per second"),
-     ("bpd", "barrel per day"), ("sq km", None), ("people", None), ("in", None), ("has", None)],
+    [
+        ("km/h", "kilometre per hour"),
+        ("kilos", "kilogram"),
+        ("tons", "tonne"),
+        ("Mbps", "megabit per second"),
+        ("bpd", "barrel per day"),
+        ("sq km", None),
+        ("people", None),
+        ("in", None),
+        ("has", None),
+    ],
 )
 def test_units_come_from_pints_registry_with_the_news_forms_added(written, unit):
     assert lexicon.unit_name(written) == unit
@@ -266,10 +303,19 @@ def test_units_compare_equal_however_they_are_spelled():
         ("Seven died in the fire.", [("Seven", "COUNT", 7, "person")]),
         ("It has sold almost 4m DS consoles.", [("almost 4m DS consoles", "COUNT", 4e6, "console")]),
         ("They built a 4m tall wall.", [("4m", "QUANTITY", 4, "metre")]),
-        ("It holds 8GB against a previous 4GB.", [("8GB", "QUANTITY", 8, "gigabyte"), ("4GB", "QUANTITY", 4, "gigabyte")]),
-        ("In all 9,000 posts go, 450 will be lost by May.", [("9,000 posts", "COUNT", 9000, "post"), ("450", "COUNT", 450, "post")]),
+        (
+            "It holds 8GB against a previous 4GB.",
+            [("8GB", "QUANTITY", 8, "gigabyte"), ("4GB", "QUANTITY", 4, "gigabyte")],
+        ),
+        (
+            "In all 9,000 posts go, 450 will be lost by May.",
+            [("9,000 posts", "COUNT", 9000, "post"), ("450", "COUNT", 450, "post")],
+        ),
         ("They are two of the world's biggest brewers.", [("two", "COUNT", 2, "brewer")]),
-        ("Today 27 of Europe's 40-odd lakes are dry.", [("27", "COUNT", 27, "lake"), ("40-odd lakes", "COUNT", 40, "lake")]),
+        (
+            "Today 27 of Europe's 40-odd lakes are dry.",
+            [("27", "COUNT", 27, "lake"), ("40-odd lakes", "COUNT", 40, "lake")],
+        ),
     ],
 )
 def test_counts_take_their_noun_across_names_possessives_and_glued_millions(nlp, sentence, expected):
@@ -280,8 +326,10 @@ def test_counts_take_their_noun_across_names_possessives_and_glued_millions(nlp,
     "sentence, expected",
     [
         # the wire's currency abbreviations after the magnitude
-        ("Net income rose to 61.4 mln U.S. Dlrs from 52.9 mln.",
-         [("61.4 mln U.S. Dlrs", "MONEY", 61.4e6, "USD"), ("52.9 mln", "MONEY", 52.9e6, "USD")]),
+        (
+            "Net income rose to 61.4 mln U.S. Dlrs from 52.9 mln.",
+            [("61.4 mln U.S. Dlrs", "MONEY", 61.4e6, "USD"), ("52.9 mln", "MONEY", 52.9e6, "USD")],
+        ),
         ("Turnover was 3.4 billion H.K. Dlrs.", [("3.4 billion H.K. Dlrs", "MONEY", 3.4e9, "HKD")]),
         ("The loan is for 250 mln Australian dlrs.", [("250 mln Australian dlrs", "MONEY", 250e6, "AUD")]),
         # a share glued to its number by a hyphen
@@ -291,14 +339,23 @@ def test_counts_take_their_noun_across_names_possessives_and_glued_millions(nlp,
         # "a year earlier" says when, not how often
         ("Sales were 9bn rand a year earlier.", [("9bn rand", "MONEY", 9e9, "ZAR")]),
         # the currency of a change's second figure is not the bracketed conversion's
-        ("Spending goes to 700 billion pesos ($35m) from 640 billion.",
-         [("700 billion pesos", "MONEY", 700e9, "MXN"), ("$35m", "MONEY", 35e6, "USD"),
-          ("640 billion", "MONEY", 640e9, "MXN")]),
+        (
+            "Spending goes to 700 billion pesos ($35m) from 640 billion.",
+            [
+                ("700 billion pesos", "MONEY", 700e9, "MXN"),
+                ("$35m", "MONEY", 35e6, "USD"),
+                ("640 billion", "MONEY", 640e9, "MXN"),
+            ],
+        ),
         # a hyphenated modifier before the counted noun
-        ("The poll asked 1,150 home-owning, middle-aged men.",
-         [("1,150 home-owning, middle-aged men", "COUNT", 1150, "man")]),
-        ("The town has four Polish-language weekly papers.",
-         [("four Polish-language weekly papers", "COUNT", 4, "paper")]),
+        (
+            "The poll asked 1,150 home-owning, middle-aged men.",
+            [("1,150 home-owning, middle-aged men", "COUNT", 1150, "man")],
+        ),
+        (
+            "The town has four Polish-language weekly papers.",
+            [("four Polish-language weekly papers", "COUNT", 4, "paper")],
+        ),
     ],
 )
 def test_wire_currencies_glued_shares_magnitudes_and_compound_modifiers(nlp, sentence, expected):
@@ -319,8 +376,13 @@ def test_a_change_of_a_bare_number_to_a_share_is_a_range(nlp, sentence, span, lo
 
 @pytest.mark.parametrize(
     "sentence",
-    ["Holders get a one-for-five bonus issue.", "The board may offer one for four.",
-     "It wants the ratio at 25-to-1.", "The stock had a three-for-two split.", "They give one for every ten held."],
+    [
+        "Holders get a one-for-five bonus issue.",
+        "The board may offer one for four.",
+        "It wants the ratio at 25-to-1.",
+        "The stock had a three-for-two split.",
+        "They give one for every ten held.",
+    ],
 )
 def test_ratios_are_not_claims(nlp, sentence):
     assert claims(nlp, sentence) == []
@@ -342,8 +404,14 @@ def test_a_figure_compared_in_its_sentence_takes_the_whole_currency_name(nlp):
         # "others" counts the noun it refers back to, also in the sentence before
         ("Six of the guards fled. Two others were hurt.", [("Six", "COUNT", 6, "guard"), ("Two", "COUNT", 2, "guard")]),
         # a bare number coordinated with a count counts the same thing
-        ("The two lakes hold 14 and 9 native fish species.",
-         [("two lakes", "COUNT", 2, "lake"), ("14", "COUNT", 14, "species"), ("9 native fish species", "COUNT", 9, "species")]),
+        (
+            "The two lakes hold 14 and 9 native fish species.",
+            [
+                ("two lakes", "COUNT", 2, "lake"),
+                ("14", "COUNT", 14, "species"),
+                ("9 native fish species", "COUNT", 9, "species"),
+            ],
+        ),
         # the verb "issue" is not a reference ("issue 7" of a magazine is)
         ("It will issue 3.2 mln common shares.", [("3.2 mln common shares", "COUNT", 3.2e6, "share")]),
         # cents of a named currency
@@ -368,8 +436,10 @@ def test_francs_in_a_story_from_paris_before_the_euro_are_french_francs(nlp):
     "sentence, expected",
     [
         # a dealer's bid/offer quote is the bid, in the currency quoted
-        ("The dollar ended at 1.7315/25 marks, after an opening 1.7290/300.",
-         [("1.7315/25 marks", "MONEY", 1.7315, "DEM"), ("1.7290/300", "MONEY", 1.729, "DEM")]),
+        (
+            "The dollar ended at 1.7315/25 marks, after an opening 1.7290/300.",
+            [("1.7315/25 marks", "MONEY", 1.7315, "DEM"), ("1.7290/300", "MONEY", 1.729, "DEM")],
+        ),
         # a fraction of an index point is a count of points
         ("The index was off 0.4 point from Monday's close.", [("0.4 point", "COUNT", 0.4, "point")]),
     ],
@@ -378,8 +448,9 @@ def test_dealer_quotes_and_fractions_of_a_point(nlp, sentence, expected):
     assert claims_approx(nlp, sentence) == expected
 
 
-@pytest.mark.parametrize("sentence", ['"Nobody is selling," said one London dealer.',
-                                      "One senior economist said the rise was over."])
+@pytest.mark.parametrize(
+    "sentence", ['"Nobody is selling," said one London dealer.', "One senior economist said the rise was over."]
+)
 def test_the_one_who_is_quoted_is_not_a_count(nlp, sentence):
     assert claims(nlp, sentence) == []
 
@@ -388,8 +459,10 @@ def test_the_one_who_is_quoted_is_not_a_count(nlp, sentence):
     "sentence, expected",
     [
         # a count after a money claim of its sentence is not money when its noun stands between
-        ("The £20m plan lifts the number of sports halls from 120 to 150.",
-         [("£20m", "MONEY", 20e6, "GBP"), ("from 120 to 150", "COUNT", 150, "hall")]),
+        (
+            "The £20m plan lifts the number of sports halls from 120 to 150.",
+            [("£20m", "MONEY", 20e6, "GBP"), ("from 120 to 150", "COUNT", 150, "hall")],
+        ),
         ("Police say one in every four thefts is reported.", [("one in every four", "PERCENT", 25, "percent")]),
         ("The rand lost another three U.S. cents.", [("another three U.S. cents", "MONEY", 0.03, "USD")]),
         # "a third" before a number or an adjective is the ordinal
@@ -404,8 +477,10 @@ def test_counts_between_money_shares_of_every_and_cents(nlp, sentence, expected)
     "sentence, expected",
     [
         # a date after the figure is not its unit
-        ("Sales reached 4.5 million units, up from 3.9 million last year.",
-         [("4.5 million units", "COUNT", 4.5e6, "unit"), ("3.9 million", "COUNT", 3.9e6, "unit")]),
+        (
+            "Sales reached 4.5 million units, up from 3.9 million last year.",
+            [("4.5 million units", "COUNT", 4.5e6, "unit"), ("3.9 million", "COUNT", 3.9e6, "unit")],
+        ),
         # the unit written after a range's first figure
         ("Output rose from 40 tonnes to 65.", [("from 40 tonnes to 65", "QUANTITY", 65, "tonne")]),
         # "millions of pounds" is money

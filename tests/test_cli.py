@@ -2,14 +2,12 @@ import json
 import subprocess
 import sys
 
-import click
 import pytest
+from conftest import REPO
 from typer.main import get_command
 
 from pipeline.cli import app
 from pipeline.workspace import STARTER_FILES, find_workspace, starter_text
-
-from conftest import REPO, Cli
 
 
 def stage_row(status: str, stage: str) -> list[str]:
@@ -23,10 +21,19 @@ def stage_row(status: str, stage: str) -> list[str]:
 
 def test_every_command_has_help_text():
     group = get_command(app)
-    assert set(group.commands) >= {"init", "ingest", "tokenize", "status", "dump", "run", "preannotate", "show", "evaluate"}
+    assert set(group.commands) >= {
+        "init",
+        "ingest",
+        "tokenize",
+        "status",
+        "dump",
+        "run",
+        "preannotate",
+        "show",
+        "evaluate",
+    }
     for name, command in group.commands.items():
         assert command.help and len(command.help.strip()) > 20, name
-        result = Cli.__new__(Cli)
         from typer.testing import CliRunner
 
         output = CliRunner().invoke(app, [name, "--help"])
@@ -75,7 +82,12 @@ def test_run_then_status_shows_the_shipped_article(cli, seed_copy):
     first = cli("run", "--no-doccano")
     assert "1 new documents" in first.stdout and "1 documents tokenized" in first.stdout
     status = cli("status").stdout
-    for expected in ("The ghost of Shining Path", "Carla Samon Ros", "Valle de los Ríos Apurímac", "2022-07-04 (Jul 4)"):
+    for expected in (
+        "The ghost of Shining Path",
+        "Carla Samon Ros",
+        "Valle de los Ríos Apurímac",
+        "2022-07-04 (Jul 4)",
+    ):
         assert expected in status
     assert stage_row(status, "tokenize") == ["1", "0", "0"]
     assert stage_row(status, "preannotate") == ["1", "0", "0"]
@@ -101,8 +113,22 @@ def test_status_has_a_row_for_reviewed_documents(cli, seed_copy):
     store = CorpusStore(cli.workspace.store_dir)
     with store.locked(), store.stage_writer("review") as reviews:
         document = next(store.iter_documents())
-        reviews.add_output(document.id, StageOutput("review", "1", "test", {
-            "status": REVIEWED, "entities": [], "claims": [], "relations": [], "annotators": ["a"], "agreement": None}))
+        reviews.add_output(
+            document.id,
+            StageOutput(
+                "review",
+                "1",
+                "test",
+                {
+                    "status": REVIEWED,
+                    "entities": [],
+                    "claims": [],
+                    "relations": [],
+                    "annotators": ["a"],
+                    "agreement": None,
+                },
+            ),
+        )
     assert stage_row(cli("status").stdout, "reviewed") == ["1", "0", "-"]
 
 
@@ -115,9 +141,22 @@ def test_show_draws_a_reviewed_document_with_its_review(cli, seed_copy):
     document = next(store.iter_documents())
     start = document.text.index("VRAEM")
     with store.locked(), store.stage_writer("review") as reviews:
-        reviews.add_output(document.id, StageOutput("review", "1", "test", {
-            "status": REVIEWED, "entities": [{"start": start, "end": start + 5, "label": "FAC"}], "claims": [],
-            "relations": [], "annotators": ["alice"], "agreement": None}))
+        reviews.add_output(
+            document.id,
+            StageOutput(
+                "review",
+                "1",
+                "test",
+                {
+                    "status": REVIEWED,
+                    "entities": [{"start": start, "end": start + 5, "label": "FAC"}],
+                    "claims": [],
+                    "relations": [],
+                    "annotators": ["alice"],
+                    "agreement": None,
+                },
+            ),
+        )
     shown = cli("show", document.id[:8]).stdout
     assert "[VRAEM](FAC)" in shown and "reviewed by alice" in shown
 
@@ -168,7 +207,9 @@ def test_missing_path(cli, tmp_path):
 @pytest.mark.faults
 def test_malformed_jsonl_line_names_file_and_line_and_keeps_the_rest(cli, tmp_path):
     path = tmp_path / "feed.jsonl"
-    path.write_text('{"text": "One story."}\n{"text": "Two\n{"title": "no text"}\n{"text": "Three."}\n', encoding="utf-8")
+    path.write_text(
+        '{"text": "One story."}\n{"text": "Two\n{"title": "no text"}\n{"text": "Three."}\n', encoding="utf-8"
+    )
     result = cli("ingest", str(path), expect=1)
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors == [
@@ -221,8 +262,12 @@ def test_a_command_whose_stderr_is_a_file_prints_no_bar_and_no_empty_line(tmp_pa
     (corpus / "story.txt").write_text("The council met on Tuesday and approved the budget.\n")
     newscorpus = [sys.executable, "-m", "pipeline"]
     subprocess.run(newscorpus + ["init", str(tmp_path / "ws")], capture_output=True, check=True, cwd=REPO)
-    result = subprocess.run(newscorpus + ["--workspace", str(tmp_path / "ws"), "ingest", str(corpus)],
-                            capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        newscorpus + ["--workspace", str(tmp_path / "ws"), "ingest", str(corpus)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == "" and result.stdout.startswith("ingest: 1 files")
 
@@ -234,12 +279,20 @@ def test_a_librarys_own_warning_is_shown_only_with_verbose(tmp_path):
     page.write_text("<html><head><script>var a = 1;</script></head><body><script>run()</script></body></html>")
     newscorpus = [sys.executable, "-m", "pipeline"]
     subprocess.run(newscorpus + ["init", str(tmp_path / "ws")], capture_output=True, check=True, cwd=REPO)
-    quiet = subprocess.run(newscorpus + ["--workspace", str(tmp_path / "ws"), "ingest", str(page)],
-                           capture_output=True, text=True, cwd=REPO)
+    quiet = subprocess.run(
+        newscorpus + ["--workspace", str(tmp_path / "ws"), "ingest", str(page)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert quiet.returncode == 1
     assert quiet.stderr.splitlines() == [f"error: [E001] {page}: no article text found in the page"]
-    verbose = subprocess.run(newscorpus + ["--workspace", str(tmp_path / "ws"), "--verbose", "ingest", str(page)],
-                             capture_output=True, text=True, cwd=REPO)
+    verbose = subprocess.run(
+        newscorpus + ["--workspace", str(tmp_path / "ws"), "--verbose", "ingest", str(page)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert "discarding data" in verbose.stderr
 
 

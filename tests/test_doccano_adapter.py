@@ -50,8 +50,12 @@ def fake_server(workspace, monkeypatch):
     FakeDoccano.logins = 0
     monkeypatch.setattr(session_module, "Doccano", FakeDoccano)
     made = []
-    monkeypatch.setattr(session_module, "ensure_project", lambda doccano, name, guideline: made.append(name) or {"id": 7, "name": name})
-    monkeypatch.setattr(session_module, "ensure_label_types", lambda doccano, project_id, labels: made.append(tuple(labels)))
+    monkeypatch.setattr(
+        session_module, "ensure_project", lambda doccano, name, guideline: made.append(name) or {"id": 7, "name": name}
+    )
+    monkeypatch.setattr(
+        session_module, "ensure_label_types", lambda doccano, project_id, labels: made.append(tuple(labels))
+    )
     return made
 
 

@@ -5,6 +5,7 @@ import stat
 
 import pytest
 
+from pipeline.errors import CredentialsError, DoccanoUnreachableError, InsecureCredentialsError
 from pipeline.review.doccano.credentials import (
     ServerCredentials,
     check_server,
@@ -13,7 +14,6 @@ from pipeline.review.doccano.credentials import (
     resolve_server,
     write_credentials,
 )
-from pipeline.errors import CredentialsError, DoccanoUnreachableError, InsecureCredentialsError
 
 SECRET = "example-password-never-real"
 ENV = ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD")
@@ -45,7 +45,9 @@ def test_the_environment_wins_over_the_file(workspace, local_file, monkeypatch):
     assert (creds.url, creds.username, creds.password) == ("https://doccano.example.org", "reviewer", "from-env")
 
 
-@pytest.mark.parametrize("given", [("DOCCANO_URL",), ("DOCCANO_URL", "DOCCANO_USERNAME"), ("DOCCANO_USERNAME", "DOCCANO_PASSWORD")])
+@pytest.mark.parametrize(
+    "given", [("DOCCANO_URL",), ("DOCCANO_URL", "DOCCANO_USERNAME"), ("DOCCANO_USERNAME", "DOCCANO_PASSWORD")]
+)
 def test_a_partial_environment_is_a_clear_error(workspace, local_file, monkeypatch, given):
     for name in given:
         monkeypatch.setenv(name, "http://x" if name == "DOCCANO_URL" else "value")

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from pipeline.errors import InvalidUserNameError
 from pipeline.review.doccano.names import MAX_PROJECT_NAME, annotator_of, annotator_project_name
 from pipeline.review.doccano.pull import read_snapshot
-from pipeline.errors import InvalidUserNameError
 
 
 def test_an_annotators_project_is_named_after_the_project_and_found_again_by_that_name():
@@ -41,8 +41,15 @@ def _jsonl(path, records):
 
 
 def _record(doc_id, *spans):
-    return {"id": 1, "text": "Police seized 300 kilograms in Lima.", "doc_id": doc_id, "relations": [],
-            "entities": [{"id": n, "start_offset": s, "end_offset": e, "label": l} for n, (s, e, l) in enumerate(spans)]}
+    return {
+        "id": 1,
+        "text": "Police seized 300 kilograms in Lima.",
+        "doc_id": doc_id,
+        "relations": [],
+        "entities": [
+            {"id": n, "start_offset": s, "end_offset": e, "label": label} for n, (s, e, label) in enumerate(spans)
+        ],
+    }
 
 
 def test_a_snapshot_reads_each_annotators_project_as_their_version_and_the_main_project_for_the_others(tmp_path):
@@ -55,9 +62,14 @@ def test_a_snapshot_reads_each_annotators_project_as_their_version_and_the_main_
     _jsonl(tmp_path / "all" / "alice.jsonl", [_record("d1", seized)])  # stale: she labels in her own project now
     _jsonl(tmp_path / "annotators" / "alice" / "all" / "all.jsonl", [_record("d1", lima), _record("d2", lima)])
     _jsonl(tmp_path / "annotators" / "alice" / "confirmed" / "all.jsonl", [_record("d1", lima)])
-    manifest = {"url": "http://x", "project": "p", "project_id": 1, "pulled_at": "t",
-                "members": {"admin": "project_admin", "chief": "annotation_approver", "erin": "annotator"},
-                "annotator_projects": {"alice": {"project": "p · alice", "project_id": 2}}}
+    manifest = {
+        "url": "http://x",
+        "project": "p",
+        "project_id": 1,
+        "pulled_at": "t",
+        "members": {"admin": "project_admin", "chief": "annotation_approver", "erin": "annotator"},
+        "annotator_projects": {"alice": {"project": "p · alice", "project_id": 2}},
+    }
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
 
     _, versions, confirmed = read_snapshot(tmp_path)
@@ -69,7 +81,10 @@ def test_a_snapshot_reads_each_annotators_project_as_their_version_and_the_main_
 def test_a_snapshot_from_before_annotator_projects_reads_as_it_did(tmp_path):
     _jsonl(tmp_path / "all" / "bob.jsonl", [_record("d1", (31, 35, "GPE"))])
     _jsonl(tmp_path / "confirmed" / "bob.jsonl", [_record("d1", (31, 35, "GPE"))])
-    (tmp_path / "manifest.json").write_text(json.dumps({"url": "http://x", "project": "p", "project_id": 1,
-                                                         "pulled_at": "t", "members": {"bob": "annotator"}}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {"url": "http://x", "project": "p", "project_id": 1, "pulled_at": "t", "members": {"bob": "annotator"}}
+        )
+    )
     _, versions, confirmed = read_snapshot(tmp_path)
     assert set(versions["d1"]) == {"bob"} and dict(confirmed) == {"bob": {"d1"}}

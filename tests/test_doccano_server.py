@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.errors import PortInUseError
 from pipeline.review.doccano.credentials import state_dir
 from pipeline.review.doccano.server import server_down, server_status, server_up
-from pipeline.errors import PortInUseError
 
 
 def _invoke(workspace, *args):
@@ -28,8 +28,10 @@ def test_status_and_down_when_nothing_ever_ran(workspace):
     result = _invoke(workspace, "status", "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {
-        "url": None, "credentials_file": str(state_dir(workspace) / "admin.credentials.json"),
-        "pids": {"web": None, "worker": None}, "running": False,
+        "url": None,
+        "credentials_file": str(state_dir(workspace) / "admin.credentials.json"),
+        "pids": {"web": None, "worker": None},
+        "running": False,
     }
     assert "not running" in _invoke(workspace, "down").stdout
 
@@ -39,7 +41,9 @@ def test_a_pid_file_of_a_process_that_is_not_ours_is_left_alone(workspace):
     folder.mkdir(parents=True)
     # This very process, as if a pid had been reused: wrong start time, or not the program we started.
     (folder / "web.pid").write_text(json.dumps({"pid": os.getpid(), "start_time": 1, "program": "python"}))
-    (folder / "worker.pid").write_text(json.dumps({"pid": os.getpid(), "start_time": _start_time(os.getpid()), "program": "celery"}))
+    (folder / "worker.pid").write_text(
+        json.dumps({"pid": os.getpid(), "start_time": _start_time(os.getpid()), "program": "celery"})
+    )
     assert not server_status(workspace).processes["web"].running
     assert not server_status(workspace).processes["worker"].running
     assert server_down(workspace) == []
@@ -70,10 +74,13 @@ def _start_time(pid: int) -> int:
 
 
 def test_a_failed_install_names_pips_last_error_line(tmp_path):
-    from pipeline.review.doccano.server import _run_logged
     from pipeline.errors import DoccanoInstallError
+    from pipeline.review.doccano.server import _run_logged
 
-    script = "print('Collecting doccano'); print('ERROR: No matching distribution found for doccano'); print('WARNING: noise'); raise SystemExit(1)"
+    script = (
+        "print('Collecting doccano'); print('ERROR: No matching distribution found for doccano'); "
+        "print('WARNING: noise'); raise SystemExit(1)"
+    )
     with pytest.raises(DoccanoInstallError) as caught:
         _run_logged([sys.executable, "-c", script], tmp_path / "install.log", tmp_path / "doccano-env")
     message = str(caught.value)
@@ -85,8 +92,8 @@ def test_a_failed_install_names_pips_last_error_line(tmp_path):
 def test_a_worker_that_lost_the_broker_race_while_starting_is_started_again(workspace, monkeypatch, tmp_path):
     """Both processes creating the broker's queue at once killed the worker now and then (E050): the
     queue is made before they start, and a worker that still died of it is started once more."""
-    from pipeline.review.doccano import server
     from pipeline.errors import DoccanoServerError
+    from pipeline.review.doccano import server
 
     calls = []
     monkeypatch.setattr(server, "ensure_server_venv", lambda progress: tmp_path)
@@ -98,7 +105,7 @@ def test_a_worker_that_lost_the_broker_race_while_starting_is_started_again(work
         calls.append(("start",) + tuple(only))
         for name in only:
             alive = len([c for c in calls if c[0] == "start"]) > 1 or name == "web"
-            pid = os.getpid() if alive else 2 ** 22 + 1  # a pid that is not running
+            pid = os.getpid() if alive else 2**22 + 1  # a pid that is not running
             record = {"pid": pid, "start_time": _start_time(pid) if alive else 1, "program": "python"}
             paths.pidfile(name).write_text(json.dumps(record))
             if not alive:
@@ -117,8 +124,8 @@ def test_a_worker_that_lost_the_broker_race_while_starting_is_started_again(work
 
 
 def test_a_worker_that_died_of_something_else_is_not_restarted(workspace, monkeypatch, tmp_path):
-    from pipeline.review.doccano import server
     from pipeline.errors import DoccanoServerError
+    from pipeline.review.doccano import server
 
     starts = []
     monkeypatch.setattr(server, "ensure_server_venv", lambda progress: tmp_path)

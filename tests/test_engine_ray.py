@@ -61,8 +61,9 @@ def test_ray_and_local_engines_give_the_same_outputs(tmp_path, feed):
         for key in ("tokens", "sentences", "entities", "claims", "left_out", "notes", "group"):
             assert on_ray[doc_id][key] == document[key], (doc_id, key)
     assert sum(len(d["claims"]) for d in local.values()) > DOCUMENTS  # not two empty results
-    assert {stage: output["version"] for stage, output in on_ray[doc_id]["stages"].items()} == \
-        {stage: output["version"] for stage, output in document["stages"].items()}
+    assert {stage: output["version"] for stage, output in on_ray[doc_id]["stages"].items()} == {
+        stage: output["version"] for stage, output in document["stages"].items()
+    }
 
     import datasets
 

@@ -32,7 +32,7 @@ SENTENCES = {
     "national_side": "England captain Mike Atherton said Pakistan beat England fairly.",
     "armed_group": "Two guards were kidnapped by Bolivian Army of National Resistance rebels on Monday.",
     "armed_group_caps": "LIMA, 4 MAR 90 -- POLICE SAID THE ATTACK ON THE BRIDGE WAS CLAIMED BY THE SELF-STYLED "
-                        "\"ANDEAN PEASANT DEFENSE FORCES\" IN A LETTER TO THE PRESS.",
+    '"ANDEAN PEASANT DEFENSE FORCES" IN A LETTER TO THE PRESS.',
 }
 
 
@@ -40,8 +40,10 @@ SENTENCES = {
 def found(tmp_path_factory):
     workspace = init_workspace(tmp_path_factory.mktemp("news") / "ws")
     results = annotate_texts(list(SENTENCES.values()), workspace.settings, workspace.annotations_dir)
-    return {key: [(e["text"], e["label"], e["source"]) for e in result["entities"] if e["label"] != "DATE"]
-            for key, result in zip(SENTENCES, results)}
+    return {
+        key: [(e["text"], e["label"], e["source"]) for e in result["entities"] if e["label"] != "DATE"]
+        for key, result in zip(SENTENCES, results)
+    }
 
 
 def test_a_score_glued_to_a_name_is_cut(found):
@@ -80,8 +82,11 @@ def test_a_place_still_wins_a_tie_with_a_model_organisation_or_person(found):
 
 
 def test_an_acronym_a_name_spells_in_brackets_is_that_name_and_so_are_its_other_mentions(found):
-    assert found["acronym"] == [("FTWU", "ORG", "rules"), ("Federated Tin Workers Union", "ORG", "model"),
-                                ("FTWU", "ORG", "rules")]
+    assert found["acronym"] == [
+        ("FTWU", "ORG", "rules"),
+        ("Federated Tin Workers Union", "ORG", "model"),
+        ("FTWU", "ORG", "rules"),
+    ]
 
 
 def test_a_county_the_model_reads_as_a_lone_person_is_an_organisation(found):
@@ -91,21 +96,31 @@ def test_a_county_the_model_reads_as_a_lone_person_is_an_organisation(found):
 
 def test_the_names_of_a_list_with_an_organisation_in_it_are_organisations(found):
     # the model had PERSON "Kestrel" and "Halvorsen", and nothing for "Lancashire"
-    assert found["list"] == [("Kestrel", "ORG", "model"), ("Halvorsen", "ORG", "model"),
-                             ("Oakfield Marine Co", "ORG", "model")]
+    assert found["list"] == [
+        ("Kestrel", "ORG", "model"),
+        ("Halvorsen", "ORG", "model"),
+        ("Oakfield Marine Co", "ORG", "model"),
+    ]
     assert ("Lancashire", "ORG", "rules") in found["bare_in_list"]
 
 
 def test_the_sides_of_a_fixture_are_organisations(found):
     # the model had PERSON "Kettering v Stamford" and FAC "Hexham v Alnwick"
-    assert found["fixture"] == [("Kettering", "ORG", "model"), ("Stamford", "ORG", "model"),
-                                ("Hexham", "ORG", "model"), ("Alnwick", "ORG", "model")]
+    assert found["fixture"] == [
+        ("Kettering", "ORG", "model"),
+        ("Stamford", "ORG", "model"),
+        ("Hexham", "ORG", "model"),
+        ("Alnwick", "ORG", "model"),
+    ]
 
 
 def test_a_name_after_an_organisation_noun_is_an_organisation(found):
     # the model had PERSON for both
-    assert found["described"] == [("Nordlys Posten", "ORG", "model"), ("Danish", "NORP", "model"),
-                                  ("Viborg Frem", "ORG", "model")]
+    assert found["described"] == [
+        ("Nordlys Posten", "ORG", "model"),
+        ("Danish", "NORP", "model"),
+        ("Viborg Frem", "ORG", "model"),
+    ]
 
 
 def test_a_club_is_a_club_in_all_its_mentions_but_the_town_stays_a_place(found):
@@ -114,8 +129,7 @@ def test_a_club_is_a_club_in_all_its_mentions_but_the_town_stays_a_place(found):
 
 
 def test_a_lone_given_name_or_alias_stays_a_person(found):
-    assert found["alias"] == [("Víctor", "PERSON", "model"), ("José", "PERSON", "model"),
-                              ("José", "PERSON", "model")]
+    assert found["alias"] == [("Víctor", "PERSON", "model"), ("José", "PERSON", "model"), ("José", "PERSON", "model")]
 
 
 def test_a_county_after_a_preposition_of_place_is_no_organisation(found):
@@ -124,7 +138,9 @@ def test_a_county_after_a_preposition_of_place_is_no_organisation(found):
 
 def test_a_country_before_a_team_word_or_after_beat_stays_the_country(found):
     assert [(text, label) for text, label, _ in found["national_side"] if text == "England"] == [
-        ("England", "GPE"), ("England", "GPE")]
+        ("England", "GPE"),
+        ("England", "GPE"),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -161,11 +177,19 @@ def test_a_place_inside_a_longer_name_of_another_kind_is_no_place(tagged):
 def test_a_place_below_the_country_before_a_team_word_is_left_to_the_model(tagged):
     doc = tagged("Lazio coach Marco Bellini was sacked, and Italy coach Ana Ruiz stayed.")
     places = [_place(doc, 0, 1, country=False), _place(doc, 8, 9)]  # "Lazio" (a region), "Italy"
-    model = [Span(doc, 0, 1, label="ORG"), Span(doc, 2, 4, label="PERSON"), Span(doc, 8, 9, label="ORG"),
-             Span(doc, 10, 12, label="PERSON")]
+    model = [
+        Span(doc, 0, 1, label="ORG"),
+        Span(doc, 2, 4, label="PERSON"),
+        Span(doc, 8, 9, label="ORG"),
+        Span(doc, 10, 12, label="PERSON"),
+    ]
     # a national side stays the country (as OntoNotes and CoNLL have it); the club is the model's
-    assert _merged(model, places) == [("Lazio", "ORG", "model"), ("Marco Bellini", "PERSON", "model"),
-                                      ("Italy", "GPE", "places"), ("Ana Ruiz", "PERSON", "model")]
+    assert _merged(model, places) == [
+        ("Lazio", "ORG", "model"),
+        ("Marco Bellini", "PERSON", "model"),
+        ("Italy", "GPE", "places"),
+        ("Ana Ruiz", "PERSON", "model"),
+    ]
 
 
 def test_a_camel_case_brand_is_no_nationality(tagged):
@@ -178,8 +202,11 @@ def test_an_organisation_written_as_people_are_is_a_person(tagged):
     doc = tagged("The relay team was Anna Lindqvist (Sweden) and R. Okafor.")
     places = [_place(doc, 7, 8)]  # "Sweden"
     model = [Span(doc, 4, 6, label="ORG"), Span(doc, 10, 12, label="ORG")]  # "Anna Lindqvist", "R. Okafor"
-    assert _merged(model, places) == [("Anna Lindqvist", "PERSON", "model"), ("Sweden", "GPE", "places"),
-                                      ("R. Okafor", "PERSON", "model")]
+    assert _merged(model, places) == [
+        ("Anna Lindqvist", "PERSON", "model"),
+        ("Sweden", "GPE", "places"),
+        ("R. Okafor", "PERSON", "model"),
+    ]
 
 
 def test_a_run_of_proper_nouns_ending_in_a_company_word_is_one_organisation(tagged):

@@ -8,8 +8,11 @@ import pytest
 from pipeline import errors
 
 ARGUMENTS = {"path": "corpus/feed.jsonl", "message": "not JSON", "line": 7, "doc_id": "efe-0001"}
-CODED = [cls for _, cls in inspect.getmembers(errors, inspect.isclass)
-         if issubclass(cls, errors.NewscorpusError) and cls is not errors.NewscorpusError]
+CODED = [
+    cls
+    for _, cls in inspect.getmembers(errors, inspect.isclass)
+    if issubclass(cls, errors.NewscorpusError) and cls is not errors.NewscorpusError
+]
 
 
 @pytest.mark.parametrize("error_class", CODED, ids=lambda cls: cls.__name__)

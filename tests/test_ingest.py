@@ -7,8 +7,16 @@ import sys
 
 import pytest
 
-from pipeline.corpus.ingest import (BROKEN_LINK, FOLDER_LINK, HIDDEN, NOT_REGULAR, UNSUPPORTED, document_id, ingest,
-                             split_article)
+from pipeline.corpus.ingest import (
+    BROKEN_LINK,
+    FOLDER_LINK,
+    HIDDEN,
+    NOT_REGULAR,
+    UNSUPPORTED,
+    document_id,
+    ingest,
+    split_article,
+)
 from pipeline.corpus.readers import Article, normalize_text
 from pipeline.corpus.store import CorpusStore
 
@@ -32,13 +40,17 @@ def test_exact_duplicates_are_skipped_and_reported(workspace, store, seed_copy, 
     assert [(d.location, d.first_seen) for d in report.duplicates] == [(str(copy), str(seed_copy))]
 
 
-def test_near_duplicates_share_a_group_and_other_stories_do_not(workspace, store, seed_copy, tmp_path, article_variants):
+def test_near_duplicates_share_a_group_and_other_stories_do_not(
+    workspace, store, seed_copy, tmp_path, article_variants
+):
     text = seed_copy.read_text(encoding="utf-8")
     edited = text.replace("Sixteen people", "Seventeen people").replace("some 65%", "about 64%")
     edited = edited.replace("Back to top button", "Updated to correct the death toll.\n\nBack to top button")
     (tmp_path / "edited.txt").write_text(edited, encoding="utf-8")
     (tmp_path / "other.txt").write_text(article_variants[0] + "\n\nA different story entirely.", encoding="utf-8")
-    report = ingest(store, [seed_copy, tmp_path / "edited.txt", tmp_path / "other.txt"], workspace.settings, progress=False)
+    report = ingest(
+        store, [seed_copy, tmp_path / "edited.txt", tmp_path / "other.txt"], workspace.settings, progress=False
+    )
     original, edited_id, other = report.added
     groups = {d.id: d.group for d in store.iter_documents()}
     assert groups[edited_id] == groups[original] == original
@@ -49,7 +61,7 @@ def test_near_duplicates_share_a_group_and_other_stories_do_not(workspace, store
 def _shuffled_stories(seed_text: str, folder, count: int) -> list:
     """Stories made of the seed article's sentences in random orders: many are near-duplicates of
     several others, some equally similar to two group heads."""
-    body = seed_text[seed_text.index("A massacre"):].replace("\n\n", " ")
+    body = seed_text[seed_text.index("A massacre") :].replace("\n\n", " ")
     sentences = re.split(r"(?<=[.”])\s+(?=[A-Z“])", body)
     rng = random.Random(0)
     folder.mkdir()
@@ -73,17 +85,17 @@ def test_ingest_in_several_runs_groups_near_duplicates_as_one_run_does(tmp_path,
     in_runs = init_workspace(tmp_path / "in-runs")
     store = CorpusStore(in_runs.store_dir)
     for first in range(0, 60, 20):
-        report = ingest(store, stories[first:first + 20], in_runs.settings, progress=False)
+        report = ingest(store, stories[first : first + 20], in_runs.settings, progress=False)
         assert len(report.added) == 20
     groups = _groups(store)
     assert len(set(groups.values())) < len(groups)  # there are groups, and later runs joined earlier ones
-    assert any(member in groups and head in {doc_id for doc_id in list(groups)[:20]}
-               for member, head in report.grouped)
+    assert any(member in groups and head in {doc_id for doc_id in list(groups)[:20]} for member, head in report.grouped)
     assert groups == _groups(CorpusStore(at_once.store_dir))
 
 
-def test_near_duplicates_are_found_in_a_store_without_band_keys_or_with_another_threshold(workspace, store, seed_copy, tmp_path):
-    from pipeline.corpus.record import Document
+def test_near_duplicates_are_found_in_a_store_without_band_keys_or_with_another_threshold(
+    workspace, store, seed_copy, tmp_path
+):
 
     text = seed_copy.read_text(encoding="utf-8")
     (tmp_path / "edited.txt").write_text(text.replace("Sixteen people", "Seventeen people"), encoding="utf-8")
@@ -110,7 +122,8 @@ def test_folders_are_read_recursively_and_what_is_not_read_is_reported(workspace
     (root / "a" / "page.XHTML").write_text(
         "<html><head><title>Port</title></head><body><article><h1>Port</h1>\n<p>The port of Callao reopened on "
         "Thursday after a two-day strike by dock workers over pay, officials said.</p></article></body></html>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (root / ".hidden" / "secret.txt").write_text("Not an article.", encoding="utf-8")
     (root / ".notes.txt").write_text("Not an article either.", encoding="utf-8")
     (root / "image.png").write_bytes(b"\x89PNG")
@@ -123,8 +136,13 @@ def test_folders_are_read_recursively_and_what_is_not_read_is_reported(workspace
     assert report.files == 3 and len(report.added) == 4 and report.ok
     assert any("The port of Callao reopened" in d.text for d in store.iter_documents())
     assert [(str(entry.path.relative_to(root)), entry.reason) for entry in report.skipped] == [
-        (".hidden", HIDDEN), (".notes.txt", HIDDEN), ("elsewhere", FOLDER_LINK), ("gone.txt", BROKEN_LINK),
-        ("image.png", UNSUPPORTED), ("pipe.txt", NOT_REGULAR)]
+        (".hidden", HIDDEN),
+        (".notes.txt", HIDDEN),
+        ("elsewhere", FOLDER_LINK),
+        ("gone.txt", BROKEN_LINK),
+        ("image.png", UNSUPPORTED),
+        ("pipe.txt", NOT_REGULAR),
+    ]
     assert f"{root}: skipped 2, hidden: .hidden, .notes.txt" in report.warnings
     assert f"{root}: skipped 1, {NOT_REGULAR}: pipe.txt" in report.warnings
 
@@ -137,8 +155,10 @@ def test_many_skipped_files_are_counted_per_reason_with_a_few_names(workspace, s
         (root / f"scan-{number:02d}.pdf").write_bytes(b"%PDF-1.4")
     report = ingest(store, [root], workspace.settings, progress=False)
     assert len(report.skipped) == 40
-    assert report.warnings == [f"{root}: skipped 40, {UNSUPPORTED}: scan-00.pdf, scan-01.pdf, scan-02.pdf, "
-                               f"scan-03.pdf, scan-04.pdf and 35 more"]
+    assert report.warnings == [
+        f"{root}: skipped 40, {UNSUPPORTED}: scan-00.pdf, scan-01.pdf, scan-02.pdf, "
+        f"scan-03.pdf, scan-04.pdf and 35 more"
+    ]
 
 
 def test_the_store_in_the_corpus_folder_is_not_reported(workspace, store, seed_copy):
@@ -193,8 +213,9 @@ def test_near_duplicate_groups_do_not_depend_on_pythons_string_hashing(tmp_path,
 
 
 def _paragraphs(count: int) -> str:
-    return "\n\n".join(f"Paragraph {n}. " + " ".join(["The council voted on the budget again."] * 40)
-                       for n in range(count))
+    return "\n\n".join(
+        f"Paragraph {n}. " + " ".join(["The council voted on the budget again."] * 40) for n in range(count)
+    )
 
 
 def test_a_long_article_is_split_at_paragraph_breaks_into_numbered_parts():
@@ -205,8 +226,9 @@ def test_a_long_article_is_split_at_paragraph_breaks_into_numbered_parts():
     assert all(part.text.startswith("Paragraph ") and part.text.endswith("again.") for part in parts)
     assert "\n\n".join(part.text for part in parts) == text  # nothing lost, nothing repeated
     assert [part.meta["part"] for part in parts] == ["1/4", "2/4", "3/4", "4/4"]
-    assert all(part.meta["headline"] == "Budget" and part.meta["external_id"] == "b-1" and part.line == 3
-               for part in parts)
+    assert all(
+        part.meta["headline"] == "Budget" and part.meta["external_id"] == "b-1" and part.line == 3 for part in parts
+    )
 
 
 def test_text_without_paragraphs_is_cut_at_a_line_sentence_or_word_boundary():

@@ -23,7 +23,10 @@ def test_ingest_killed_midway_leaves_store_intact_and_rerun_completes(workspace,
     feed = tmp_path / "feed.jsonl"
     with feed.open("w") as handle:
         for n in range(DOCUMENTS):
-            handle.write(f'{{"id": "w{n}", "text": "Report {n}: police seized {n * 7} kilograms of cocaine in raid number {n}, officials said on day {n % 31}."}}\n')
+            handle.write(
+                f'{{"id": "w{n}", "text": "Report {n}: police seized {n * 7} kilograms of cocaine in raid number {n}, '
+                f'officials said on day {n % 31}."}}\n'
+            )
 
     command = [sys.executable, "-m", "pipeline", "--workspace", str(workspace.root), "--quiet", "ingest", str(feed)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

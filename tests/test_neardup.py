@@ -13,8 +13,9 @@ from pipeline.corpus import neardup
 
 def whole_text_shingles(text: str) -> np.ndarray:
     """The definition: every word of the casefolded text hashed, then each run of three combined."""
-    words = np.fromiter((xxhash.xxh32_intdigest(m.group().encode()) for m in neardup._WORD.finditer(text.casefold())),
-                        dtype=np.uint64)
+    words = np.fromiter(
+        (xxhash.xxh32_intdigest(m.group().encode()) for m in neardup._WORD.finditer(text.casefold())), dtype=np.uint64
+    )
     if len(words) < neardup.SHINGLE_WORDS:
         return words
     return (words[:-2] * neardup._MIX[0] ^ words[1:-1] * neardup._MIX[1] ^ words[2:]) & neardup._LOW32

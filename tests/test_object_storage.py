@@ -22,8 +22,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def s3_server():
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -41,8 +44,13 @@ def s3_server():
 
 @pytest.fixture
 def s3(s3_server, monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
-                        "AWS_ENDPOINT_URL": s3_server, "AWS_ALLOW_HTTP": "true"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": s3_server,
+        "AWS_ALLOW_HTTP": "true",
+    }.items():
         monkeypatch.setenv(name, value)
     import boto3
 
@@ -56,8 +64,11 @@ def s3(s3_server, monkeypatch):
 
 
 def _keys(client, prefix):
-    return [item["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
-            for item in page.get("Contents", [])]
+    return [
+        item["Key"]
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
+        for item in page.get("Contents", [])
+    ]
 
 
 def test_every_command_works_on_a_store_in_a_bucket_and_the_export_goes_there_too(cli, s3, seed_copy, tmp_path):
@@ -71,8 +82,11 @@ def test_every_command_works_on_a_store_in_a_bucket_and_the_export_goes_there_to
     assert any(key.startswith("corpus/tables/documents/_delta_log/") for key in keys)
     assert any(key.startswith("corpus/tables/preannotate/") and key.endswith(".parquet") for key in keys)
 
-    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in cli("status").stdout.splitlines()
-            if line.count("│") >= 4}
+    rows = {
+        line.split("│")[1].strip(): line.split("│")[2].strip()
+        for line in cli("status").stdout.splitlines()
+        if line.count("│") >= 4
+    }
     assert rows["ingest"] == rows["tokenize"] == rows["preannotate"] == "1"
     dumped = json.loads(cli("dump").stdout)
     assert "VRAEM" in dumped["text"]
@@ -90,8 +104,9 @@ def test_every_command_works_on_a_store_in_a_bucket_and_the_export_goes_there_to
     from pipeline.util.objectstore import remote_filesystem
 
     filesystem, path = remote_filesystem(out)
-    pyarrow.fs.copy_files(path, str(tmp_path / "copy"), source_filesystem=filesystem,
-                          destination_filesystem=pyarrow.fs.LocalFileSystem())
+    pyarrow.fs.copy_files(
+        path, str(tmp_path / "copy"), source_filesystem=filesystem, destination_filesystem=pyarrow.fs.LocalFileSystem()
+    )
     loaded = datasets.load_from_disk(str(tmp_path / "copy"))
     assert sum(len(split) for split in loaded.values()) == 1
 
@@ -102,8 +117,13 @@ def test_every_command_works_on_a_store_in_a_bucket_and_the_export_goes_there_to
 
 @pytest.mark.faults
 def test_a_bucket_that_cannot_be_reached_is_one_line_naming_it(cli, monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
-                        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}", "AWS_ALLOW_HTTP": "true"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}",
+        "AWS_ALLOW_HTTP": "true",
+    }.items():
         monkeypatch.setenv(name, value)  # nothing listens there
     settings = cli.workspace.settings_path
     settings.write_text(settings.read_text().replace('location = ""', f'location = "s3://{BUCKET}/corpus"'))
@@ -121,8 +141,12 @@ def test_two_ingests_at_once_on_a_bucket_never_store_a_document_twice(cli, s3, t
     text = settings.read_text().replace('location = ""', f'location = "s3://{BUCKET}/corpus"')
     settings.write_text(text.replace("segment_size = 500", "segment_size = 2"))
     feed = tmp_path / "feed.jsonl"
-    feed.write_text("".join(json.dumps({"id": f"s{n}", "text": f"Story {n}: police in Lima seized {n} boats."}) + "\n"
-                            for n in range(40)))
+    feed.write_text(
+        "".join(
+            json.dumps({"id": f"s{n}", "text": f"Story {n}: police in Lima seized {n} boats."}) + "\n"
+            for n in range(40)
+        )
+    )
     cli("ingest", str(_first_lines(feed, 2)))  # the table exists before the two start
     command = [sys.executable, "-m", "pipeline", "--workspace", str(cli.workspace.root), "--quiet", "ingest", str(feed)]
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]

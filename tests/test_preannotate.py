@@ -1,16 +1,14 @@
 import json
-from pathlib import Path
 
 import pytest
 import spacy
-
-from pipeline.nlp.entities import clean_model_span, is_date_like, merge_entities
-from pipeline.corpus.ingest import ingest
-from pipeline.nlp.preannotate import STAGE, annotate_texts, preannotate
-from pipeline.nlp.tokenization import customize_tokenizer
-
 from conftest import REPO, Cli
 from test_cli import stage_row
+
+from pipeline.corpus.ingest import ingest
+from pipeline.nlp.entities import clean_model_span, is_date_like, merge_entities
+from pipeline.nlp.preannotate import STAGE, annotate_texts, preannotate
+from pipeline.nlp.tokenization import customize_tokenizer
 
 GOLD = REPO / "annotations" / "gold" / "efe-shining-path-vraem.jsonl"
 
@@ -28,7 +26,9 @@ def test_gazetteer_wins_over_an_overlapping_model_span(tagged):
     model = [Span(doc, 2, 5, label="FAC")]  # "the Shining Path"
     gazetteer = [Span(doc, 3, 5, label="ORG")]
     records = merge_entities(model, gazetteer, {"FAC": 0.39})
-    assert [(r["text"], r["label"], r["source"], r["score"]) for r in records] == [("Shining Path", "ORG", "gazetteer", 1.0)]
+    assert [(r["text"], r["label"], r["source"], r["score"]) for r in records] == [
+        ("Shining Path", "ORG", "gazetteer", 1.0)
+    ]
 
 
 def test_model_spans_are_cleaned_to_the_span_rules(tagged):
@@ -60,7 +60,7 @@ def test_stage_stores_entities_and_claims_with_offsets_and_sources(workspace, st
     for layer in (document.entities, document.claims):
         assert layer
         for span in layer:
-            assert document.text[span["start"]:span["end"]] == span["text"]
+            assert document.text[span["start"] : span["end"]] == span["text"]
             assert span["source"] in ("model", "gazetteer", "rules", "places", "claims") and 0 < span["score"] <= 1
     money = next(c for c in document.claims if c["label"] == "MONEY")
     assert (money["text"], money["value"], money["unit"]) == ("$76 million", 76_000_000, "USD")
@@ -70,19 +70,25 @@ def test_stage_stores_entities_and_claims_with_offsets_and_sources(workspace, st
 
 
 def test_editing_the_gazetteer_redoes_the_stage_and_takes_effect(workspace, store, tmp_path):
-    (tmp_path / "story.txt").write_text("Agents of the Frente Norte attacked 3 patrols near the river.", encoding="utf-8")
+    (tmp_path / "story.txt").write_text(
+        "Agents of the Frente Norte attacked 3 patrols near the river.", encoding="utf-8"
+    )
     ingest(store, [tmp_path / "story.txt"], workspace.settings, progress=False)
     preannotate(store, workspace.settings, workspace.annotations_dir, progress=False)
     before = next(store.iter_documents([STAGE])).entities
     assert not any(e["text"] == "Frente Norte" and e["source"] == "gazetteer" for e in before)
-    (workspace.annotations_dir / "gazetteer.jsonl").write_text('{"label": "ORG", "pattern": "Frente Norte"}\n', encoding="utf-8")
+    (workspace.annotations_dir / "gazetteer.jsonl").write_text(
+        '{"label": "ORG", "pattern": "Frente Norte"}\n', encoding="utf-8"
+    )
     assert preannotate(store, workspace.settings, workspace.annotations_dir, progress=False).processed == 1
     after = next(store.iter_documents([STAGE])).entities
     assert ("Frente Norte", "ORG", "gazetteer") in [(e["text"], e["label"], e["source"]) for e in after]
 
 
 def test_bad_gazetteer_line_is_a_clean_error(cli, seed_copy):
-    (cli.workspace.annotations_dir / "gazetteer.jsonl").write_text('{"label": "ORG", "pattern": "A"}\n{"label": \n', encoding="utf-8")
+    (cli.workspace.annotations_dir / "gazetteer.jsonl").write_text(
+        '{"label": "ORG", "pattern": "A"}\n{"label": \n', encoding="utf-8"
+    )
     cli("ingest", str(seed_copy))
     result = cli("preannotate", expect=1)
     assert "gazetteer.jsonl:2: malformed JSON" in result.stderr
@@ -91,7 +97,8 @@ def test_bad_gazetteer_line_is_a_clean_error(cli, seed_copy):
 @pytest.mark.faults
 def test_a_gazetteer_label_not_in_the_settings_is_refused_naming_the_line(cli, seed_copy):
     (cli.workspace.annotations_dir / "gazetteer.jsonl").write_text(
-        '{"label": "ORG", "pattern": "Shining Path"}\n{"label": "BOGUS", "pattern": "Ayacucho"}\n', encoding="utf-8")
+        '{"label": "ORG", "pattern": "Shining Path"}\n{"label": "BOGUS", "pattern": "Ayacucho"}\n', encoding="utf-8"
+    )
     cli("ingest", str(seed_copy))
     result = cli("preannotate", expect=1)
     assert "gazetteer.jsonl:2: label 'BOGUS' is not one of the entity labels in [labels]" in result.stderr
@@ -99,10 +106,13 @@ def test_a_gazetteer_label_not_in_the_settings_is_refused_naming_the_line(cli, s
 
 
 def test_odd_documents_do_not_crash(workspace):
-    texts = ["...", "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16",
-             "El Gobierno de Perú informó que la policía decomisó 300 kilos de cocaína en el valle, según un "
-             "comunicado que fue difundido por las autoridades de la región y que no dio más detalles sobre el "
-             "caso, ni sobre los detenidos, ni sobre la ruta que seguía la droga hacia los puertos del país."]
+    texts = [
+        "...",
+        "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16",
+        "El Gobierno de Perú informó que la policía decomisó 300 kilos de cocaína en el valle, según un "
+        "comunicado que fue difundido por las autoridades de la región y que no dio más detalles sobre el "
+        "caso, ni sobre los detenidos, ni sobre la ruta que seguía la droga hacia los puertos del país.",
+    ]
     results = annotate_texts(texts, workspace.settings, workspace.annotations_dir)
     assert results[0]["entities"] == [] and results[0]["claims"] == []
     assert results[1]["claims"] == []
@@ -111,9 +121,12 @@ def test_odd_documents_do_not_crash(workspace):
 
 def test_another_language_is_processed_with_a_warning(cli, tmp_path):
     path = tmp_path / "es.txt"
-    path.write_text("El Gobierno de Perú informó que la policía decomisó 300 kilos de cocaína en el valle, según un "
-                    "comunicado que fue difundido por las autoridades de la región y que no dio más detalles sobre el "
-                    "caso, ni sobre los detenidos, ni sobre la ruta que seguía la droga hacia los puertos.", encoding="utf-8")
+    path.write_text(
+        "El Gobierno de Perú informó que la policía decomisó 300 kilos de cocaína en el valle, según un "
+        "comunicado que fue difundido por las autoridades de la región y que no dio más detalles sobre el "
+        "caso, ni sobre los detenidos, ni sobre la ruta que seguía la droga hacia los puertos.",
+        encoding="utf-8",
+    )
     cli("ingest", str(path))
     result = cli("preannotate")
     assert "does not look like English" in result.stderr and "1 documents pre-annotated" in result.stdout
@@ -130,7 +143,7 @@ def test_a_long_document_is_chunked_by_sentences(workspace, store, seed_text, tm
     document = next(store.iter_documents([STAGE]))
     dollars = [c for c in document.claims if c["text"] == "$76 million"]
     assert len(dollars) == 40
-    assert all(document.text[c["start"]:c["end"]] == "$76 million" for c in dollars)
+    assert all(document.text[c["start"] : c["end"]] == "$76 million" for c in dollars)
 
 
 @pytest.mark.slow
@@ -179,8 +192,19 @@ def test_evaluate_on_the_gold_set_meets_the_bar(tmp_path):
     from pipeline.workspace import Workspace
 
     report = tmp_path / "report.json"
-    result = Cli(Workspace(REPO))("evaluate", "--gold", str(GOLD), "--json", str(report), "--min-entity-f1", "0.95",
-                 "--min-claim-f1", "0.95", "--min-value-unit", "0.95")
+    result = Cli(Workspace(REPO))(
+        "evaluate",
+        "--gold",
+        str(GOLD),
+        "--json",
+        str(report),
+        "--min-entity-f1",
+        "0.95",
+        "--min-claim-f1",
+        "0.95",
+        "--min-value-unit",
+        "0.95",
+    )
     assert "Entities" in result.stdout and "Claims" in result.stdout
     figures = json.loads(report.read_text())
     assert figures["entities"]["overlap"]["ALL"]["f1"] >= 0.95
@@ -193,15 +217,20 @@ def test_evaluate_fails_below_a_threshold(cli):
 
 
 def entities_of(workspace, text):
-    return [(e["text"], e["label"], e["source"]) for e in annotate_texts([text], workspace.settings, workspace.annotations_dir)[0]["entities"]]
+    return [
+        (e["text"], e["label"], e["source"])
+        for e in annotate_texts([text], workspace.settings, workspace.annotations_dir)[0]["entities"]
+    ]
 
 
 def test_generic_entity_rules(workspace):
     """Rules for phenomena of wire copy, on sentences of our own (the gazetteer knows none of these names)."""
-    found = entities_of(workspace,
+    found = entities_of(
+        workspace,
         "TEGUCIGALPA, Honduras, Feb 9 (AP) — The national directorate of drug control (Dinacod) said on Monday "
         "that Operation Blue Harbor seized boats on the Patuca river near Puerto Lempira. Jorge Díaz, "
-        "a 41-year-old fisherman, was arrested.")
+        "a 41-year-old fisherman, was arrested.",
+    )
     assert ("TEGUCIGALPA", "GPE", "rules") in found and ("Honduras", "GPE", "rules") in found  # dateline
     assert ("Feb 9", "DATE", "rules") in found
     assert ("national directorate of drug control", "ORG", "rules") in found and ("Dinacod", "ORG", "rules") in found
@@ -220,8 +249,17 @@ def test_evaluate_on_the_heldout_set_meets_the_general_bar():
     from pipeline.workspace import Workspace
 
     heldout = REPO / "annotations" / "heldout" / "heldout.jsonl"
-    Cli(Workspace(REPO))("evaluate", "--gold", str(heldout), "--min-entity-f1", "0.85",
-                         "--min-claim-f1", "0.90", "--min-value-unit", "0.95")
+    Cli(Workspace(REPO))(
+        "evaluate",
+        "--gold",
+        str(heldout),
+        "--min-entity-f1",
+        "0.85",
+        "--min-claim-f1",
+        "0.90",
+        "--min-value-unit",
+        "0.95",
+    )
 
 
 @pytest.mark.slow
@@ -236,5 +274,6 @@ def test_two_processes_give_the_same_annotations(workspace, store, seed_copy, ar
     preannotate(store, settings, REPO / "annotations", n_process=2, progress=False)
     two = {d.id: (d.entities, d.claims) for d in store.iter_documents([STAGE])}
     assert len(one) == 7
-    assert {k: [(e["start"], e["end"], e["label"]) for e in v[1]] for k, v in one.items()} == \
-           {k: [(e["start"], e["end"], e["label"]) for e in v[1]] for k, v in two.items()}
+    assert {k: [(e["start"], e["end"], e["label"]) for e in v[1]] for k, v in one.items()} == {
+        k: [(e["start"], e["end"], e["label"]) for e in v[1]] for k, v in two.items()
+    }

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import InputError
 from pipeline.corpus.readers import parse_wire, read_file
+from pipeline.errors import InputError
 
 BOILERPLATE = ["Related Articles", "Back to top button"]
 
@@ -42,7 +42,10 @@ def test_dateline_without_year_and_no_date_in_file_name(tmp_path, seed_text):
 
 
 def test_dateline_with_year_and_other_agency(tmp_path):
-    text = "World\n\nFloods hit the north\n\nBy Ana Pérez\n\nLIMA, Jan 12, 2023 (AP) — Rains killed 20 people.\n\nMore text.\n\nAP"
+    text = (
+        "World\n\nFloods hit the north\n\nBy Ana Pérez\n\nLIMA, Jan 12, 2023 (AP) — Rains killed 20 people."
+        "\n\nMore text.\n\nAP"
+    )
     article = parse_wire(text, path=tmp_path / "x.txt", boilerplate=BOILERPLATE)
     assert article.meta["place"] == "LIMA"
     assert article.meta["date_iso"] == "2023-01-12"
@@ -90,14 +93,18 @@ def test_html_article_through_trafilatura(tmp_path, seed_path):
     assert "Home" not in article.text
 
 
-ACME_BODY = ("<p>In 2003 the company opened its first shop in the old town, and its sales have grown every year "
-             "since then.</p>\n<p>By 1998 it had been a small family business with a dozen employees, its founder "
-             "said on Monday.</p>\n")
+ACME_BODY = (
+    "<p>In 2003 the company opened its first shop in the old town, and its sales have grown every year "
+    "since then.</p>\n<p>By 1998 it had been a small family business with a dozen employees, its founder "
+    "said on Monday.</p>\n"
+)
 
 
 def _page(head: str = "", header: str = "") -> str:
-    return (f"<!doctype html><html><head><title>Acme grows</title>{head}</head><body>{header}"
-            f"<article><h1>Acme grows</h1>\n{ACME_BODY}</article></body></html>")
+    return (
+        f"<!doctype html><html><head><title>Acme grows</title>{head}</head><body>{header}"
+        f"<article><h1>Acme grows</h1>\n{ACME_BODY}</article></body></html>"
+    )
 
 
 def _html_article(tmp_path: Path, html: str, name: str = "acme.html"):
@@ -112,20 +119,35 @@ def test_html_without_a_date_gets_none_from_years_in_its_body(tmp_path):
     assert "date" not in article.meta and "date_iso" not in article.meta
 
 
-@pytest.mark.parametrize("head, header, written", [
-    ('<meta name="DC.date" content="2004-05-06">', "", "2004-05-06"),
-    ('<meta name="DC.date.issued" content="6 May 2004">', "", "6 May 2004"),
-    ('<meta property="article:published_time" content="2004-05-06T23:30:00-05:00">', "", "2004-05-06T23:30:00-05:00"),
-    ('<meta property="og:published_time" content="2004-05-06T08:00:00Z">', "", "2004-05-06T08:00:00Z"),
-    ('<meta property="og:updated_time" content="2004-05-06">', "", "2004-05-06"),
-    ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, '
-     '{"@type": "NewsArticle", "datePublished": "2004-05-06T08:00:00Z", "dateModified": "2004-06-01"}]}</script>',
-     "", "2004-05-06T08:00:00Z"),
-    ("", '<header><time datetime="2004-05-06">6 May</time></header>', "2004-05-06"),
-    # a published date is preferred to a modified one, and a year alone is not a date
-    ('<meta property="og:updated_time" content="2004-06-01"><meta name="date" content="2003">'
-     '<meta property="article:published_time" content="2004-05-06">', "", "2004-05-06"),
-])
+@pytest.mark.parametrize(
+    "head, header, written",
+    [
+        ('<meta name="DC.date" content="2004-05-06">', "", "2004-05-06"),
+        ('<meta name="DC.date.issued" content="6 May 2004">', "", "6 May 2004"),
+        (
+            '<meta property="article:published_time" content="2004-05-06T23:30:00-05:00">',
+            "",
+            "2004-05-06T23:30:00-05:00",
+        ),
+        ('<meta property="og:published_time" content="2004-05-06T08:00:00Z">', "", "2004-05-06T08:00:00Z"),
+        ('<meta property="og:updated_time" content="2004-05-06">', "", "2004-05-06"),
+        (
+            '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, '
+            '{"@type": "NewsArticle", "datePublished": "2004-05-06T08:00:00Z", "dateModified": "2004-06-01"}]}'
+            "</script>",
+            "",
+            "2004-05-06T08:00:00Z",
+        ),
+        ("", '<header><time datetime="2004-05-06">6 May</time></header>', "2004-05-06"),
+        # a published date is preferred to a modified one, and a year alone is not a date
+        (
+            '<meta property="og:updated_time" content="2004-06-01"><meta name="date" content="2003">'
+            '<meta property="article:published_time" content="2004-05-06">',
+            "",
+            "2004-05-06",
+        ),
+    ],
+)
 def test_html_date_comes_from_the_page_metadata(tmp_path, head, header, written):
     article = _html_article(tmp_path, _page(head, header))
     assert article.meta["date"] == written
@@ -134,9 +156,11 @@ def test_html_date_comes_from_the_page_metadata(tmp_path, head, header, written)
 
 @pytest.mark.parametrize("name", ["acme.xhtml", "acme.xml"])
 def test_xhtml_and_xml_pages_are_read_like_html(tmp_path, name):
-    xhtml = ('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
-             '<title>Acme grows</title><meta name="DC.date.issued" content="2004-05-06"/></head><body>'
-             f'<article><h1>Acme grows</h1>\n{ACME_BODY}</article></body></html>')
+    xhtml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+        '<title>Acme grows</title><meta name="DC.date.issued" content="2004-05-06"/></head><body>'
+        f"<article><h1>Acme grows</h1>\n{ACME_BODY}</article></body></html>"
+    )
     article = _html_article(tmp_path, xhtml, name)
     assert article.meta["headline"] == "Acme grows" and article.meta["date_iso"] == "2004-05-06"
     assert "In 2003 the company" in article.text and "<p>" not in article.text
@@ -144,23 +168,29 @@ def test_xhtml_and_xml_pages_are_read_like_html(tmp_path, name):
 
 def test_xml_that_is_not_a_page_is_refused(tmp_path):
     path = tmp_path / "feed.xml"
-    path.write_text('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Feed</title><item><title>Port '
-                    "reopens</title></item></channel></rss>\n", encoding="utf-8")
+    path.write_text(
+        '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Feed</title><item><title>Port '
+        "reopens</title></item></channel></rss>\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="feed.xml: not an HTML page"):
         list(read_file(path, boilerplate=BOILERPLATE))
 
 
-@pytest.mark.parametrize("opening, place, agency, written, iso", [
-    ("SAN SALVADOR, 8 JAN 90 (RADIO VENCEREMOS) -- ", "SAN SALVADOR", "RADIO VENCEREMOS", "8 JAN 90", "1990-01-08"),
-    ("CLANDESTINE, 8 JAN 90 (RADIO VENCEREMOS) -- ", "CLANDESTINE", "RADIO VENCEREMOS", "8 JAN 90", "1990-01-08"),
-    ("BOGOTA, 3 April 1990 (INRAVISION) -- ", "BOGOTA", "INRAVISION", "3 April 1990", "1990-04-03"),
-    ("LIMA, 1 MAR 50 (EFE) -- ", "LIMA", "EFE", "1 MAR 50", "1950-03-01"),  # two-digit years: 50-99 are 19xx
-    ("LIMA, 12 MAR 49 (EFE) -- ", "LIMA", "EFE", "12 MAR 49", "2049-03-12"),  # 00-49 are 20xx
-    ("LIMA, 31 FEB 90 (EFE) -- ", "LIMA", "EFE", "31 FEB 90", None),
-    ("LIMA, Sept. 4, 2022 (AP) — ", "LIMA", "AP", "Sept. 4, 2022", "2022-09-04"),
-    ("LIMA, Jul 4 (EFE).- ", "LIMA", "EFE", "Jul 4", None),
-    ("WASHINGTON (Reuters) - ", "WASHINGTON", "Reuters", None, None),
-])
+@pytest.mark.parametrize(
+    "opening, place, agency, written, iso",
+    [
+        ("SAN SALVADOR, 8 JAN 90 (RADIO VENCEREMOS) -- ", "SAN SALVADOR", "RADIO VENCEREMOS", "8 JAN 90", "1990-01-08"),
+        ("CLANDESTINE, 8 JAN 90 (RADIO VENCEREMOS) -- ", "CLANDESTINE", "RADIO VENCEREMOS", "8 JAN 90", "1990-01-08"),
+        ("BOGOTA, 3 April 1990 (INRAVISION) -- ", "BOGOTA", "INRAVISION", "3 April 1990", "1990-04-03"),
+        ("LIMA, 1 MAR 50 (EFE) -- ", "LIMA", "EFE", "1 MAR 50", "1950-03-01"),  # two-digit years: 50-99 are 19xx
+        ("LIMA, 12 MAR 49 (EFE) -- ", "LIMA", "EFE", "12 MAR 49", "2049-03-12"),  # 00-49 are 20xx
+        ("LIMA, 31 FEB 90 (EFE) -- ", "LIMA", "EFE", "31 FEB 90", None),
+        ("LIMA, Sept. 4, 2022 (AP) — ", "LIMA", "AP", "Sept. 4, 2022", "2022-09-04"),
+        ("LIMA, Jul 4 (EFE).- ", "LIMA", "EFE", "Jul 4", None),
+        ("WASHINGTON (Reuters) - ", "WASHINGTON", "Reuters", None, None),
+    ],
+)
 def test_datelines_give_place_agency_and_date(tmp_path, opening, place, agency, written, iso):
     text = f"Rebels\n\n{opening}THE ARMED FORCES REPORTED 12 CLASHES IN THE NORTH.\n\nMore text."
     article = parse_wire(text, path=tmp_path / "story.txt", boilerplate=BOILERPLATE)
@@ -169,27 +199,34 @@ def test_datelines_give_place_agency_and_date(tmp_path, opening, place, agency, 
     assert article.text.startswith(opening)
 
 
-@pytest.mark.parametrize("line", [
-    "The offer of $45m (€41m) - made by the board in March - was turned down.",
-    "Talks on the 2031 budget (the third round) - held behind closed doors - ended late.",
-    "a spokesman for the ministry (speaking on Tuesday) - who declined to be named - said no.",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The offer of $45m (€41m) - made by the board in March - was turned down.",
+        "Talks on the 2031 budget (the third round) - held behind closed doors - ended late.",
+        "a spokesman for the ministry (speaking on Tuesday) - who declined to be named - said no.",
+    ],
+)
 def test_a_body_line_with_brackets_and_a_dash_is_no_dateline(tmp_path, line):
     """Regression (#10): a place must look like one (a few capitalised words, no digit, no currency);
     otherwise the headline and the first paragraph were dropped as a header."""
-    text = f"Board rejects takeover bid\n\nShareholders of a shipping firm lost a vote on Friday.\n\n{line}\n\nMore text."
+    text = (
+        f"Board rejects takeover bid\n\nShareholders of a shipping firm lost a vote on Friday.\n\n{line}\n\nMore text."
+    )
     article = parse_wire(text, path=tmp_path / "story.txt", boilerplate=BOILERPLATE)
     assert article.text == text
     assert "place" not in article.meta and "agency" not in article.meta
 
 
 def test_an_html_body_line_with_brackets_and_a_dash_keeps_the_first_paragraph(tmp_path):
-    page = ("<html><head><title>Court rejects tobacco claim</title></head><body><article>"
-            "<h1>Court rejects tobacco claim</h1>"
-            "<p>An appeal court has thrown out a government claim against the largest cigarette makers.</p>"
-            "<p>The claim for $120bn (£66bn) - filed by the government in 2001 - had sought back profits.</p>"
-            "<p>The companies welcomed the ruling, which the government may appeal.</p>"
-            "</article></body></html>")
+    page = (
+        "<html><head><title>Court rejects tobacco claim</title></head><body><article>"
+        "<h1>Court rejects tobacco claim</h1>"
+        "<p>An appeal court has thrown out a government claim against the largest cigarette makers.</p>"
+        "<p>The claim for $120bn (£66bn) - filed by the government in 2001 - had sought back profits.</p>"
+        "<p>The companies welcomed the ruling, which the government may appeal.</p>"
+        "</article></body></html>"
+    )
     path = tmp_path / "court.html"
     path.write_text(page, encoding="utf-8")
     article = _one(path)
@@ -203,7 +240,7 @@ def test_jsonl_fields_and_per_line_errors(tmp_path):
         '{"id": "wire-1", "title": "Floods", "text": "Rains killed 20 people.", "date": "2023-01-12", "lang": "en"}\n'
         '{"text": "broken\n'
         '{"title": "no text here"}\n'
-        '\n'
+        "\n"
         '{"text": "Second story about 5 things.", "headline": "Two", "byline": "A. B."}\n',
         encoding="utf-8",
     )
@@ -214,7 +251,10 @@ def test_jsonl_fields_and_per_line_errors(tmp_path):
     assert articles[0].meta["external_id"] == "wire-1"
     assert articles[0].meta["date_iso"] == "2023-01-12"
     assert articles[0].meta["extra"] == {"lang": "en"}
-    assert [(e.line, e.reason.split(" (")[0]) for e in errors] == [(2, "malformed JSON"), (3, "record has no 'text' field")]
+    assert [(e.line, e.reason.split(" (")[0]) for e in errors] == [
+        (2, "malformed JSON"),
+        (3, "record has no 'text' field"),
+    ]
     assert str(errors[0]).startswith(f"[E001] {path}:2: malformed JSON")
 
 
@@ -250,8 +290,12 @@ def test_utf16_and_utf32_text_with_its_byte_order_mark_is_read(tmp_path, encodin
     """Notepad's "Unicode" files: text, not "binary (NUL byte at offset 3)"."""
     import codecs
 
-    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
-           "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}[encoding]
+    bom = {
+        "utf-16-le": codecs.BOM_UTF16_LE,
+        "utf-16-be": codecs.BOM_UTF16_BE,
+        "utf-32-le": codecs.BOM_UTF32_LE,
+        "utf-32-be": codecs.BOM_UTF32_BE,
+    }[encoding]
     path = tmp_path / "story.txt"
     path.write_bytes(bom + "Café owners in Zürich met on Monday.\r\n".encode(encoding))
     (article,) = read_file(path, boilerplate=BOILERPLATE)

@@ -4,8 +4,8 @@ what review kept, corrected, deleted and added, the corpus's labels, and the lat
 import orjson
 
 from pipeline.corpus.record import REVIEWED, Document, StageOutput
-from pipeline.review.report import TRAINED_CLAIMS, review_report
 from pipeline.corpus.store import CorpusStore
+from pipeline.review.report import TRAINED_CLAIMS, review_report
 
 TEXT = "Acme Corp hired 40 people in Lima."
 ACME = {"start": 0, "end": 9, "label": "ORG", "text": "Acme Corp", "source": "model"}
@@ -22,9 +22,11 @@ def _store(tmp_path) -> CorpusStore:
     with store.locked(), store.stage_writer("preannotate") as writer:
         for number in range(2):
             writer.add_output(f"doc{number}", StageOutput("preannotate", "6", "f", predicted))
-    reviewed = {"entities": [{"start": 0, "end": 9, "label": "ORG"}],  # Lima deleted
-                "claims": [{"start": 16, "end": 25, "label": "COUNT", "value": 40, "unit": "person"}],  # widened
-                "status": REVIEWED}
+    reviewed = {
+        "entities": [{"start": 0, "end": 9, "label": "ORG"}],  # Lima deleted
+        "claims": [{"start": 16, "end": 25, "label": "COUNT", "value": 40, "unit": "person"}],  # widened
+        "status": REVIEWED,
+    }
     with store.locked(), store.stage_writer("review") as writer:
         writer.add_output("doc0", StageOutput("review", "1", "r", reviewed))
     return store

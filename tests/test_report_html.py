@@ -11,14 +11,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from pipeline.review.doccano.pull import snapshots_dir
+from pipeline.corpus.record import REVIEWED, Document, StageOutput
+from pipeline.corpus.store import CorpusStore
 from pipeline.dataset.export import default_output, export_dataset
 from pipeline.dataset.splits import SPLITS
-from pipeline.stages import PREANNOTATE
-from pipeline.corpus.record import REVIEWED, Document, StageOutput
+from pipeline.review.doccano.pull import snapshots_dir
 from pipeline.review.report import exported_labels, review_progress, review_report
-from pipeline.corpus.store import CorpusStore
-from pipeline.stages import TOKENIZE
+from pipeline.stages import PREANNOTATE, TOKENIZE
 from pipeline.workspace import Workspace
 
 PLOTS = 5  # agreement, acceptance per label and per source, progress per annotator, label distribution
@@ -34,8 +33,18 @@ def span(text: str, needle: str, label: str, source: str | None = None, **extra)
 
 
 def claim(text: str, needle: str, label: str, source: str | None = None) -> dict:
-    return span(text, needle, label, source, value=1.0, unit="unit", approx=None, low=None, high=None,
-                **{"from": None, "to": None})
+    return span(
+        text,
+        needle,
+        label,
+        source,
+        value=1.0,
+        unit="unit",
+        approx=None,
+        low=None,
+        high=None,
+        **{"from": None, "to": None},
+    )
 
 
 SEIZURE = "Police in Lima seized 300 kilos of cocaine, said Juan Perez of the DEA."
@@ -44,19 +53,50 @@ LABORATORIES = "Troops destroyed 14 laboratories in Putumayo on Monday."
 HAUL = "The haul was worth $2 million."
 # (text, pre-annotation, review or None): DEA relabelled, Devida deleted, a claim widened, Monday added
 DOCUMENTS = [
-    (SEIZURE,
-     {"entities": [span(SEIZURE, "Lima", "GPE", "gazetteer"), span(SEIZURE, "Juan Perez", "PERSON", "model"),
-                   span(SEIZURE, "DEA", "ORG", "model")], "claims": [claim(SEIZURE, "300 kilos of cocaine", "QUANTITY", "claims")]},
-     {"entities": [span(SEIZURE, "Lima", "GPE"), span(SEIZURE, "Juan Perez", "PERSON"), span(SEIZURE, "DEA", "GPE")],
-      "claims": [claim(SEIZURE, "300 kilos of cocaine", "QUANTITY")]}),
-    (ERADICATION,
-     {"entities": [span(ERADICATION, "Ucayali", "GPE", "gazetteer"), span(ERADICATION, "Devida", "PERSON", "model")],
-      "claims": [claim(ERADICATION, "4,000 hectares", "QUANTITY", "model")]},
-     {"entities": [span(ERADICATION, "Ucayali", "GPE")], "claims": [claim(ERADICATION, "Some 4,000 hectares of coca", "QUANTITY")]}),
-    (LABORATORIES,
-     {"entities": [span(LABORATORIES, "Putumayo", "GPE", "model")], "claims": [claim(LABORATORIES, "14 laboratories", "COUNT", "claims")]},
-     {"entities": [span(LABORATORIES, "Putumayo", "GPE"), span(LABORATORIES, "Monday", "DATE")],
-      "claims": [claim(LABORATORIES, "14 laboratories", "COUNT")]}),
+    (
+        SEIZURE,
+        {
+            "entities": [
+                span(SEIZURE, "Lima", "GPE", "gazetteer"),
+                span(SEIZURE, "Juan Perez", "PERSON", "model"),
+                span(SEIZURE, "DEA", "ORG", "model"),
+            ],
+            "claims": [claim(SEIZURE, "300 kilos of cocaine", "QUANTITY", "claims")],
+        },
+        {
+            "entities": [
+                span(SEIZURE, "Lima", "GPE"),
+                span(SEIZURE, "Juan Perez", "PERSON"),
+                span(SEIZURE, "DEA", "GPE"),
+            ],
+            "claims": [claim(SEIZURE, "300 kilos of cocaine", "QUANTITY")],
+        },
+    ),
+    (
+        ERADICATION,
+        {
+            "entities": [
+                span(ERADICATION, "Ucayali", "GPE", "gazetteer"),
+                span(ERADICATION, "Devida", "PERSON", "model"),
+            ],
+            "claims": [claim(ERADICATION, "4,000 hectares", "QUANTITY", "model")],
+        },
+        {
+            "entities": [span(ERADICATION, "Ucayali", "GPE")],
+            "claims": [claim(ERADICATION, "Some 4,000 hectares of coca", "QUANTITY")],
+        },
+    ),
+    (
+        LABORATORIES,
+        {
+            "entities": [span(LABORATORIES, "Putumayo", "GPE", "model")],
+            "claims": [claim(LABORATORIES, "14 laboratories", "COUNT", "claims")],
+        },
+        {
+            "entities": [span(LABORATORIES, "Putumayo", "GPE"), span(LABORATORIES, "Monday", "DATE")],
+            "claims": [claim(LABORATORIES, "14 laboratories", "COUNT")],
+        },
+    ),
     (HAUL, {"entities": [], "claims": [claim(HAUL, "$2 million", "MONEY", "claims")]}, None),
 ]
 
@@ -68,35 +108,69 @@ def _doc_id(text: str) -> str:
 
 
 def write_reviewed_store(store: CorpusStore) -> list[str]:
-    with (store.locked(), store.document_writer() as texts, store.stage_writer(TOKENIZE) as tokens,
-          store.stage_writer(PREANNOTATE) as preannotations, store.stage_writer("review") as reviews):
+    with (
+        store.locked(),
+        store.document_writer() as texts,
+        store.stage_writer(TOKENIZE) as tokens,
+        store.stage_writer(PREANNOTATE) as preannotations,
+        store.stage_writer("review") as reviews,
+    ):
         for text, predicted, reviewed in DOCUMENTS:
             document = Document(_doc_id(text), text)
             texts.add_document(document, minhash=None)
-            tokens.add_output(document.id, StageOutput(TOKENIZE, "2", "test", {
-                "tokens": [[m.start(), m.end()] for m in re.finditer(r"\w+|[^\w\s]", text)], "sentences": [[0, len(text)]]}))
+            tokens.add_output(
+                document.id,
+                StageOutput(
+                    TOKENIZE,
+                    "2",
+                    "test",
+                    {
+                        "tokens": [[m.start(), m.end()] for m in re.finditer(r"\w+|[^\w\s]", text)],
+                        "sentences": [[0, len(text)]],
+                    },
+                ),
+            )
             preannotations.add_output(document.id, StageOutput(PREANNOTATE, "2", "test", predicted))
             if reviewed:
-                reviews.add_output(document.id, StageOutput("review", "1", "test", {
-                    "status": REVIEWED, **reviewed, "relations": [], "annotators": ["alice"], "agreement": None}))
+                reviews.add_output(
+                    document.id,
+                    StageOutput(
+                        "review",
+                        "1",
+                        "test",
+                        {"status": REVIEWED, **reviewed, "relations": [], "annotators": ["alice"], "agreement": None},
+                    ),
+                )
     return [_doc_id(text) for text, _, _ in DOCUMENTS]
 
 
-AGREEMENT = {"documents": 1, "labels": {"GPE": {"pairs": 1, "span_f1": 1.0, "kappa": 1.0},
-                                        "ORG": {"pairs": 1, "span_f1": 0.5, "kappa": 0.4},
-                                        "ALL": {"pairs": 1, "span_f1": 0.8, "kappa": None}}}
+AGREEMENT = {
+    "documents": 1,
+    "labels": {
+        "GPE": {"pairs": 1, "span_f1": 1.0, "kappa": 1.0},
+        "ORG": {"pairs": 1, "span_f1": 0.5, "kappa": 0.4},
+        "ALL": {"pairs": 1, "span_f1": 0.8, "kappa": None},
+    },
+}
 
 
-def write_snapshot(workspace: Workspace, stamp: str, confirmed: dict[str, list[str]], agreement: dict | None = None) -> Path:
+def write_snapshot(
+    workspace: Workspace, stamp: str, confirmed: dict[str, list[str]], agreement: dict | None = None
+) -> Path:
     """A snapshot folder as 'newscorpus pull' leaves it (only what the report reads)."""
     folder = snapshots_dir(workspace) / stamp
     (folder / "confirmed").mkdir(parents=True)
     members = {name: "annotator" for name in confirmed}
-    (folder / "manifest.json").write_bytes(orjson.dumps({"url": "http://127.0.0.1:8000", "project": "newscorpus",
-                                                         "pulled_at": stamp, "members": members}))
+    (folder / "manifest.json").write_bytes(
+        orjson.dumps({"url": "http://127.0.0.1:8000", "project": "newscorpus", "pulled_at": stamp, "members": members})
+    )
     for name, doc_ids in confirmed.items():
         (folder / "confirmed" / f"{name}.jsonl").write_bytes(
-            b"".join(orjson.dumps({"id": number, "doc_id": doc_id, "entities": []}) + b"\n" for number, doc_id in enumerate(doc_ids)))
+            b"".join(
+                orjson.dumps({"id": number, "doc_id": doc_id, "entities": []}) + b"\n"
+                for number, doc_id in enumerate(doc_ids)
+            )
+        )
     if agreement is not None:
         (folder.parent / f"{stamp}.agreement.json").write_bytes(orjson.dumps(agreement))
     return folder
@@ -106,15 +180,29 @@ def write_snapshot(workspace: Workspace, stamp: str, confirmed: dict[str, list[s
 def reviewed(workspace, store) -> Workspace:
     seizure, eradication, laboratories, _ = write_reviewed_store(store)
     write_snapshot(workspace, "20240301T090000000000Z", {"admin": [], "alice": [seizure], "bob": []})
-    write_snapshot(workspace, "20240302T090000000000Z", {"admin": [], "alice": [seizure, eradication],
-                                                         "bob": [seizure, laboratories]}, AGREEMENT)
+    write_snapshot(
+        workspace,
+        "20240302T090000000000Z",
+        {"admin": [], "alice": [seizure, eradication], "bob": [seizure, laboratories]},
+        AGREEMENT,
+    )
     (snapshots_dir(workspace) / ".20240303T090000000000Z.incomplete").mkdir()  # an interrupted pull: not a snapshot
     # ratios and seed that put one reviewed story in each split, so that every split has bars
-    workspace.settings_path.write_text(re.sub(r"\[split\][^\[]*", "[split]\ntrain = 0.4\nvalidation = 0.3\ntest = 0.3\nseed = 0\n\n",
-                                              workspace.settings_path.read_text()))
+    workspace.settings_path.write_text(
+        re.sub(
+            r"\[split\][^\[]*",
+            "[split]\ntrain = 0.4\nvalidation = 0.3\ntest = 0.3\nseed = 0\n\n",
+            workspace.settings_path.read_text(),
+        )
+    )
     workspace = Workspace(workspace.root)
-    export_dataset(store, workspace.settings, out=default_output(workspace.exports_dir, workspace.settings),
-                   n_process=1, progress=False)
+    export_dataset(
+        store,
+        workspace.settings,
+        out=default_output(workspace.exports_dir, workspace.settings),
+        n_process=1,
+        progress=False,
+    )
     return workspace
 
 
@@ -128,12 +216,23 @@ def test_report_counts_what_review_did_per_label_and_per_source(reviewed, store)
     report = review_report(store, snapshots_dir(reviewed))
     assert (report.documents, report.reviewed) == (4, 3)
     per_label = {name: dict(counts) for name, counts in report.acceptance.rows("label")}
-    assert per_label == {"GPE": {"kept": 3}, "ORG": {"corrected": 1}, "PERSON": {"kept": 1, "deleted": 1},
-                         "QUANTITY": {"kept": 1, "corrected": 1}, "COUNT": {"kept": 1}, "DATE": {"added": 1}}
+    assert per_label == {
+        "GPE": {"kept": 3},
+        "ORG": {"corrected": 1},
+        "PERSON": {"kept": 1, "deleted": 1},
+        "QUANTITY": {"kept": 1, "corrected": 1},
+        "COUNT": {"kept": 1},
+        "DATE": {"added": 1},
+    }
     per_source = {name: dict(counts) for name, counts in report.acceptance.rows("source")}
     # a claim the trained span categorizer proposed is told apart from the base model's entities
-    assert per_source == {"gazetteer": {"kept": 2}, "model": {"kept": 2, "corrected": 1, "deleted": 1},
-                          "claims": {"kept": 2}, "trained model": {"corrected": 1}, "annotator": {"added": 1}}
+    assert per_source == {
+        "gazetteer": {"kept": 2},
+        "model": {"kept": 2, "corrected": 1, "deleted": 1},
+        "claims": {"kept": 2},
+        "trained model": {"corrected": 1},
+        "annotator": {"added": 1},
+    }
     assert report.corpus_labels == REVIEWED_LABELS + Counter({"MONEY": 1})  # the pre-annotated story counts too
     assert report.agreement == AGREEMENT and report.snapshot == "20240302T090000000000Z"
     assert (report.progress, report.export) == ([], None)  # the terminal tables need neither
@@ -156,7 +255,9 @@ def test_export_labels_are_read_from_the_arrow_or_the_parquet_copy(reviewed, tmp
     assert from_arrow.documents == dict.fromkeys(SPLITS, 1)
     assert sum(from_arrow.labels.values(), Counter()) == REVIEWED_LABELS
     parquet_only = tmp_path / "parquet-only"
-    shutil.copytree(folder, parquet_only, ignore=shutil.ignore_patterns("train", "validation", "test", "dataset_dict.json"))
+    shutil.copytree(
+        folder, parquet_only, ignore=shutil.ignore_patterns("train", "validation", "test", "dataset_dict.json")
+    )
     from_parquet = exported_labels(parquet_only)
     assert (from_parquet.documents, from_parquet.labels) == (from_arrow.documents, from_arrow.labels)
     assert exported_labels(tmp_path / "no-export") is None
@@ -186,8 +287,15 @@ def test_report_html_writes_one_page_with_every_plot_and_plotly_inline(cli, revi
     assert plot_divs(page) == PLOTS
     assert page.count("<script>") == PLOTS + 1  # plotly.js once, then one call per plot
     assert not re.search(r"""<(script|link)[^>]+(src|href)=["']?(https?:)?//""", page)  # nothing fetched
-    for shown in ("trained model (claims)", "annotators (added)", '"alice"', '"bob"', "corpus (4 documents)",
-                  "train (1 documents)", "test (1 documents)"):
+    for shown in (
+        "trained model (claims)",
+        "annotators (added)",
+        '"alice"',
+        '"bob"',
+        "corpus (4 documents)",
+        "train (1 documents)",
+        "test (1 documents)",
+    ):
         assert shown in page
     assert '"admin"' not in page
     assert "No export" not in page and "No pull yet" not in page
@@ -206,8 +314,13 @@ def test_an_empty_workspace_gives_a_page_of_notes(cli, tmp_path):
     cli("report", "--html", str(target))
     page = target.read_text(encoding="utf-8")
     assert plot_divs(page) == 0 and "<script>" not in page  # no plot, so no plotly.js either
-    for note in ("No document has been confirmed by two annotators yet", "No reviewed document yet", "No pull yet",
-                 "No export in", "corpus: 0 documents, no spans"):
+    for note in (
+        "No document has been confirmed by two annotators yet",
+        "No reviewed document yet",
+        "No pull yet",
+        "No export in",
+        "corpus: 0 documents, no spans",
+    ):
         assert note in page
 
 
@@ -217,7 +330,9 @@ def test_report_dataset_option_names_the_export_and_a_missing_one_is_a_note(cli,
     page = cli("report", "--html", "-", "--dataset", str(elsewhere)).stdout
     assert f"Last export: {elsewhere}" in page and plot_divs(page) == PLOTS
     page = cli("report", "--html", "-", "--dataset", str(tmp_path / "nothing")).stdout
-    assert f"No export in {tmp_path / 'nothing'} yet" in page and plot_divs(page) == PLOTS  # the corpus is still plotted
+    assert (
+        f"No export in {tmp_path / 'nothing'} yet" in page and plot_divs(page) == PLOTS
+    )  # the corpus is still plotted
 
 
 # -- in a real browser -----------------------------------------------------------------------------
@@ -232,11 +347,20 @@ def browser():
 
     chromium, chromedriver = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
     if not chromium or not chromedriver:
-        pytest.skip("no headless browser: install Debian's chromium and chromium-driver (.ci/run does, as root with apt-get)")
+        pytest.skip(
+            "no headless browser: install Debian's chromium and chromium-driver (.ci/run does, as root with apt-get)"
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900",
-                     "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,900",
+        "--proxy-server=http://127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingOptions", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(chromedriver), options=options)
@@ -270,14 +394,20 @@ def test_the_report_page_draws_every_plot_in_chromium(browser, cli, reviewed, tm
     page = tmp_path / "report.html"
     cli("report", "--html", str(page))
     open_page(browser, page)
-    drawn = "return document.querySelectorAll('.js-plotly-plot svg.main-svg').length && " \
-            "Array.from(document.querySelectorAll('.plotly-graph-div')).filter(" \
-            "d => d.classList.contains('js-plotly-plot') && d.querySelector('svg.main-svg g.trace')).length"
+    drawn = (
+        "return document.querySelectorAll('.js-plotly-plot svg.main-svg').length && "
+        "Array.from(document.querySelectorAll('.plotly-graph-div')).filter("
+        "d => d.classList.contains('js-plotly-plot') && d.querySelector('svg.main-svg g.trace')).length"
+    )
     WebDriverWait(browser, 60).until(lambda driver: driver.execute_script(drawn) == PLOTS)
-    sizes = browser.execute_script("return Array.from(document.querySelectorAll('.js-plotly-plot')).map("
-                                   "d => [d.getBoundingClientRect().width, d.getBoundingClientRect().height,"
-                                   " d.querySelectorAll('g.trace').length])")
-    assert len(sizes) == PLOTS and all(width > 300 and height > 300 and traces for width, height, traces in sizes), sizes
+    sizes = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.js-plotly-plot')).map("
+        "d => [d.getBoundingClientRect().width, d.getBoundingClientRect().height,"
+        " d.querySelectorAll('g.trace').length])"
+    )
+    assert len(sizes) == PLOTS and all(width > 300 and height > 300 and traces for width, height, traces in sizes), (
+        sizes
+    )
     assert severe_logs(browser) == []
     assert screenshot(browser, tmp_path / "report.png").stat().st_size > 20_000
 
@@ -289,11 +419,15 @@ def test_the_show_page_draws_both_span_groups_in_chromium(browser, cli, store, t
     doc_id = _doc_id(SEIZURE)
     cli("show", doc_id, "--html", str(page))
     open_page(browser, page)
-    groups = browser.execute_script("return Array.from(document.querySelectorAll('div.spans')).map(g => ["
-                                    "g.getBoundingClientRect().height, Array.from(g.querySelectorAll('span'))"
-                                    ".filter(s => s.style.zIndex === '10' && s.getBoundingClientRect().width > 0)"
-                                    ".map(s => s.innerText.trim())])")
-    written = [re.findall(r"z-index: 10[^>]*>\s*(\w+)", group) for group in page.read_text().split('<div class="spans"')[1:]]
+    groups = browser.execute_script(
+        "return Array.from(document.querySelectorAll('div.spans')).map(g => ["
+        "g.getBoundingClientRect().height, Array.from(g.querySelectorAll('span'))"
+        ".filter(s => s.style.zIndex === '10' && s.getBoundingClientRect().width > 0)"
+        ".map(s => s.innerText.trim())])"
+    )
+    written = [
+        re.findall(r"z-index: 10[^>]*>\s*(\w+)", group) for group in page.read_text().split('<div class="spans"')[1:]
+    ]
     assert [labels for _, labels in groups] == written and all(written)  # every label chip drawn, in both groups
     assert all(height > 20 for height, _ in groups)
     assert severe_logs(browser) == []

@@ -16,10 +16,17 @@ def _spans(text: str, pieces: list[tuple[str, str, float, str]]) -> list[dict]:
 
 
 def test_low_confidence_spans_and_inferred_units_raise_the_priority():
-    sure, _ = expected_corrections(SURE, _spans(SURE, [("Peru", "GPE", 0.97, "places"),
-                                                       ("Shining Path", "ORG", 1.0, "gazetteer")]), [], [])
-    unsure_entities = _spans(UNSURE, [("Acme Holdings", "ORG", 0.55, "model"), ("Brightwater", "PERSON", 0.6, "model"),
-                                      ("Kestrel Partners", "ORG", 0.55, "model")])
+    sure, _ = expected_corrections(
+        SURE, _spans(SURE, [("Peru", "GPE", 0.97, "places"), ("Shining Path", "ORG", 1.0, "gazetteer")]), [], []
+    )
+    unsure_entities = _spans(
+        UNSURE,
+        [
+            ("Acme Holdings", "ORG", 0.55, "model"),
+            ("Brightwater", "PERSON", 0.6, "model"),
+            ("Kestrel Partners", "ORG", 0.55, "model"),
+        ],
+    )
     unsure_claims = _spans(UNSURE, [("40 trucks", "COUNT", 0.8, "claims")])
     unsure, reasons = expected_corrections(UNSURE, unsure_entities, unsure_claims, [])
     assert unsure > sure + 1
@@ -41,16 +48,20 @@ def test_names_and_figures_nobody_annotated_are_expected_corrections():
     bare, reasons = expected_corrections(text, [], [], [])
     assert bare == pytest.approx(0.3 * 3 + 0.3 * 1)  # Northwind, Tom, Hale; 300
     assert reasons == ["3 capitalised words outside any entity", "1 figure outside any claim or date"]
-    covered, _ = expected_corrections(text, _spans(text, [("Northwind", "ORG", 1.0, "gazetteer"),
-                                                          ("Tom Hale", "PERSON", 1.0, "gazetteer")]),
-                                      _spans(text, [("300 barrels", "QUANTITY", 1.0, "claims")]), [])
+    covered, _ = expected_corrections(
+        text,
+        _spans(text, [("Northwind", "ORG", 1.0, "gazetteer"), ("Tom Hale", "PERSON", 1.0, "gazetteer")]),
+        _spans(text, [("300 barrels", "QUANTITY", 1.0, "claims")]),
+        [],
+    )
     assert covered == 0
 
 
 def test_only_the_layers_under_review_count():
     text = "Northwind shipped 300 barrels."
-    claims_only, reasons = expected_corrections(text, _spans(text, [("Northwind", "ORG", 0.5, "model")]), [], [],
-                                                layers=("claims",))
+    claims_only, reasons = expected_corrections(
+        text, _spans(text, [("Northwind", "ORG", 0.5, "model")]), [], [], layers=("claims",)
+    )
     assert reasons == ["1 figure outside any claim or date"]
     assert claims_only == pytest.approx(0.3)
 
@@ -58,17 +69,26 @@ def test_only_the_layers_under_review_count():
 def test_text_in_capitals_weighs_more_and_says_so():
     text = "Guerrillas of the FMLN attacked the town."
     plain, _ = expected_corrections(text, _spans(text, [("FMLN", "ORG", 0.6, "model")]), [], [])
-    caps, reasons = expected_corrections(text, _spans(text, [("FMLN", "ORG", 0.6, "model")]), [],
-                                         [{"kind": "capitals", "detail": "all capitals"}])
+    caps, reasons = expected_corrections(
+        text, _spans(text, [("FMLN", "ORG", 0.6, "model")]), [], [{"kind": "capitals", "detail": "all capitals"}]
+    )
     assert caps == pytest.approx(plain * 1.5)
     assert reasons[0] == "in capitals"
 
 
 def test_names_already_reviewed_are_not_unseen():
-    entities = _spans(UNSURE, [("Acme Holdings", "ORG", 1.0, "gazetteer"), ("Brightwater", "ORG", 1.0, "gazetteer"),
-                               ("Kestrel Partners", "ORG", 1.0, "gazetteer")])
+    entities = _spans(
+        UNSURE,
+        [
+            ("Acme Holdings", "ORG", 1.0, "gazetteer"),
+            ("Brightwater", "ORG", 1.0, "gazetteer"),
+            ("Kestrel Partners", "ORG", 1.0, "gazetteer"),
+        ],
+    )
     fresh, reasons = expected_corrections(UNSURE, entities, [], [], seen_names={"Acme Holdings"})
-    known, _ = expected_corrections(UNSURE, entities, [], [], seen_names={"Acme Holdings", "Brightwater", "Kestrel Partners"})
+    known, _ = expected_corrections(
+        UNSURE, entities, [], [], seen_names={"Acme Holdings", "Brightwater", "Kestrel Partners"}
+    )
     assert "2 names not in reviewed data" in reasons
     assert fresh > known
 
@@ -91,8 +111,11 @@ def test_one_story_is_not_reviewed_five_times_before_another_is_seen():
 
 
 def test_diversity_order_brings_new_names_first():
-    entries = [_entry("same1", 9.0, names=("Peru", "Lima")), _entry("same2", 8.0, names=("Peru", "Lima")),
-               _entry("new", 1.0, names=("Chile", "Santiago", "Bolivia"))]
+    entries = [
+        _entry("same1", 9.0, names=("Peru", "Lima")),
+        _entry("same2", 8.0, names=("Peru", "Lima")),
+        _entry("new", 1.0, names=("Chile", "Santiago", "Bolivia")),
+    ]
     ordered = order_entries(entries, "diversity")
     assert [e.doc_id for e in ordered] == ["new", "same1", "same2"]
     assert ordered[2].reasons[0] == "0 names not above it"
@@ -109,11 +132,14 @@ def test_queue_lists_waiting_documents_in_order_with_reasons_and_leaves_out_revi
     calm = "The council met on Monday."
     busy = UNSURE
     done = "Acme Holdings sold 12 ships to Kestrel Partners."
-    write_documents(store, [
-        (calm, {"reviewed": False}),
-        (busy, {"reviewed": False, "entities": _spans(busy, [("Acme Holdings", "ORG", 0.55, "model")])}),
-        (done, {"reviewed": True, "entities": _spans(done, [("Acme Holdings", "ORG", 0.55, "model")])}),
-    ])
+    write_documents(
+        store,
+        [
+            (calm, {"reviewed": False}),
+            (busy, {"reviewed": False, "entities": _spans(busy, [("Acme Holdings", "ORG", 0.55, "model")])}),
+            (done, {"reviewed": True, "entities": _spans(done, [("Acme Holdings", "ORG", 0.55, "model")])}),
+        ],
+    )
     queue = review_queue(store, include_reviewed=False)
     assert [entry.headline for entry in queue] == [busy, calm]
     result = cli("queue", "-n", "5")
@@ -134,7 +160,12 @@ def test_disagreements_count_what_the_merge_changed_from_the_models_reading():
 
     doc = spacy.blank("en")("Jordan scored 30 points for Chicago on Monday.")
     model = [Span(doc, 0, 1, label="GPE"), Span(doc, 5, 6, label="GPE"), Span(doc, 6, 8, label="DATE")]
-    merged = [{"start": 0, "end": 6, "label": "PERSON"}, {"start": 28, "end": 35, "label": "GPE"},
-              {"start": 36, "end": 45, "label": "DATE"}]
-    assert disagreements(model, merged, ("PERSON", "GPE", "DATE")) == 2  # Jordan relabelled: the model's and the merge's
+    merged = [
+        {"start": 0, "end": 6, "label": "PERSON"},
+        {"start": 28, "end": 35, "label": "GPE"},
+        {"start": 36, "end": 45, "label": "DATE"},
+    ]
+    assert (
+        disagreements(model, merged, ("PERSON", "GPE", "DATE")) == 2
+    )  # Jordan relabelled: the model's and the merge's
     assert disagreements(model, merged[1:], ("PERSON", "GPE", "DATE")) == 1  # Jordan dropped

@@ -20,16 +20,22 @@ def test_repository_settings_are_valid():
     [
         ('[model]\nnmae = "x"\n', "[model.nmae] extra fields not permitted"),
         ("[split]\ntrain = 0.9\nvalidation = 0.1\ntest = 0.1\n", "[split] train, validation and test must"),
-        ("[ingest]\nnear_duplicate_threshold = 2\n", "[ingest.near_duplicate_threshold] must be above 0 and at most 0.98"),
+        (
+            "[ingest]\nnear_duplicate_threshold = 2\n",
+            "[ingest.near_duplicate_threshold] must be above 0 and at most 0.98",
+        ),
         # MinHash LSH cannot be built above 0.98: a settings error, not a traceback at ingest
-        ("[ingest]\nnear_duplicate_threshold = 0.99\n", "[ingest.near_duplicate_threshold] must be above 0 and at most 0.98"),
+        (
+            "[ingest]\nnear_duplicate_threshold = 0.99\n",
+            "[ingest.near_duplicate_threshold] must be above 0 and at most 0.98",
+        ),
         ('[train]\ninit = "pretrained"\n', '[train.init] must be "base" or "scratch"'),
         ("[train]\nmax_steps = 0\n", "[train.max_steps] must be at least 1"),
         ("[model\n", "invalid TOML"),
         ("[model]\nname = 5\n", "[model.name] str type expected"),
         ("[labels]\nentities = []\n", "[labels.entities] name at least one label"),
         ('[store]\nsegment_size = "500"\n', "[store.segment_size] value is not a valid integer"),
-        ('[split]\nseed = 1.5\n', "[split.seed] value is not a valid integer"),
+        ("[split]\nseed = 1.5\n", "[split.seed] value is not a valid integer"),
         ("[ingest]\nsplit_chars = 500\n", "[ingest.split_chars] must be 0 (never split) or at least 10000"),
     ],
 )
@@ -51,7 +57,7 @@ def test_model_name_is_a_setting(tmp_path):
 @pytest.mark.faults
 def test_every_bad_setting_is_named_not_only_the_first(tmp_path):
     path = tmp_path / "newscorpus.toml"
-    path.write_text('[model]\nname = 5\n\n[train]\nmax_steps = 0\n')
+    path.write_text("[model]\nname = 5\n\n[train]\nmax_steps = 0\n")
     with pytest.raises(SettingsError) as caught:
         load_settings(path)
     message = str(caught.value)

@@ -74,8 +74,9 @@ def _interrupt(command, signum, *, workers_for: float = 2.0):
     """Start ``command``, wait until its workers have run for a while, send ``signum`` as a terminal
     would (Ctrl-C to the whole process group; SIGTERM to the main process) and return
     (exit code, worker pids, stderr)."""
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     workers: set[int] = set()
     while time.monotonic() < deadline and process.poll() is None and len(workers) < 2:
@@ -123,7 +124,9 @@ def exportable(tmp_path_factory):
     workspace = init_workspace(tmp_path_factory.mktemp("signals-export") / "workspace")
     body = " ".join(f"Police in Lima seized {n} kilograms of cocaine on day {n}, officials said." for n in range(300))
     texts = [f"Report {number}: {body}" for number in range(EXPORTED)]
-    write_documents(CorpusStore(workspace.store_dir), [(text, {"entities": [span(text, "Lima", "GPE")]}) for text in texts])
+    write_documents(
+        CorpusStore(workspace.store_dir), [(text, {"entities": [span(text, "Lima", "GPE")]}) for text in texts]
+    )
     return workspace
 
 
@@ -154,8 +157,9 @@ def _signal_when(command, signum, ready, *, settle: float = 1.0):
     """Start ``command``; once ``ready(pid)`` holds, wait ``settle`` seconds and send ``signum`` (Ctrl-C
     to the process group, SIGTERM to the main process). Returns (exit code, stderr, the processes
     the command had started, seconds from the signal to its exit)."""
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and process.poll() is None and not ready(process.pid):
         time.sleep(0.1)
@@ -212,8 +216,9 @@ def test_train_stops_on_a_signal_and_leaves_no_half_built_model(trainable, signu
     def training_started(_pid: int) -> bool:  # spaCy's loop has started once its folder exists
         return bool(list(models.glob("*/training")))
 
-    returncode, stderr, _, seconds = _signal_when(newscorpus(trainable, "train", "--max-steps", "100000"), signum,
-                                                  training_started)
+    returncode, stderr, _, seconds = _signal_when(
+        newscorpus(trainable, "train", "--max-steps", "100000"), signum, training_started
+    )
     assert returncode == code, stderr
     assert "Traceback" not in stderr and stderr.count("\n") == 1, stderr
     assert seconds < 15, f"train took {seconds:.1f} s to stop"
@@ -242,7 +247,8 @@ def test_preannotate_on_ray_stops_on_a_signal_with_every_ray_process_gone(worksp
     assert not _left_alive(started), "Ray processes left behind"
     status = subprocess.run(newscorpus(workspace_copy, "status"), capture_output=True, text=True, cwd=REPO)
     assert status.returncode == 0, status.stderr
-    subprocess.run(newscorpus(workspace_copy, "preannotate", "--engine", "ray"), check=True, capture_output=True,
-                   cwd=REPO)
+    subprocess.run(
+        newscorpus(workspace_copy, "preannotate", "--engine", "ray"), check=True, capture_output=True, cwd=REPO
+    )
     done = CorpusStore(workspace_copy.store_dir).stage_index("preannotate")
     assert len(done) == DOCUMENTS and not [entry for entry in done.values() if entry.failed]

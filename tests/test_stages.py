@@ -19,8 +19,16 @@ def keyword_fingerprints(workspace):
 @pytest.fixture
 def with_keywords():
     before = dict(stages.REGISTRY)
-    stages.register(Stage("keywords", version="1", module=__name__, fields={"keywords": "strings"},
-                          internal=("scores",), current=f"{__name__}:keyword_fingerprints"))
+    stages.register(
+        Stage(
+            "keywords",
+            version="1",
+            module=__name__,
+            fields={"keywords": "strings"},
+            internal=("scores",),
+            current=f"{__name__}:keyword_fingerprints",
+        )
+    )
     yield "keywords"
     stages.REGISTRY.clear()
     stages.REGISTRY.update(before)
@@ -59,4 +67,9 @@ def test_a_new_stage_gets_typed_columns_status_and_dump(tmp_path, with_keywords)
     assert fingerprints["keywords"] == {"keywords-v1": "a keyword list"}
     status = corpus_status(store, {"keywords": fingerprints["keywords"]})
     (keywords,) = status.stages
-    assert (keywords.stage, keywords.done, keywords.pending, keywords.by_model) == ("keywords", 1, 2, {"a keyword list": 1})
+    assert (keywords.stage, keywords.done, keywords.pending, keywords.by_model) == (
+        "keywords",
+        1,
+        2,
+        {"a keyword list": 1},
+    )

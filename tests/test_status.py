@@ -2,8 +2,8 @@
 is done, pending and failed per stage, by which model, what was noted, and what is reviewed."""
 
 from pipeline.corpus.record import REVIEWED, Document, StageOutput
-from pipeline.status import corpus_status
 from pipeline.corpus.store import CorpusStore
+from pipeline.status import corpus_status
 
 CAPITALS = {"kind": "capitals", "detail": "90% of its words in capitals"}
 
@@ -12,8 +12,9 @@ def _store(tmp_path) -> CorpusStore:
     store = CorpusStore(tmp_path / "store")
     with store.locked(), store.document_writer() as writer:
         for number in range(4):
-            writer.add_document(Document(f"doc{number}", f"Story number {number}.", {"headline": f"h{number}"}),
-                                minhash=None)
+            writer.add_document(
+                Document(f"doc{number}", f"Story number {number}.", {"headline": f"h{number}"}), minhash=None
+            )
     with store.locked(), store.stage_writer("tokenize") as writer:
         writer.add_output("doc0", StageOutput("tokenize", "5", "current", {"tokens": [[0, 5]], "sentences": []}))
         writer.add_output("doc1", StageOutput("tokenize", "5", "older settings", {"tokens": [[0, 5]], "sentences": []}))
@@ -30,9 +31,13 @@ def _store(tmp_path) -> CorpusStore:
 
 
 def test_each_stage_counts_only_outputs_made_with_current_settings(tmp_path):
-    status = corpus_status(_store(tmp_path), {"tokenize": {"current": "en_core_web_sm"},
-                                              "preannotate": {"base model": "en_core_web_sm",
-                                                              "trained model": "models/extractor"}})
+    status = corpus_status(
+        _store(tmp_path),
+        {
+            "tokenize": {"current": "en_core_web_sm"},
+            "preannotate": {"base model": "en_core_web_sm", "trained model": "models/extractor"},
+        },
+    )
     assert status.documents == 4
     tokenize, preannotate = status.stages
     assert (tokenize.stage, tokenize.done, tokenize.failed, tokenize.pending) == ("tokenize", 1, 1, 2)

@@ -2,9 +2,9 @@ import numpy as np
 import orjson
 import pytest
 
-from pipeline.errors import StoreLockedError
 from pipeline.corpus.record import Document, StageOutput
 from pipeline.corpus.store import CorpusStore
+from pipeline.errors import StoreLockedError
 
 
 def _add(store: CorpusStore, *texts: str) -> None:
@@ -45,11 +45,29 @@ def test_a_stage_rerun_replaces_its_rows_so_readers_see_one_per_document(tmp_pat
 def test_stage_data_comes_back_as_written_typed_where_it_fits(tmp_path):
     store = CorpusStore(tmp_path / "store")
     _add(store, "Police seized 6,300 kilograms in Lima.")
-    claim = {"start": 14, "end": 33, "label": "QUANTITY", "text": "6,300 kilograms", "value": 6300.0, "unit": "kilogram",
-             "approx": None, "low": None, "high": None, "from": None, "to": None, "source": "claims", "score": 0.9}
+    claim = {
+        "start": 14,
+        "end": 33,
+        "label": "QUANTITY",
+        "text": "6,300 kilograms",
+        "value": 6300.0,
+        "unit": "kilogram",
+        "approx": None,
+        "low": None,
+        "high": None,
+        "from": None,
+        "to": None,
+        "source": "claims",
+        "score": 0.9,
+    }
     odd = {**claim, "value": 6300, "extra": "kept"}  # an int where a float goes, and an unknown key
-    data = {"entities": [{"start": 34, "end": 38, "label": "GPE", "text": "Lima", "source": "model", "score": 0.8}],
-            "claims": [claim], "left_out": [], "notes": [{"kind": "capitals", "detail": "x"}], "unknown": {"a": [1, None]}}
+    data = {
+        "entities": [{"start": 34, "end": 38, "label": "GPE", "text": "Lima", "source": "model", "score": 0.8}],
+        "claims": [claim],
+        "left_out": [],
+        "notes": [{"kind": "capitals", "detail": "x"}],
+        "unknown": {"a": [1, None]},
+    }
     with store.locked(), store.stage_writer("preannotate") as writer:
         writer.add_output("doc0", StageOutput("preannotate", "5", "f", data))
     with store.locked(), store.stage_writer("review") as writer:
@@ -71,10 +89,16 @@ def test_token_offsets_are_integer_arrays_in_and_out(tmp_path):
     _add(store, "alpha beta", "")
     offsets = np.array([[0, 5], [6, 10]], dtype=np.int64)
     with store.locked(), store.stage_writer("tokenize") as writer:
-        writer.add_output("doc0", StageOutput("tokenize", "5", "f", {"tokens": offsets, "words": "alpha\x1fbeta",
-                                                                       "sentences": offsets[:1]}))
-        writer.add_output("doc1", StageOutput("tokenize", "5", "f", {"tokens": np.empty((0, 2), dtype=np.int64),
-                                                                       "words": "", "sentences": []}))
+        writer.add_output(
+            "doc0",
+            StageOutput("tokenize", "5", "f", {"tokens": offsets, "words": "alpha\x1fbeta", "sentences": offsets[:1]}),
+        )
+        writer.add_output(
+            "doc1",
+            StageOutput(
+                "tokenize", "5", "f", {"tokens": np.empty((0, 2), dtype=np.int64), "words": "", "sentences": []}
+            ),
+        )
     first, empty = store.iter_documents(["tokenize"])
     assert first.outputs["tokenize"].data["tokens"].tolist() == [[0, 5], [6, 10]]
     assert first.sentences == [(0, 5)]

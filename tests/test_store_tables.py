@@ -32,8 +32,10 @@ def test_the_tables_are_read_by_duckdb_and_polars_without_newscorpus(cli, tmp_pa
     tables = cli.workspace.store_dir / "tables"
     documents = DeltaTable(str(tables / "documents")).to_pyarrow_dataset()  # noqa: F841 (read by name below)
     tokenize = DeltaTable(str(tables / "tokenize")).to_pyarrow_dataset()  # noqa: F841
-    rows = duckdb.sql("SELECT d.meta->>'external_id' AS source_id, len(t.tokens) AS tokens, t.tokens[1] AS first "
-                      "FROM documents d JOIN tokenize t USING (id) ORDER BY d.seq").fetchall()
+    rows = duckdb.sql(
+        "SELECT d.meta->>'external_id' AS source_id, len(t.tokens) AS tokens, t.tokens[1] AS first "
+        "FROM documents d JOIN tokenize t USING (id) ORDER BY d.seq"
+    ).fetchall()
     assert rows == [("s0", 14, [0, 6]), ("s1", 9, [0, 7])]  # "Police", "in", "Lima", ... "."
     frame = pl.read_delta(str(tables / "documents")).sort("seq")
     assert frame["text"].to_list() == [STORY, "Another story, about 12 ships in Callao."]
@@ -54,21 +56,38 @@ def _legacy_segment(directory, number, records, index_fields):
 @pytest.mark.faults
 def test_a_store_of_the_old_format_is_migrated_on_first_use_and_its_files_kept(cli):
     root = cli.workspace.store_dir
-    documents = [{"id": f"d{n}", "text": f"Story {n} about 12 ships.", "meta": {"headline": f"H{n}"}, "group": "d0"}
-                 for n in range(3)]
-    _legacy_segment(root / "documents", 1, documents[:2], [{"id": d["id"], "group": d["group"], "minhash": None,
-                                                              "meta": d["meta"]} for d in documents[:2]])
+    documents = [
+        {"id": f"d{n}", "text": f"Story {n} about 12 ships.", "meta": {"headline": f"H{n}"}, "group": "d0"}
+        for n in range(3)
+    ]
+    _legacy_segment(
+        root / "documents",
+        1,
+        documents[:2],
+        [{"id": d["id"], "group": d["group"], "minhash": None, "meta": d["meta"]} for d in documents[:2]],
+    )
     _legacy_segment(root / "documents", 2, documents[2:], [{"id": "d2", "group": "d0", "minhash": None, "meta": {}}])
     (root / "documents" / "000003.jsonl").write_bytes(b'{"id": "half')  # a killed writer's, no index: not a document
 
     def output(doc_id, fingerprint, tokens):
-        return {"id": doc_id, "version": "5", "fingerprint": fingerprint, "error": None,
-                "data": {"tokens": tokens, "words": "", "sentences": [[0, 5]]}}
+        return {
+            "id": doc_id,
+            "version": "5",
+            "fingerprint": fingerprint,
+            "error": None,
+            "data": {"tokens": tokens, "words": "", "sentences": [[0, 5]]},
+        }
 
     stages = root / "stages" / "tokenize"
-    _legacy_segment(stages, 1, [output("d0", "old", [[0, 5]]), output("d1", "f", [[0, 5]])],
-                    [{"id": "d0", "fingerprint": "old", "failed": False}, {"id": "d1", "fingerprint": "f", "failed": False}])
-    _legacy_segment(stages, 2, [output("d0", "new", [[0, 5], [6, 7]])], [{"id": "d0", "fingerprint": "new", "failed": False}])
+    _legacy_segment(
+        stages,
+        1,
+        [output("d0", "old", [[0, 5]]), output("d1", "f", [[0, 5]])],
+        [{"id": "d0", "fingerprint": "old", "failed": False}, {"id": "d1", "fingerprint": "f", "failed": False}],
+    )
+    _legacy_segment(
+        stages, 2, [output("d0", "new", [[0, 5], [6, 7]])], [{"id": "d0", "fingerprint": "new", "failed": False}]
+    )
 
     result = cli("dump")
     assert "migrated the store to Delta Lake tables: 3 documents, 2 tokenize outputs" in " ".join(result.stderr.split())
@@ -125,8 +144,9 @@ def test_the_main_job_deletes_the_files_compaction_left_once_past_their_retentio
     text = settings.read_text().replace("segment_size = 500", "segment_size = 1")
     settings.write_text(text.replace("retention_hours = 168", "retention_hours = 0"))
     feed = tmp_path / "feed.jsonl"
-    feed.write_text("".join(json.dumps({"id": f"s{n}", "text": f"Story {n}: {STORY}"}) + "\n"
-                            for n in range(SMALL_FILES + 1)))
+    feed.write_text(
+        "".join(json.dumps({"id": f"s{n}", "text": f"Story {n}: {STORY}"}) + "\n" for n in range(SMALL_FILES + 1))
+    )
     cli("ingest", str(feed))
     documents = cli.workspace.store_dir / "tables" / "documents"
     assert len(list(documents.glob("*.parquet"))) > len(DeltaTable(str(documents)).file_uris()) == 1
@@ -148,12 +168,18 @@ def _kill_after_commits(command, log_dir, commits, timeout=120):
 @pytest.mark.slow
 @pytest.mark.faults
 @pytest.mark.parametrize("stage, documents, per_commit", [("tokenize", 1200, 100), ("preannotate", 90, 15)])
-def test_a_stage_killed_midway_keeps_whole_commits_and_the_rerun_completes(workspace, tmp_path, stage, documents, per_commit):
+def test_a_stage_killed_midway_keeps_whole_commits_and_the_rerun_completes(
+    workspace, tmp_path, stage, documents, per_commit
+):
     settings = workspace.settings_path
     settings.write_text(settings.read_text().replace("segment_size = 500", f"segment_size = {per_commit}"))
     feed = tmp_path / "feed.jsonl"
-    feed.write_text("".join(json.dumps({"id": f"w{n}", "text": f"Report {n}: {STORY} Ships seized: {n}."}) + "\n"
-                            for n in range(documents)))
+    feed.write_text(
+        "".join(
+            json.dumps({"id": f"w{n}", "text": f"Report {n}: {STORY} Ships seized: {n}."}) + "\n"
+            for n in range(documents)
+        )
+    )
     base = [sys.executable, "-m", "pipeline", "--workspace", str(workspace.root), "--quiet"]
     for before in ("ingest", "tokenize"):
         if before == stage:
@@ -179,15 +205,20 @@ def test_two_writers_at_once_both_succeed_or_one_is_refused_clearly(workspace, t
     feeds = []
     for name in ("a", "b"):
         feed = tmp_path / f"{name}.jsonl"
-        feed.write_text("".join(json.dumps({"id": f"{name}{n}", "text": f"{name} {n}: {STORY}"}) + "\n" for n in range(300)))
+        feed.write_text(
+            "".join(json.dumps({"id": f"{name}{n}", "text": f"{name} {n}: {STORY}"}) + "\n" for n in range(300))
+        )
         feeds.append(feed)
     base = [sys.executable, "-m", "pipeline", "--workspace", str(workspace.root), "--quiet", "ingest"]
-    processes = [subprocess.Popen([*base, str(feed)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for feed in feeds]
+    processes = [
+        subprocess.Popen([*base, str(feed)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for feed in feeds
+    ]
     results = [(p.wait(), p.stderr.read()) for p in processes]
     for code, stderr in results:
-        assert code == 0 or (code == 1 and stderr.strip().startswith("error: [E020]")
-                             and len(stderr.strip().splitlines()) == 1), stderr
+        assert code == 0 or (
+            code == 1 and stderr.strip().startswith("error: [E020]") and len(stderr.strip().splitlines()) == 1
+        ), stderr
     succeeded = sum(code == 0 for code, _ in results)
     assert succeeded >= 1
     ids = [d.id for d in CorpusStore(workspace.store_dir).iter_documents()]

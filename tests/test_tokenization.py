@@ -1,10 +1,10 @@
 import pytest
 
 from pipeline.corpus.ingest import ingest
-from pipeline.settings import Settings
+from pipeline.corpus.record import Document
 from pipeline.nlp import tokenization
 from pipeline.nlp.tokenization import STAGE, chunk_offsets, load_tokenizer, tokenize, tokenize_documents
-from pipeline.corpus.record import Document
+from pipeline.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,11 @@ def test_tokens_and_sentences_are_offsets_into_the_text(workspace, store, seed_c
     assert "6,300" in words and "kilograms" in words and "$" in words and "76" in words
     assert all(not w.isspace() or "\n" in w for w in words)
     sentences = [document.text[s:e].strip() for s, e in document.sentences]
-    assert sentences[1] == "Sixteen people were murdered during the San Miguel del Ene attack in May 2021, making it one of the worst atrocities in Peru’s recent history."
+    assert (
+        sentences[1]
+        == "Sixteen people were murdered during the San Miguel del Ene attack in May 2021, making it one of the worst "
+        "atrocities in Peru’s recent history."
+    )
     assert document.outputs[STAGE].version == tokenization.VERSION
     assert "EFE" in words  # the dateline ".-" is split off "(EFE).-"
 
@@ -48,7 +52,7 @@ def test_chunked_tokenization_matches_whole_text(nlp, seed_text):
 def test_documents_keep_their_own_tokens_in_a_batch(nlp):
     documents = [Document(str(n), f"Story {n} has {n} words.") for n in range(100)]
     for document, data in tokenize_documents(nlp, iter(documents), chunk_chars=1000, batch_size=7):
-        assert document.text[data["tokens"][1][0]:data["tokens"][1][1]] == document.id
+        assert document.text[data["tokens"][1][0] : data["tokens"][1][1]] == document.id
 
 
 def test_sentence_boundaries_are_those_of_spacys_sentencizer(nlp, seed_text, article_variants):
@@ -57,7 +61,13 @@ def test_sentence_boundaries_are_those_of_spacys_sentencizer(nlp, seed_text, art
     reference = spacy.blank("en")
     reference.tokenizer = nlp.tokenizer
     reference.add_pipe("sentencizer")
-    texts = [seed_text, "No final stop", "“Quoted.” Next one!) And (this?) ... end", "\n\nLeading. Space.", *article_variants[:50]]
+    texts = [
+        seed_text,
+        "No final stop",
+        "“Quoted.” Next one!) And (this?) ... end",
+        "\n\nLeading. Space.",
+        *article_variants[:50],
+    ]
     for text in texts:
         expected = [[s.start_char, s.end_char] for s in reference(text).sents]
         _, data = next(tokenize_documents(nlp, iter([Document("x", text)]), chunk_chars=10**9))

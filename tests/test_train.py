@@ -12,17 +12,26 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import Cli
+from test_export import small_store  # noqa: F401  (a fixture: one reviewed story)
 
 from pipeline.corpus.record import REVIEWED, StageOutput
 from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import Workspace, init_workspace
 
-from conftest import Cli
-from test_export import small_store  # noqa: F401  (a fixture: one reviewed story)
-
 ORG = "Ayni Pacha"
-PEOPLE = ["Rosa Huamán", "Julio Quispe", "Carmen Mendoza", "Luis Ccori", "Ana Paucar", "Pedro Tello", "Elena Rojas",
-          "Mario Salazar", "Lucía Vargas", "Jorge Cárdenas"]
+PEOPLE = [
+    "Rosa Huamán",
+    "Julio Quispe",
+    "Carmen Mendoza",
+    "Luis Ccori",
+    "Ana Paucar",
+    "Pedro Tello",
+    "Elena Rojas",
+    "Mario Salazar",
+    "Lucía Vargas",
+    "Jorge Cárdenas",
+]
 PLACES = ["Pichari", "Llochegua", "Kimbiri", "Pangoa", "Santa Rosa", "Sivia", "Ayna", "Canayre"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 # Sentences with slots: {org}, {person}, {place}, {day}, and numbers that make claims.
@@ -52,14 +61,21 @@ def make_story(rng: random.Random, sentences: list[str], count: int) -> tuple[st
 
     text, entities, claims = "", [], []
     for number, template in enumerate(rng.sample(sentences, count)):
-        filled = template.format(org=ORG, person=rng.choice(PEOPLE), place=rng.choice(PLACES), day=rng.choice(DAYS),
-                                 n=f"{rng.randint(2, 9)},{rng.randint(100, 999)}", m=rng.randint(2, 90),
-                                 p=rng.randint(5, 60), k=rng.randint(3, 400))
+        filled = template.format(
+            org=ORG,
+            person=rng.choice(PEOPLE),
+            place=rng.choice(PLACES),
+            day=rng.choice(DAYS),
+            n=f"{rng.randint(2, 9)},{rng.randint(100, 999)}",
+            m=rng.randint(2, 90),
+            p=rng.randint(5, 60),
+            k=rng.randint(3, 400),
+        )
         if number:
             text += "\n\n" if number % 3 == 0 else " "
         position = 0
         for match in re.finditer(r"\[([A-Z]+):([^\]]+)\]", filled):
-            text += filled[position:match.start()]
+            text += filled[position : match.start()]
             label, words = match.group(1), match.group(2)
             record = {"start": len(text), "end": len(text) + len(words), "label": label, "text": words}
             (claims if label in ("QUANTITY", "MONEY", "PERCENT", "COUNT") else entities).append(record)
@@ -70,8 +86,13 @@ def make_story(rng: random.Random, sentences: list[str], count: int) -> tuple[st
 
 
 def write_stories(path: Path, stories: list[tuple[str, list, list]]) -> Path:
-    path.write_text("".join(json.dumps({"text": text, "headline": f"Story {number}"}) + "\n"
-                            for number, (text, _, _) in enumerate(stories)), encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps({"text": text, "headline": f"Story {number}"}) + "\n"
+            for number, (text, _, _) in enumerate(stories)
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -82,10 +103,23 @@ def mark_reviewed(store: CorpusStore, stories: list[tuple[str, list, list]]) -> 
         for document in store.iter_documents():
             entities, claims = by_text[document.text]
             for span in entities + claims:
-                assert document.text[span["start"]:span["end"]] == span["text"]
-            reviews.add_output(document.id, StageOutput("review", "1", "test", {
-                "status": REVIEWED, "entities": entities, "claims": claims, "relations": [],
-                "annotators": ["annotator"], "agreement": None}))
+                assert document.text[span["start"] : span["end"]] == span["text"]
+            reviews.add_output(
+                document.id,
+                StageOutput(
+                    "review",
+                    "1",
+                    "test",
+                    {
+                        "status": REVIEWED,
+                        "entities": entities,
+                        "claims": claims,
+                        "relations": [],
+                        "annotators": ["annotator"],
+                        "agreement": None,
+                    },
+                ),
+            )
 
 
 def org_found(store: CorpusStore, texts: set[str]) -> tuple[int, int]:
@@ -106,7 +140,9 @@ def loop_workspace(tmp_path) -> Workspace:
     # Template stories share most of their words; at the default threshold they would all be one
     # near-duplicate group, which a split never cuts.
     settings = settings.replace("near_duplicate_threshold = 0.7", "near_duplicate_threshold = 0.95")
-    settings = settings.replace("train = 0.8\nvalidation = 0.1\ntest = 0.1", "train = 0.6\nvalidation = 0.2\ntest = 0.2")
+    settings = settings.replace(
+        "train = 0.8\nvalidation = 0.1\ntest = 0.1", "train = 0.6\nvalidation = 0.2\ntest = 0.2"
+    )
     workspace.settings_path.write_text(settings, encoding="utf-8")
     return Workspace(workspace.root)
 
@@ -135,7 +171,10 @@ def test_training_on_reviewed_stories_teaches_preannotation_a_new_organisation(l
     # the whole pre-annotator (rules + trained components), as a user will run it, beside the components
     whole = scores["preannotator"]
     assert whole["entities_strict_f1"] >= 0.9 and whole["claims_strict_f1"] >= 0.8, whole
-    assert "the pre-annotator with this model" in trained.stdout and f"claims F1 {whole['claims_strict_f1']:.3f}" in trained.stdout
+    assert (
+        "the pre-annotator with this model" in trained.stdout
+        and f"claims F1 {whole['claims_strict_f1']:.3f}" in trained.stdout
+    )
     # printed to a file or a pipe: spaCy's table without colour codes, and no folder the user never sees
     assert "\x1b[" not in trained.stdout and ".incomplete" not in trained.stdout and "model-last" not in trained.stdout
 
@@ -160,11 +199,14 @@ def test_training_on_reviewed_stories_teaches_preannotation_a_new_organisation(l
 
 def test_train_without_an_export_says_what_to_run(cli):
     result = cli("train", expect=1)
-    assert result.stderr.count("\n") == 1 and "[E070]" in result.stderr and "run newscorpus export first" in result.stderr
+    assert (
+        result.stderr.count("\n") == 1 and "[E070]" in result.stderr and "run newscorpus export first" in result.stderr
+    )
     assert not (cli.workspace.models_dir / "newscorpus-extractor").exists()
 
 
-def test_train_refuses_a_dataset_with_an_empty_split(cli, small_store):
+@pytest.mark.usefixtures("small_store")
+def test_train_refuses_a_dataset_with_an_empty_split(cli):
     cli("export")  # one story: one split has it, the other two are empty
     result = cli("train", expect=1)
     assert result.stderr.count("\n") == 1 and "[E070]" in result.stderr and "split is empty" in result.stderr
@@ -179,12 +221,13 @@ def test_an_unknown_init_is_refused_before_anything_runs(cli):
 def test_a_training_that_fails_midway_leaves_nothing_behind(workspace, store, tmp_path):
     """The DocBins are written, then the base model cannot be loaded: one clean error, and neither
     the model folder nor the folder it was being built in is left."""
-    from pipeline.errors import ModelNotFoundError
+    from test_export import STORY, write_documents
+
     from pipeline.dataset.export import export_dataset
     from pipeline.dataset.splits import SPLITS, split_of
+    from pipeline.errors import ModelNotFoundError
     from pipeline.settings import Settings
     from pipeline.training.train import train_extractor
-    from test_export import STORY, write_documents
 
     settings = Settings()
     groups, number = {}, 0

@@ -19,10 +19,9 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SEED
 
 from pipeline.workspace import STARTER_FILES
-
-from conftest import REPO, SEED
 
 pytestmark = pytest.mark.slow
 
@@ -30,15 +29,24 @@ SOURCES = ("pyproject.toml", "README.md", "LICENSE", "pipeline")  # what the whe
 
 
 def _run(argv: list, *, cwd: Path, env: dict[str, str], expect: int = 0) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(arg) for arg in argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [str(arg) for arg in argv],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == expect, (argv, result.returncode, result.stdout[-3000:], result.stderr[-3000:])
     return result
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    return {str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
-            for path in sorted(folder.rglob("*"))}
+    return {
+        str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(folder.rglob("*"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +54,11 @@ def installed(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
     """(the new environment, its site-packages, the environment variables to run it with)."""
     tmp = tmp_path_factory.mktemp("wheel")
     assert REPO not in tmp.resolve().parents
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("NEWSCORPUS_WORKSPACE", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("NEWSCORPUS_WORKSPACE", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+    }
     # A copy, so that setuptools' build/ and egg-info land there and not in the checkout.
     source = tmp / "source"
     for name in SOURCES:
@@ -63,8 +74,11 @@ def installed(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
     _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=tmp, env=env)
     python = venv / "bin" / "python"
     _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--quiet", wheel], cwd=tmp, env=env)
-    site_packages = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                              cwd=tmp, env=env).stdout.strip())
+    site_packages = Path(
+        _run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp, env=env
+        ).stdout.strip()
+    )
     development = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (site_packages / "newscorpus-test-dependencies.pth").write_text("\n".join(sorted(development)) + "\n")
     return venv, site_packages, env

@@ -39,10 +39,16 @@ EXTRA_TEST_HALVES = tuple(f"test{n}" for n in range(2, 10))  # drawn blind after
 # Articles of the pools read while developing (not annotated): never drawn into a half.
 READ_FILE = ARTICLES_FILE.parent / "read-while-developing.txt"
 
-CRIME = re.compile(r"\b(police|arrest\w*|court|sentenc\w*|murder\w*|drugs?|seiz\w*|charged|fraud|prison|shoot\w*|"
-                   r"convict\w*|jury|prosecutor\w*|cartel|smuggl\w*|robbery|stolen|killed)\b", re.I)
-SCIENCE = re.compile(r"\b(scientists?|researchers?|study|species|NASA|climate|telescope|spacecraft|ice sheet|"
-                     r"temperature|fossil|planet|genes?|experiment|laboratory)\b", re.I)
+CRIME = re.compile(
+    r"\b(police|arrest\w*|court|sentenc\w*|murder\w*|drugs?|seiz\w*|charged|fraud|prison|shoot\w*|"
+    r"convict\w*|jury|prosecutor\w*|cartel|smuggl\w*|robbery|stolen|killed)\b",
+    re.I,
+)
+SCIENCE = re.compile(
+    r"\b(scientists?|researchers?|study|species|NASA|climate|telescope|spacecraft|ice sheet|"
+    r"temperature|fossil|planet|genes?|experiment|laboratory)\b",
+    re.I,
+)
 
 # desk -> (source, folder or file, how many, filter name)
 DESKS = {
@@ -99,14 +105,23 @@ def read_while_developing() -> set[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mirrors", type=Path, action="append", required=True,
-                        help="folder holding local copies of the source repositories (repeatable)")
+    parser.add_argument(
+        "--mirrors",
+        type=Path,
+        action="append",
+        required=True,
+        help="folder holding local copies of the source repositories (repeatable)",
+    )
     parser.add_argument("--overwrite", action="store_true")
     parser.add_argument("--extend", help="DESK=N,...: add N more articles to each of these desks")
-    parser.add_argument("--split", choices=("alternate", "dev", *EXTRA_TEST_HALVES), default="alternate",
-                        help="split of the added articles: alternate dev/test (default), or all dev "
-                             "(growing the development half after the test half has been scored), or all "
-                             "a further test half drawn under a seed of its own")
+    parser.add_argument(
+        "--split",
+        choices=("alternate", "dev", *EXTRA_TEST_HALVES),
+        default="alternate",
+        help="split of the added articles: alternate dev/test (default), or all dev "
+        "(growing the development half after the test half has been scored), or all "
+        "a further test half drawn under a seed of its own",
+    )
     args = parser.parse_args()
     if ARTICLES_FILE.exists() and not (args.overwrite or args.extend):
         print(f"{ARTICLES_FILE} exists; --overwrite to choose again, --extend to add", file=sys.stderr)
@@ -118,8 +133,11 @@ def main() -> int:
         chosen = [json.loads(line) for line in ARTICLES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
         taken = {a["ref"] for a in chosen} | read_while_developing()
         more = dict(item.split("=") for item in args.extend.split(","))
-        plan = {desk: (name, folder, int(more[desk]), rule)
-                for desk, (name, folder, _, rule) in DESKS.items() if desk in more}
+        plan = {
+            desk: (name, folder, int(more[desk]), rule)
+            for desk, (name, folder, _, rule) in DESKS.items()
+            if desk in more
+        }
     for desk, (name, folder, wanted, rule) in plan.items():
         repository = Repository.find(sources[name], args.mirrors)
         pool = list(candidates(repository, folder, rule))
@@ -132,12 +150,18 @@ def main() -> int:
                 continue
             taken.add(ref)
             added += 1
-            chosen.append({
-                "id": f"{desk[:3]}-{hashlib.sha256(f'{name}:{ref}'.encode()).hexdigest()[:8]}",
-                "desk": desk.split("-")[0], "source": name, "ref": ref, "title": title,
-                "split": args.split if args.split != "alternate" else "dev" if number % 2 == 0 else "test",
-                "sha256": hashlib.sha256(text.encode()).hexdigest(), "chars": len(text),
-            })
+            chosen.append(
+                {
+                    "id": f"{desk[:3]}-{hashlib.sha256(f'{name}:{ref}'.encode()).hexdigest()[:8]}",
+                    "desk": desk.split("-")[0],
+                    "source": name,
+                    "ref": ref,
+                    "title": title,
+                    "split": args.split if args.split != "alternate" else "dev" if number % 2 == 0 else "test",
+                    "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    "chars": len(text),
+                }
+            )
         print(f"{desk}: {added} of {len(pool)} candidates", file=sys.stderr)
     ARTICLES_FILE.parent.mkdir(parents=True, exist_ok=True)
     ARTICLES_FILE.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in chosen), encoding="utf-8")

@@ -46,8 +46,9 @@ class Source:
 
 def load_sources() -> dict[str, Source]:
     table = tomllib.loads(SOURCES_FILE.read_text(encoding="utf-8"))["sources"]
-    return {name: Source(name=name, **{**fields, "paths": tuple(fields.get("paths", ()))})
-            for name, fields in table.items()}
+    return {
+        name: Source(name=name, **{**fields, "paths": tuple(fields.get("paths", ()))}) for name, fields in table.items()
+    }
 
 
 class Repository:
@@ -64,8 +65,13 @@ class Repository:
         owner, name = source.repo.split("/")
         tried = []
         for root in roots:
-            for candidate in (root / f"{owner}+{name}" / "repo", root / f"{owner}+{name}", root / name,
-                              root / f"{name}.git", root / owner / name):
+            for candidate in (
+                root / f"{owner}+{name}" / "repo",
+                root / f"{owner}+{name}",
+                root / name,
+                root / f"{name}.git",
+                root / owner / name,
+            ):
                 tried.append(candidate)
                 if candidate.exists() and _has_commit(candidate, source.commit):
                     return cls(source, candidate)
@@ -80,22 +86,28 @@ class Repository:
         if self._last is not None and self._last[0] == path:
             return self._last[1]
         if self._batch is None:
-            self._batch = subprocess.Popen(["git", "-C", str(self.git_dir), "cat-file", "--batch"],
-                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self._batch = subprocess.Popen(
+                ["git", "-C", str(self.git_dir), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
         self._batch.stdin.write(f"{self.source.commit}:{path}\n".encode())
         self._batch.stdin.flush()
         header = self._batch.stdout.readline().decode().split()
         if len(header) < 3 or header[1] != "blob":
-            raise SourceError(f"{self.source.name}: cannot read {path} at {self.source.commit[:12]} "
-                              f"({' '.join(header[1:]) or 'no answer'})")
+            raise SourceError(
+                f"{self.source.name}: cannot read {path} at {self.source.commit[:12]} "
+                f"({' '.join(header[1:]) or 'no answer'})"
+            )
         content = self._batch.stdout.read(int(header[2]))
         self._batch.stdout.read(1)  # the newline after each object
         self._last = (path, content)
         return content
 
     def list(self, folder: str) -> list[str]:
-        result = subprocess.run(["git", "-C", str(self.git_dir), "ls-tree", "-r", "--name-only",
-                                 self.source.commit, "--", folder], capture_output=True, text=True)
+        result = subprocess.run(
+            ["git", "-C", str(self.git_dir), "ls-tree", "-r", "--name-only", self.source.commit, "--", folder],
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0:
             raise SourceError(f"{self.source.name}: cannot list {folder}: {result.stderr.strip()}")
         return result.stdout.splitlines()
@@ -277,8 +289,12 @@ def muc3_report(raw: bytes) -> MucReport:
     report_id = meta.get("DC.identifier") or root.get("id") or ""
     if not report_id or not paragraphs or paragraphs[0].split()[0] != report_id:
         raise SourceError(f"muc3: {report_id or 'a report'} does not start with its id line")
-    return MucReport(id=report_id, text=normalise("\n\n".join(p for p in paragraphs[1:] if p)),
-                     date=meta.get("DC.date"), coverage=meta.get("DC.coverage"))
+    return MucReport(
+        id=report_id,
+        text=normalise("\n\n".join(p for p in paragraphs[1:] if p)),
+        date=meta.get("DC.date"),
+        coverage=meta.get("DC.coverage"),
+    )
 
 
 def muc3_xhtml(raw: bytes, key: str | None = None) -> tuple[str, str]:
@@ -335,8 +351,10 @@ def merge_organisation(known: list[KeyOrganisation], new: KeyOrganisation) -> No
     both; uncertain only if both are): templates of one message name the same group."""
     for index, organisation in enumerate(known):
         if set(organisation.names) & set(new.names):
-            known[index] = KeyOrganisation(names=tuple(dict.fromkeys(organisation.names + new.names)),
-                                           uncertain=organisation.uncertain and new.uncertain)
+            known[index] = KeyOrganisation(
+                names=tuple(dict.fromkeys(organisation.names + new.names)),
+                uncertain=organisation.uncertain and new.uncertain,
+            )
             return
     known.append(new)
 
@@ -364,8 +382,13 @@ def muc_keys_tgz(raw: bytes) -> dict[str, list[KeyOrganisation]]:
     return found
 
 
-READERS = {"bbc_txt": bbc_txt, "reuters_sgml": reuters_sgml, "cnn_story": cnn_story, "fakehealth_json": fakehealth_json,
-           "muc3_xhtml": muc3_xhtml}
+READERS = {
+    "bbc_txt": bbc_txt,
+    "reuters_sgml": reuters_sgml,
+    "cnn_story": cnn_story,
+    "fakehealth_json": fakehealth_json,
+    "muc3_xhtml": muc3_xhtml,
+}
 
 
 def read_article(repository: Repository, ref: str) -> tuple[str, str]:

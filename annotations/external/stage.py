@@ -53,30 +53,50 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))  # annotations/, for goldtools
 from goldtools import BAD_EDGE, CLAIM_LABELS, check_no_overlap, locate  # noqa: E402
-from sources import (KeyOrganisation, Repository, SourceError, bbc_txt, conll_iob, load_sources,  # noqa: E402
-                     muc3_report, muc_keys_tgz, normalise, read_article)
+from sources import (  # noqa: E402
+    KeyOrganisation,
+    Repository,
+    SourceError,
+    bbc_txt,
+    conll_iob,
+    load_sources,  # noqa: E402
+    muc3_report,
+    muc_keys_tgz,
+    normalise,
+    read_article,
+)
 
 STAGED = HERE / "staged"
 REALNEWS = HERE.parent / "realnews"
 CLAIM_FIELDS = ("value", "unit", "approx", "low", "high", "from", "to")
-COMMODITY_LABELS = {"Money": "MONEY", "Percentage": "PERCENT", "Quantity": "QUANTITY", "Price_unit": "MONEY",
-                    "Production_unit": "QUANTITY"}
+COMMODITY_LABELS = {
+    "Money": "MONEY",
+    "Percentage": "PERCENT",
+    "Quantity": "QUANTITY",
+    "Price_unit": "MONEY",
+    "Production_unit": "QUANTITY",
+}
 
 
 # -- the real-news set -----------------------------------------------------------------------------
 
 
 def articles() -> list[dict]:
-    return [json.loads(line) for line in (REALNEWS / "articles.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return [
+        json.loads(line)
+        for line in (REALNEWS / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def article_text(article: dict, repositories: dict[str, Repository]) -> str:
     _, text = read_article(repositories[article["source"]], article["ref"])
     digest = hashlib.sha256(text.encode()).hexdigest()
     if digest != article["sha256"]:
-        raise SourceError(f"{article['id']}: the text of {article['ref']} is not the one annotated "
-                          f"(sha256 {digest[:12]}, recorded {article['sha256'][:12]})")
+        raise SourceError(
+            f"{article['id']}: the text of {article['ref']} is not the one annotated "
+            f"(sha256 {digest[:12]}, recorded {article['sha256'][:12]})"
+        )
     return text
 
 
@@ -110,8 +130,15 @@ def gold_claims(article_id: str, text: str) -> list[dict] | None:
             raise SourceError(f"{where}: value must be a number")
         if not isinstance(record.get("unit"), str) or not record["unit"].strip():
             raise SourceError(f"{where}: unit must be a non-empty string")
-        claims.append({"start": start, "end": end, "label": record["label"], "text": span,
-                       **{key: record.get(key) for key in CLAIM_FIELDS}})
+        claims.append(
+            {
+                "start": start,
+                "end": end,
+                "label": record["label"],
+                "text": span,
+                **{key: record.get(key) for key in CLAIM_FIELDS},
+            }
+        )
     claims.sort(key=lambda c: (c["start"], c["end"]))
     try:
         check_no_overlap(claims, "claims")
@@ -132,16 +159,28 @@ def stage_realnews(repositories: dict[str, Repository]) -> list[str]:
             missing.append(article["id"])
             continue
         source = repositories[article["source"]].source
-        halves[article["split"]].append({
-            "id": article["id"], "text": text, "entities": [], "claims": claims, "layers": ["claims"],
-            "meta": {"desk": article["desk"], "title": article["title"], "repo": source.repo, "commit": source.commit,
-                     "path": article["ref"]},
-        })
+        halves[article["split"]].append(
+            {
+                "id": article["id"],
+                "text": text,
+                "entities": [],
+                "claims": claims,
+                "layers": ["claims"],
+                "meta": {
+                    "desk": article["desk"],
+                    "title": article["title"],
+                    "repo": source.repo,
+                    "commit": source.commit,
+                    "path": article["ref"],
+                },
+            }
+        )
     report = []
     for split, documents in halves.items():
         write_jsonl(STAGED / f"realnews-{split}.jsonl", documents)
-        report.append(f"realnews-{split}.jsonl: {len(documents)} articles, "
-                      f"{sum(len(d['claims']) for d in documents)} claims")
+        report.append(
+            f"realnews-{split}.jsonl: {len(documents)} articles, {sum(len(d['claims']) for d in documents)} claims"
+        )
     if missing:
         report.append(f"realnews: {len(missing)} articles not annotated yet ({', '.join(missing)})")
     return report
@@ -157,21 +196,33 @@ def stage_measeval(repository: Repository) -> list[str]:
         for path in sorted(p for p in repository.list(f"data/{split}/tsv") if p.endswith(".tsv")):
             doc_id = Path(path).stem
             text = repository.read(f"data/{split}/text/{doc_id}.txt").decode("utf-8")
-            rows = csv.DictReader(io.StringIO(repository.read(path).decode("utf-8")), delimiter="\t",
-                                  quoting=csv.QUOTE_NONE)
+            rows = csv.DictReader(
+                io.StringIO(repository.read(path).decode("utf-8")), delimiter="\t", quoting=csv.QUOTE_NONE
+            )
             claims = []
             for row in rows:
                 if row["annotType"] != "Quantity":
                     continue
                 start, end = int(row["startOffset"]), int(row["endOffset"])
                 other = json.loads(row["other"] or "{}")
-                claims.append({"start": start, "end": end, "label": "QUANTITY", "text": text[start:end],
-                               "value": None, "unit": other.get("unit")})
-            documents.append({"id": doc_id, "text": text, "entities": [], "claims": claims, "layers": ["claims"],
-                              "labels": "any"})
+                claims.append(
+                    {
+                        "start": start,
+                        "end": end,
+                        "label": "QUANTITY",
+                        "text": text[start:end],
+                        "value": None,
+                        "unit": other.get("unit"),
+                    }
+                )
+            documents.append(
+                {"id": doc_id, "text": text, "entities": [], "claims": claims, "layers": ["claims"], "labels": "any"}
+            )
         write_jsonl(STAGED / f"measeval-{split}.jsonl", documents)
-        report.append(f"measeval-{split}.jsonl: {len(documents)} paragraphs, "
-                      f"{sum(len(d['claims']) for d in documents)} quantities")
+        report.append(
+            f"measeval-{split}.jsonl: {len(documents)} paragraphs, "
+            f"{sum(len(d['claims']) for d in documents)} quantities"
+        )
     return report
 
 
@@ -220,19 +271,41 @@ def stage_commodity(repository: Repository) -> list[str]:
             if label is None:
                 continue
             start, end = offsets[mention["start"]][0], offsets[mention["end"] - 1][1]
-            claims.append({"start": start, "end": end, "label": label, "text": text[start:end], "value": None,
-                           "unit": None, "type": mention["entity-type"]})
+            claims.append(
+                {
+                    "start": start,
+                    "end": end,
+                    "label": label,
+                    "text": text[start:end],
+                    "value": None,
+                    "unit": None,
+                    "type": mention["entity-type"],
+                }
+            )
         claims.sort(key=lambda c: (c["start"], c["end"]))
-        documents.append({"id": sentence["sentence_id"], "text": normalise(text) if text == text.strip() else text,
-                          "entities": [], "claims": claims, "layers": ["claims"], "labels": "any"})
+        documents.append(
+            {
+                "id": sentence["sentence_id"],
+                "text": normalise(text) if text == text.strip() else text,
+                "entities": [],
+                "claims": claims,
+                "layers": ["claims"],
+                "labels": "any",
+            }
+        )
     write_jsonl(STAGED / "commodity-test.jsonl", documents)
-    return [f"commodity-test.jsonl: {len(documents)} sentences, {sum(len(d['claims']) for d in documents)} numeric spans"]
+    return [
+        f"commodity-test.jsonl: {len(documents)} sentences, {sum(len(d['claims']) for d in documents)} numeric spans"
+    ]
 
 
 # -- CoNLL-2003 -------------------------------------------------------------------------------------
 
-CONLL_FILES = {"train": "conll2003-train.jsonl", "testa": "conll2003-testa.jsonl",
-               "testb": "conll2003-testb-final-test.jsonl"}
+CONLL_FILES = {
+    "train": "conll2003-train.jsonl",
+    "testa": "conll2003-testa.jsonl",
+    "testb": "conll2003-testb-final-test.jsonl",
+}
 """Staged file per split: train and testa to develop on; testb is the final test, scored once."""
 FINAL_TEST_SPLIT = "testb"
 
@@ -249,13 +322,25 @@ def conll_records(repository: Repository, split: str) -> list[dict]:
     source = repository.source
     records = []
     for number, document in enumerate(conll_iob(repository.read(path)), start=1):
-        records.append({
-            "id": f"conll2003-{split}-{number:04d}", "text": document.text, "entities": document.entities,
-            "claims": [], "layers": ["entities"],
-            "meta": {"split": split, "title": document.text.partition("\n")[0], "sentences": document.sentences,
-                     "tokens": document.tokens, "labels": "conll2003", "repo": source.repo,
-                     "commit": source.commit, "path": path},
-        })
+        records.append(
+            {
+                "id": f"conll2003-{split}-{number:04d}",
+                "text": document.text,
+                "entities": document.entities,
+                "claims": [],
+                "layers": ["entities"],
+                "meta": {
+                    "split": split,
+                    "title": document.text.partition("\n")[0],
+                    "sentences": document.sentences,
+                    "tokens": document.tokens,
+                    "labels": "conll2003",
+                    "repo": source.repo,
+                    "commit": source.commit,
+                    "path": path,
+                },
+            }
+        )
     return records
 
 
@@ -264,8 +349,10 @@ def stage_conll(repository: Repository) -> list[str]:
     for split, name in CONLL_FILES.items():
         records = conll_records(repository, split)
         write_jsonl(STAGED / name, records)
-        report.append(f"{name}: {len(records)} documents, {sum(len(r['entities']) for r in records)} entities"
-                      + (" (the final test: score it once, at the end)" if split == FINAL_TEST_SPLIT else ""))
+        report.append(
+            f"{name}: {len(records)} documents, {sum(len(r['entities']) for r in records)} entities"
+            + (" (the final test: score it once, at the end)" if split == FINAL_TEST_SPLIT else "")
+        )
     return report
 
 
@@ -279,8 +366,12 @@ MUC3_ID = re.compile(r"(DEV|TST\d)-MUC\d-\d{4}")
 
 def muc3_paths(repository: Repository) -> dict[str, str]:
     """Report id -> path, over the folders that sources.toml lists."""
-    return {Path(path).stem: path for folder in repository.source.paths for path in repository.list(folder)
-            if path.endswith(".xhtml")}
+    return {
+        Path(path).stem: path
+        for folder in repository.source.paths
+        for path in repository.list(folder)
+        if path.endswith(".xhtml")
+    }
 
 
 def muc3_sample(paths: dict[str, str], keys: dict[str, list[KeyOrganisation]]) -> list[str]:
@@ -296,24 +387,42 @@ def muc3_sample(paths: dict[str, str], keys: dict[str, list[KeyOrganisation]]) -
 def mentions(text: str, name: str) -> list[dict]:
     """Where ``name`` stands in ``text`` as whole words (case as written: the keys are in capitals, as
     the reports are)."""
-    return [{"start": m.start(), "end": m.end(), "text": m.group(0)}
-            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+    return [
+        {"start": m.start(), "end": m.end(), "text": m.group(0)}
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+    ]
 
 
-def muc3_record(texts: Repository, keys: Repository, report_id: str, path: str,
-                organisations: list[KeyOrganisation]) -> dict:
+def muc3_record(
+    texts: Repository, keys: Repository, report_id: str, path: str, organisations: list[KeyOrganisation]
+) -> dict:
     report = muc3_report(texts.read(path))
     if report.id != report_id:
         raise SourceError(f"muc3: {path} holds report {report.id}, not {report_id}")
-    key_organisations = [{"names": list(o.names), "uncertain": o.uncertain,
-                          "mentions": sorted((m for name in o.names for m in mentions(report.text, name)),
-                                             key=lambda m: (m["start"], -m["end"]))}
-                         for o in organisations]
-    return {"id": report.id, "text": report.text,
-            "meta": {"date": report.date, "coverage": report.coverage, "repo": texts.source.repo,
-                     "commit": texts.source.commit, "path": path, "keys_repo": keys.source.repo,
-                     "keys_commit": keys.source.commit},
-            "key_organisations": key_organisations}
+    key_organisations = [
+        {
+            "names": list(o.names),
+            "uncertain": o.uncertain,
+            "mentions": sorted(
+                (m for name in o.names for m in mentions(report.text, name)), key=lambda m: (m["start"], -m["end"])
+            ),
+        }
+        for o in organisations
+    ]
+    return {
+        "id": report.id,
+        "text": report.text,
+        "meta": {
+            "date": report.date,
+            "coverage": report.coverage,
+            "repo": texts.source.repo,
+            "commit": texts.source.commit,
+            "path": path,
+            "keys_repo": keys.source.repo,
+            "keys_commit": keys.source.commit,
+        },
+        "key_organisations": key_organisations,
+    }
 
 
 def stage_muc3(texts: Repository, keys: Repository) -> list[str]:
@@ -324,9 +433,11 @@ def stage_muc3(texts: Repository, keys: Repository) -> list[str]:
     write_jsonl(STAGED / "muc3-sample.jsonl", records)
     write_folder(STAGED / "muc3", {f"{r['id']}.txt": r["text"] + "\n" for r in records})
     named = [o for r in records for o in r["key_organisations"]]
-    report = [f"muc3-sample.jsonl, muc3/*.txt: {len(records)} reports of {len(paths)}, "
-              f"{sum(bool(r['key_organisations']) for r in records)} with perpetrator organisations in their keys "
-              f"({len(named)} organisations, {sum(bool(o['mentions']) for o in named)} found in the text)"]
+    report = [
+        f"muc3-sample.jsonl, muc3/*.txt: {len(records)} reports of {len(paths)}, "
+        f"{sum(bool(r['key_organisations']) for r in records)} with perpetrator organisations in their keys "
+        f"({len(named)} organisations, {sum(bool(o['mentions']) for o in named)} found in the text)"
+    ]
     if without_key:
         report.append(f"muc3: {len(without_key)} reports have no key template ({', '.join(without_key[:5])}...)")
     return report
@@ -386,9 +497,14 @@ def bbc_page(ref: str, raw: bytes) -> tuple[str, str, dict]:
     paragraphs = [" ".join(p.split()) for p in text.split("\n\n")[1:] if p.strip()]
     _, section, name = ref.split("/")
     page_id = f"bbc-{section}-{Path(name).stem}"
-    page = _PAGE.format(title=html.escape(title), path=html.escape(ref), section=section,
-                        section_title=section.capitalize(), page_id=page_id,
-                        paragraphs="\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs))
+    page = _PAGE.format(
+        title=html.escape(title),
+        path=html.escape(ref),
+        section=section,
+        section_title=section.capitalize(),
+        page_id=page_id,
+        paragraphs="\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs),
+    )
     record = {"id": page_id, "title": title, "section": section, "source": "BBC News", "text": "\n\n".join(paragraphs)}
     return page_id, page, record
 
@@ -402,8 +518,10 @@ def stage_bbc_pages(repository: Repository) -> list[str]:
         records.append({**record, "repo": repository.source.repo, "commit": repository.source.commit, "path": ref})
     write_folder(STAGED / "bbc-pages" / "html", pages)
     write_jsonl(STAGED / "bbc-pages" / "bbc-sample.jsonl", records)
-    return [f"bbc-pages/html/*.html, bbc-pages/bbc-sample.jsonl: {len(records)} BBC stories "
-            f"({BBC_PAGES_PER_SECTION} a section) as web pages and as JSONL"]
+    return [
+        f"bbc-pages/html/*.html, bbc-pages/bbc-sample.jsonl: {len(records)} BBC stories "
+        f"({BBC_PAGES_PER_SECTION} a section) as web pages and as JSONL"
+    ]
 
 
 # -- --check ----------------------------------------------------------------------------------------
@@ -422,11 +540,14 @@ def check(item: str, sources: dict, roots: list[Path]) -> int:
             raise SourceError(f"{item}: {split} has documents 0001 to {len(records):04d}")
         record = records[number - 1]
         for entity in record["entities"]:
-            if record["text"][entity["start"]:entity["end"]] != entity["text"]:
+            if record["text"][entity["start"] : entity["end"]] != entity["text"]:
                 raise SourceError(f"{item}: {entity['text']!r} is not at {entity['start']}:{entity['end']}")
             print(f"{entity['start']:>5} {entity['label']:<5} {entity['text']!r}")
-        print(f"{item}: {len(record['entities'])} entities, all at their offsets; "
-              f"{record['meta']['sentences']} sentences", file=sys.stderr)
+        print(
+            f"{item}: {len(record['entities'])} entities, all at their offsets; "
+            f"{record['meta']['sentences']} sentences",
+            file=sys.stderr,
+        )
         return 0
     if MUC3_ID.fullmatch(item):
         texts = Repository.find(sources["muc3"], roots)
@@ -450,8 +571,9 @@ def check(item: str, sources: dict, roots: list[Path]) -> int:
         return 0
     article = next((a for a in articles() if a["id"] == item), None)
     if article is None:
-        raise SourceError(f"no article {item} in annotations/realnews/articles.jsonl, and not a CoNLL, MUC-3 or BBC "
-                          f"page id")
+        raise SourceError(
+            f"no article {item} in annotations/realnews/articles.jsonl, and not a CoNLL, MUC-3 or BBC page id"
+        )
     repository = Repository.find(sources[article["source"]], roots)
     text = article_text(article, {article["source"]: repository})
     claims = gold_claims(article["id"], text) or []
@@ -485,11 +607,19 @@ PARTS = ("realnews", "measeval", "commodity", "conll2003", "muc3", "bbcpages")
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mirrors", type=Path, action="append",
-                        help="folder holding the source repositories (repeatable; default $NEWSCORPUS_MIRRORS)")
+    parser.add_argument(
+        "--mirrors",
+        type=Path,
+        action="append",
+        help="folder holding the source repositories (repeatable; default $NEWSCORPUS_MIRRORS)",
+    )
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to stage ({', '.join(PARTS)})")
-    parser.add_argument("--check", metavar="ID", help="check one item and print its gold: a real-news article's "
-                        "claims, a CoNLL document's entities, a MUC-3 report's key organisations, a BBC page")
+    parser.add_argument(
+        "--check",
+        metavar="ID",
+        help="check one item and print its gold: a real-news article's "
+        "claims, a CoNLL document's entities, a MUC-3 report's key organisations, a BBC page",
+    )
     args = parser.parse_args()
     roots = args.mirrors or ([Path(os.environ["NEWSCORPUS_MIRRORS"])] if os.environ.get("NEWSCORPUS_MIRRORS") else [])
     if not roots:

@@ -47,50 +47,50 @@ VALLEY = "Valle de los Ríos Apurímac, Ene and Mantaro"
 # ---------------------------------------------------------------------------------------
 ENTITIES = [
     # -- dateline: "Valle de los Ríos Apurímac, Ene and Mantaro, Peru, Jul 4 (EFE).- "
-    ("LOC", VALLEY, ("", ", Peru, Jul 4")),           # the valley region, one LOC span (schema example)
+    ("LOC", VALLEY, ("", ", Peru, Jul 4")),  # the valley region, one LOC span (schema example)
     ("GPE", "Peru", ("Ene and Mantaro, ", ", Jul 4")),
     ("DATE", "Jul 4", "Peru, "),
-    ("ORG", "EFE", "Jul 4 ("),                          # agency in the dateline, without brackets
+    ("ORG", "EFE", "Jul 4 ("),  # agency in the dateline, without brackets
     # -- "A massacre in one of Peru’s main cocaine-producing valleys just over a year ago ..."
-    ("GPE", "Peru", "A massacre in one of "),           # "Peru’s" -> "Peru"
-    ("DATE", "just over a year ago", "valleys "),       # OntoNotes keeps the modifier and "a ... ago"
-    ("ORG", "Shining Path", "breakaway faction of the "),   # "the Shining Path terror group"
+    ("GPE", "Peru", "A massacre in one of "),  # "Peru’s" -> "Peru"
+    ("DATE", "just over a year ago", "valleys "),  # OntoNotes keeps the modifier and "a ... ago"
+    ("ORG", "Shining Path", "breakaway faction of the "),  # "the Shining Path terror group"
     # -- "Sixteen people were murdered during the San Miguel del Ene attack in May 2021, ..."
-    ("GPE", "San Miguel del Ene", "during the "),       # "the San Miguel del Ene attack": GPE, not EVENT
+    ("GPE", "San Miguel del Ene", "during the "),  # "the San Miguel del Ene attack": GPE, not EVENT
     ("DATE", "May 2021", "attack in "),
-    ("GPE", "Peru", "worst atrocities in "),            # "Peru’s recent history"; "recent history" not DATE
+    ("GPE", "Peru", "worst atrocities in "),  # "Peru’s recent history"; "recent history" not DATE
     # -- "Fingers were pointed at the Militarized Communist Party of Peru (MPCP), ..."
     ("ORG", "Militarized Communist Party of Peru", "pointed at the "),  # no nested GPE "Peru"
-    ("ORG", "MPCP", "Party of Peru ("),                 # acronym in brackets is its own span
+    ("ORG", "MPCP", "Party of Peru ("),  # acronym in brackets is its own span
     ("ORG", "Shining Path", "a dissident faction of the "),
-    ("NORP", "Moaist", "Shining Path "),                # sic: typo for "Maoist"
+    ("NORP", "Moaist", "Shining Path "),  # sic: typo for "Maoist"
     ("DATE", "between 1980-2000", "militant group that "),
-    ("GPE", "Peru", "according to "),                   # "Peru’s truth and reconciliation commission":
-                                                        # lowercase description, no acronym -> not ORG
+    ("GPE", "Peru", "according to "),  # "Peru’s truth and reconciliation commission":
+    # lowercase description, no acronym -> not ORG
     # -- "The MPCP has replaced its old ideological roots ... or VRAEM for short."
     ("ORG", "MPCP", "The "),
     ("LOC", VALLEY, "the region known as "),
     ("LOC", "VRAEM", "or "),
     # -- "Following the capture of the Shining Path’s leader Abimael Guzmán in 1992, the VRAEM, ..."
-    ("ORG", "Shining Path", "capture of the "),         # "Shining Path’s" -> "Shining Path"
+    ("ORG", "Shining Path", "capture of the "),  # "Shining Path’s" -> "Shining Path"
     ("PERSON", "Abimael Guzmán", "leader "),
     ("DATE", "1992", "Guzmán in "),
     ("LOC", "VRAEM", "1992, the "),
     ("GPE", "Peru", "roughly half of "),
-    ("PERSON", "Quispe Palomino", "hands of the "),     # "the Quispe Palomino brothers"
+    ("PERSON", "Quispe Palomino", "hands of the "),  # "the Quispe Palomino brothers"
     # -- "The death of Jorge Quispe Palomino, confirmed in March 2021, left his brother Víctor — alias José — in charge."
     ("PERSON", "Jorge Quispe Palomino", "death of "),
     ("DATE", "March 2021", "confirmed in "),
     ("PERSON", "Víctor", "his brother "),
-    ("PERSON", "José", "alias "),                       # no "alias"
+    ("PERSON", "José", "alias "),  # no "alias"
     # -- "José is likely to lead ... the Pichari military base, ... the Peruvian army’s VRAEM Special Command (CEVRAEM) in the region."
     ("PERSON", "José", ("\n\n", " is likely to lead")),
-    ("GPE", "Pichari", "walls of the "),                # "the Pichari military base" (schema example)
-    ("NORP", "Peruvian", "main outpost of the "),       # "Peruvian army" -> NORP "Peruvian" only
-    ("ORG", "VRAEM Special Command", "army’s "),        # a name containing a place: one ORG, no nested LOC
+    ("GPE", "Pichari", "walls of the "),  # "the Pichari military base" (schema example)
+    ("NORP", "Peruvian", "main outpost of the "),  # "Peruvian army" -> NORP "Peruvian" only
+    ("ORG", "VRAEM Special Command", "army’s "),  # a name containing a place: one ORG, no nested LOC
     ("ORG", "CEVRAEM", "Special Command ("),
     # -- "“‘José’ has a real, communist-style organization ... Manuel Gómez de la Torre, head of the joint command of the armed forces, tells Efe."
-    ("PERSON", "José", "“‘"),                           # inside the quotes, without them
+    ("PERSON", "José", "“‘"),  # inside the quotes, without them
     ("PERSON", "Manuel Gómez de la Torre", "in the area,” "),
     # "the joint command of the armed forces": lowercase description, no acronym -> not ORG
     ("ORG", "Efe", "armed forces, tells "),
@@ -108,11 +108,11 @@ ENTITIES = [
     ("LOC", "VRAEM", "\n\nIn the "),
     # -- "In recent years, the Peruvian armed forces have reduced ... in the crisis-stricken VRAEM region from 78 to 46, according to General Gómez."
     ("DATE", "recent years", "In "),
-    ("NORP", "Peruvian", "years, the "),            # "the Peruvian armed forces" -> NORP only
+    ("NORP", "Peruvian", "years, the "),  # "the Peruvian armed forces" -> NORP only
     ("LOC", "VRAEM", "crisis-stricken "),
     ("PERSON", "Gómez", ("according to General ", ".")),  # no title "General"
     # -- "The commander of CEVRAEM special command, ... tells Efe that the unit has so far this year seized ..."
-    ("ORG", "CEVRAEM", "The commander of "),            # "CEVRAEM special command" -> ORG "CEVRAEM"
+    ("ORG", "CEVRAEM", "The commander of "),  # "CEVRAEM special command" -> ORG "CEVRAEM"
     ("ORG", "Efe", "security reasons, tells "),
     ("DATE", "this year", "so far "),
     # -- "However, until now, the presence of the state in the VRAEM has been ... For decades, ..."
@@ -197,18 +197,37 @@ def check_edges(item: dict, layer: str) -> None:
 def check_coverage(text: str, entities: list[dict], claims: list[dict]) -> None:
     """Every occurrence of a recurring name is inside an entity span; every digit is
     inside a DATE entity or a claim span."""
+
     def covered(pos: int, spans) -> bool:
         return any(sp["start"] <= pos < sp["end"] for sp in spans)
 
-    must_cover = ["Peru", "VRAEM", "CEVRAEM", "MPCP", "Shining Path", "José", "Gómez",
-                  "Efe", "EFE", "Devida", "Quispe Palomino", "Pichari", "Peruvian",
-                  "Valle de los Ríos", "Moaist", "Víctor", "Guzmán", "San Miguel del Ene"]
+    must_cover = [
+        "Peru",
+        "VRAEM",
+        "CEVRAEM",
+        "MPCP",
+        "Shining Path",
+        "José",
+        "Gómez",
+        "Efe",
+        "EFE",
+        "Devida",
+        "Quispe Palomino",
+        "Pichari",
+        "Peruvian",
+        "Valle de los Ríos",
+        "Moaist",
+        "Víctor",
+        "Guzmán",
+        "San Miguel del Ene",
+    ]
     for name in must_cover:
         for i in find_all(text, name):
             assert covered(i, entities), f"uncovered mention of {name!r} at {i}"
     for m in re.finditer(r"\d", text):
         assert covered(m.start(), [e for e in entities if e["label"] == "DATE"] + claims), (
-            f"digit at {m.start()} not in a DATE or claim: {text[m.start()-20:m.start()+20]!r}")
+            f"digit at {m.start()} not in a DATE or claim: {text[m.start() - 20 : m.start() + 20]!r}"
+        )
     # spelled-out numbers and fractions that must be claims
     for word in ["Sixteen", "dozen", "half", "hundreds", "thousands"]:
         for i in find_all(text, word):
@@ -224,8 +243,9 @@ def check_claim(c: dict) -> None:
     if c["text"].startswith("from "):
         assert c["from"] is not None and c["to"] is not None and c["value"] == c["to"], c
         m = re.fullmatch(r"from ([\d,.]+) to ([\d,.]+)", c["text"])
-        assert m and float(m.group(1).replace(",", "")) == c["from"] and \
-            float(m.group(2).replace(",", "")) == c["to"], c
+        assert (
+            m and float(m.group(1).replace(",", "")) == c["from"] and float(m.group(2).replace(",", "")) == c["to"]
+        ), c
     if (c["low"] is None) != (c["high"] is None):
         raise AssertionError(f"low/high must come together: {c}")
     if c["low"] is not None:
@@ -236,8 +256,7 @@ def check_claim(c: dict) -> None:
         n = float(m.group(1).replace(",", ""))
         scale = 1_000_000 if "million" in c["text"] else 1
         assert n * scale == c["value"], f"value mismatch: {c}"
-    units = {"PERCENT": {"percent"}, "MONEY": {"USD", "PEN"},
-             "QUANTITY": {"hectare", "tonne", "kilogram"}}
+    units = {"PERCENT": {"percent"}, "MONEY": {"USD", "PEN"}, "QUANTITY": {"hectare", "tonne", "kilogram"}}
     if c["label"] in units:
         assert c["unit"] in units[c["label"]], c
 
@@ -258,9 +277,21 @@ def main() -> int:
     for label, span, anchor, value, unit, approx, low, high, frm, to in CLAIMS:
         assert label in CLAIM_LABELS, label
         start, end = locate(text, span, anchor)
-        claims.append({"start": start, "end": end, "label": label, "text": span,
-                       "value": value, "unit": unit, "approx": approx,
-                       "low": low, "high": high, "from": frm, "to": to})
+        claims.append(
+            {
+                "start": start,
+                "end": end,
+                "label": label,
+                "text": span,
+                "value": value,
+                "unit": unit,
+                "approx": approx,
+                "low": low,
+                "high": high,
+                "from": frm,
+                "to": to,
+            }
+        )
 
     entities.sort(key=lambda d: (d["start"], d["end"]))
     claims.sort(key=lambda d: (d["start"], d["end"]))
@@ -269,7 +300,7 @@ def main() -> int:
         assert len({(d["start"], d["end"]) for d in items}) == len(items), f"duplicate {layer} span"
         check_no_overlap(items, layer)
         for d in items:
-            assert text[d["start"]:d["end"]] == d["text"]
+            assert text[d["start"] : d["end"]] == d["text"]
             check_edges(d, layer)
     for c in claims:
         check_claim(c)
@@ -281,7 +312,7 @@ def main() -> int:
     back = json.loads(line)
     assert back["text"] == text
     for d in back["entities"] + back["claims"]:
-        assert back["text"][d["start"]:d["end"]] == d["text"]
+        assert back["text"][d["start"] : d["end"]] == d["text"]
     OUT_PATH.write_text(line + "\n", encoding="utf-8")
 
     def tally(items):

@@ -47,48 +47,40 @@ N = None
 # =======================================================================================
 # heldout-a: Colombia, coca crops and eradication (EFE style)
 # =======================================================================================
-TEXT_A = "\n\n".join([
-    "BOGOTA, Mar 3 (EFE).- Coca crops in Colombia covered an estimated 253,000 hectares last "
-    "year, 10% more than in 2022 and the largest area ever measured, according to a report "
-    "released on Friday by the United Nations Office on Drugs and Crime (UNODC).",
-
-    "The study, prepared with the Integrated Illicit Crops Monitoring System (SIMCI), puts "
-    "potential cocaine production at between 2,600 and 2,700 tonnes, up from 1,738 tonnes two "
-    "years earlier.",
-
-    "Two-thirds of Colombia’s coca grows in just three departments, Nariño, Putumayo and Norte "
-    "de Santander, where the National Liberation Army (ELN) and dissidents of the former "
-    "Revolutionary Armed Forces of Colombia (FARC) fight over the routes to the Pacific and to "
-    "Venezuela.",
-
-    "“The crop is moving into protected areas and indigenous reserves, and that is the trend "
-    "that worries us most,” Mariana Ortiz Lozano, a coordinator of the monitoring system, told "
-    "Efe.",
-
-    "The report found that roughly one in five hectares of coca now lies inside a national park, "
-    "a forest reserve or an Afro-Colombian community territory. In the Catatumbo region, on the "
-    "border with Venezuela, the planted area grew by 17% to almost 43,000 hectares.",
-
-    "Forced eradication, meanwhile, has all but stopped. Security forces pulled up 20,323 "
-    "hectares of coca in 2023, down from more than 67,000 in 2022, after the government of "
-    "President Gustavo Petro shifted its strategy toward voluntary substitution and the pursuit "
-    "of large trafficking networks.",
-
-    "The anti-narcotics directorate of the national police (Dirán) said its units met only about "
-    "a third of their eradication target and that 46 eradicators were wounded by landmines while "
-    "working in the fields.",
-
-    "The government estimates that around 115,000 families depend directly on coca, and the "
-    "comprehensive national programme for the substitution of illicit crops (PNIS) has so far "
-    "reached fewer than half of them.",
-
-    "“Without roads and buyers for other products, farmers go back to coca within a year,” said "
-    "Jhon Fredy Quiñones, a 41-year-old grower from Tumaco, in the southwestern department of "
-    "Nariño, who pulled up his two hectares of coca in 2019.",
-
-    "Colombia remains the world’s largest producer of cocaine, ahead of Peru and Bolivia, the "
-    "report said.",
-])
+TEXT_A = "\n\n".join(
+    [
+        "BOGOTA, Mar 3 (EFE).- Coca crops in Colombia covered an estimated 253,000 hectares last "
+        "year, 10% more than in 2022 and the largest area ever measured, according to a report "
+        "released on Friday by the United Nations Office on Drugs and Crime (UNODC).",
+        "The study, prepared with the Integrated Illicit Crops Monitoring System (SIMCI), puts "
+        "potential cocaine production at between 2,600 and 2,700 tonnes, up from 1,738 tonnes two "
+        "years earlier.",
+        "Two-thirds of Colombia’s coca grows in just three departments, Nariño, Putumayo and Norte "
+        "de Santander, where the National Liberation Army (ELN) and dissidents of the former "
+        "Revolutionary Armed Forces of Colombia (FARC) fight over the routes to the Pacific and to "
+        "Venezuela.",
+        "“The crop is moving into protected areas and indigenous reserves, and that is the trend "
+        "that worries us most,” Mariana Ortiz Lozano, a coordinator of the monitoring system, told "
+        "Efe.",
+        "The report found that roughly one in five hectares of coca now lies inside a national park, "
+        "a forest reserve or an Afro-Colombian community territory. In the Catatumbo region, on the "
+        "border with Venezuela, the planted area grew by 17% to almost 43,000 hectares.",
+        "Forced eradication, meanwhile, has all but stopped. Security forces pulled up 20,323 "
+        "hectares of coca in 2023, down from more than 67,000 in 2022, after the government of "
+        "President Gustavo Petro shifted its strategy toward voluntary substitution and the pursuit "
+        "of large trafficking networks.",
+        "The anti-narcotics directorate of the national police (Dirán) said its units met only about "
+        "a third of their eradication target and that 46 eradicators were wounded by landmines while "
+        "working in the fields.",
+        "The government estimates that around 115,000 families depend directly on coca, and the "
+        "comprehensive national programme for the substitution of illicit crops (PNIS) has so far "
+        "reached fewer than half of them.",
+        "“Without roads and buyers for other products, farmers go back to coca within a year,” said "
+        "Jhon Fredy Quiñones, a 41-year-old grower from Tumaco, in the southwestern department of "
+        "Nariño, who pulled up his two hectares of coca in 2019.",
+        "Colombia remains the world’s largest producer of cocaine, ahead of Peru and Bolivia, the report said.",
+    ]
+)
 
 ENTITIES_A = [
     ("GPE", "BOGOTA", ("", ", Mar 3")),
@@ -98,12 +90,12 @@ ENTITIES_A = [
     ("DATE", "last year", "253,000 hectares "),
     ("DATE", "2022", "more than in "),
     ("DATE", "Friday", "released on "),
-    ("ORG", "United Nations Office on Drugs and Crime", "by the "),   # one ORG, no nested ORG
+    ("ORG", "United Nations Office on Drugs and Crime", "by the "),  # one ORG, no nested ORG
     ("ORG", "UNODC", "Crime ("),
     ("ORG", "Integrated Illicit Crops Monitoring System", "prepared with the "),
     ("ORG", "SIMCI", "System ("),
-    ("DATE", "two years earlier", "1,738 tonnes "),                 # a DATE, not a COUNT
-    ("GPE", "Colombia", "Two-thirds of "),                          # "Colombia’s" -> "Colombia"
+    ("DATE", "two years earlier", "1,738 tonnes "),  # a DATE, not a COUNT
+    ("GPE", "Colombia", "Two-thirds of "),  # "Colombia’s" -> "Colombia"
     ("GPE", "Nariño", "three departments, "),
     ("GPE", "Putumayo", "Nariño, "),
     ("GPE", "Norte de Santander", "Putumayo and "),
@@ -118,18 +110,18 @@ ENTITIES_A = [
     # "the monitoring system": lowercase back-reference, not ORG
     ("ORG", "Efe", "told "),
     ("NORP", "Afro-Colombian", "or an "),
-    ("LOC", "Catatumbo", "In the "),                                # "the Catatumbo region"
+    ("LOC", "Catatumbo", "In the "),  # "the Catatumbo region"
     ("GPE", "Venezuela", "border with "),
     ("DATE", "2023", "of coca in "),
     ("DATE", "2022", "67,000 in "),
-    ("PERSON", "Gustavo Petro", "President "),                      # no title
+    ("PERSON", "Gustavo Petro", "President "),  # no title
     # lowercase description + acronym in brackets -> ORG for both (schema, Devida rule)
     ("ORG", "anti-narcotics directorate of the national police", "The "),
     ("ORG", "Dirán", "national police ("),
     ("ORG", "comprehensive national programme for the substitution of illicit crops", "the "),
     ("ORG", "PNIS", "illicit crops ("),
     # "so far": not DATE (as in the dev gold)
-    ("DATE", "a year", "within "),                                  # period, keeps "a"
+    ("DATE", "a year", "within "),  # period, keeps "a"
     ("PERSON", "Jhon Fredy Quiñones", "said "),
     ("GPE", "Tumaco", "grower from "),
     ("GPE", "Nariño", "department of "),
@@ -172,68 +164,62 @@ NOT_CLAIMS_A = [
 # =======================================================================================
 # heldout-b: Ecuador, port seizure and prison riot (AP style)
 # =======================================================================================
-TEXT_B = "\n\n".join([
-    "GUAYAQUIL, Ecuador (AP) — Ecuadorian police seized 22 tons of cocaine hidden in a banana "
-    "shipment at the port of Guayaquil on Wednesday, hours before a riot at the country’s largest "
-    "prison left 31 inmates dead and 14 wounded, officials said.",
-
-    "The drugs, packed in 1,100 boxes of fruit bound for Antwerp, belonged to Los Lobos, a gang "
-    "that the U.S. Treasury Department has described as one of the largest criminal groups in "
-    "the country, according to police.",
-
-    "“It is the biggest seizure in a port this year, and it tells us the gangs are still moving "
-    "enormous volumes,” Colonel Rodrigo Valarezo, head of the police anti-drug unit in Guayaquil, "
-    "told reporters. The seizure was part of Operation Neptune, which has inspected more than "
-    "3,500 containers since January.",
-
-    "The violence at the Litoral Penitentiary began at about 2:30 a.m., when dozens of inmates "
-    "from Pavilion 8 attacked a rival wing with rifles, grenades and knives. Soldiers regained "
-    "control after six hours, the national prison service (SNAI) said in a statement.",
-
-    "Among the dead was a 33-year-old man who was due to be released in two weeks, his sister "
-    "told The Associated Press outside the morgue, where families waited in the heat for news.",
-
-    "Rights groups say more than 460 inmates have been killed in Ecuadorian prisons since 2021, "
-    "most of them in clashes between Los Choneros, Los Lobos and smaller gangs fighting for "
-    "control of cellblocks and of the cocaine routes to the Pacific.",
-
-    "Officials said 40 gang leaders had been moved to La Roca, a maximum-security prison, earlier "
-    "this month, and that 28 more would follow next week.",
-
-    "Outside the prisons, the gangs extort tens of thousands of families in Guayaquil’s poorest "
-    "neighborhoods, such as Socio Vivienda and Isla Trinitaria, according to a local human rights "
-    "committee.",
-
-    "President Daniel Noboa, who declared an “internal armed conflict” in January 2024, has "
-    "ordered the armed forces to take charge of the Litoral Penitentiary once more. Separately, "
-    "police at Guayaquil’s José Joaquín de Olmedo International Airport arrested two Albanian "
-    "citizens suspected of coordinating cocaine shipments to Europe.",
-])
+TEXT_B = "\n\n".join(
+    [
+        "GUAYAQUIL, Ecuador (AP) — Ecuadorian police seized 22 tons of cocaine hidden in a banana "
+        "shipment at the port of Guayaquil on Wednesday, hours before a riot at the country’s largest "
+        "prison left 31 inmates dead and 14 wounded, officials said.",
+        "The drugs, packed in 1,100 boxes of fruit bound for Antwerp, belonged to Los Lobos, a gang "
+        "that the U.S. Treasury Department has described as one of the largest criminal groups in "
+        "the country, according to police.",
+        "“It is the biggest seizure in a port this year, and it tells us the gangs are still moving "
+        "enormous volumes,” Colonel Rodrigo Valarezo, head of the police anti-drug unit in Guayaquil, "
+        "told reporters. The seizure was part of Operation Neptune, which has inspected more than "
+        "3,500 containers since January.",
+        "The violence at the Litoral Penitentiary began at about 2:30 a.m., when dozens of inmates "
+        "from Pavilion 8 attacked a rival wing with rifles, grenades and knives. Soldiers regained "
+        "control after six hours, the national prison service (SNAI) said in a statement.",
+        "Among the dead was a 33-year-old man who was due to be released in two weeks, his sister "
+        "told The Associated Press outside the morgue, where families waited in the heat for news.",
+        "Rights groups say more than 460 inmates have been killed in Ecuadorian prisons since 2021, "
+        "most of them in clashes between Los Choneros, Los Lobos and smaller gangs fighting for "
+        "control of cellblocks and of the cocaine routes to the Pacific.",
+        "Officials said 40 gang leaders had been moved to La Roca, a maximum-security prison, earlier "
+        "this month, and that 28 more would follow next week.",
+        "Outside the prisons, the gangs extort tens of thousands of families in Guayaquil’s poorest "
+        "neighborhoods, such as Socio Vivienda and Isla Trinitaria, according to a local human rights "
+        "committee.",
+        "President Daniel Noboa, who declared an “internal armed conflict” in January 2024, has "
+        "ordered the armed forces to take charge of the Litoral Penitentiary once more. Separately, "
+        "police at Guayaquil’s José Joaquín de Olmedo International Airport arrested two Albanian "
+        "citizens suspected of coordinating cocaine shipments to Europe.",
+    ]
+)
 
 ENTITIES_B = [
     ("GPE", "GUAYAQUIL", ("", ", Ecuador")),
     ("GPE", "Ecuador", "GUAYAQUIL, "),
     ("ORG", "AP", "Ecuador ("),
-    ("NORP", "Ecuadorian", "— "),                     # "Ecuadorian police" -> NORP only
-    ("GPE", "Guayaquil", "the port of "),             # lowercase "port of": the city is GPE, no FAC
+    ("NORP", "Ecuadorian", "— "),  # "Ecuadorian police" -> NORP only
+    ("GPE", "Guayaquil", "the port of "),  # lowercase "port of": the city is GPE, no FAC
     ("DATE", "Wednesday", "Guayaquil on "),
     # "hours before": duration in hours, not DATE
     ("GPE", "Antwerp", "bound for "),
-    ("ORG", "Los Lobos", "belonged to "),             # Spanish article is part of the gang's name
-    ("ORG", "U.S. Treasury Department", "gang that the "),   # one ORG, no nested GPE
+    ("ORG", "Los Lobos", "belonged to "),  # Spanish article is part of the gang's name
+    ("ORG", "U.S. Treasury Department", "gang that the "),  # one ORG, no nested GPE
     ("DATE", "this year", "in a port "),
-    ("PERSON", "Rodrigo Valarezo", "Colonel "),        # no title
+    ("PERSON", "Rodrigo Valarezo", "Colonel "),  # no title
     # "the police anti-drug unit": lowercase description, not ORG
     ("GPE", "Guayaquil", "anti-drug unit in "),
-    ("EVENT", "Operation Neptune", "part of "),       # a named operation
+    ("EVENT", "Operation Neptune", "part of "),  # a named operation
     ("DATE", "January", "since "),
     ("FAC", "Litoral Penitentiary", "violence at the "),
-    ("DATE", "six hours", "control after "),            # "after six hours" places the recapture in time
-    ("FAC", "Pavilion 8", "inmates from "),           # named prison block; 8 is inside a name
+    ("DATE", "six hours", "control after "),  # "after six hours" places the recapture in time
+    ("FAC", "Pavilion 8", "inmates from "),  # named prison block; 8 is inside a name
     ("ORG", "national prison service", "hours, the "),
     ("ORG", "SNAI", "prison service ("),
     ("DATE", "two weeks", "released in "),
-    ("ORG", "Associated Press", "told The "),         # leading "The" dropped
+    ("ORG", "Associated Press", "told The "),  # leading "The" dropped
     ("NORP", "Ecuadorian", "killed in "),
     ("DATE", "2021", "since "),
     ("ORG", "Los Choneros", "between "),
@@ -242,8 +228,8 @@ ENTITIES_B = [
     ("FAC", "La Roca", "moved to "),
     ("DATE", "earlier this month", "prison, "),
     ("DATE", "next week", "follow "),
-    ("GPE", "Guayaquil", "families in "),            # "Guayaquil’s"
-    ("LOC", "Socio Vivienda", "such as "),            # neighbourhoods are LOC
+    ("GPE", "Guayaquil", "families in "),  # "Guayaquil’s"
+    ("LOC", "Socio Vivienda", "such as "),  # neighbourhoods are LOC
     ("LOC", "Isla Trinitaria", "Vivienda and "),
     ("PERSON", "Daniel Noboa", "President "),
     ("DATE", "January 2024", "conflict” in "),
@@ -283,74 +269,70 @@ NOT_CLAIMS_B = [
 # =======================================================================================
 # heldout-c: Peru / Bolivia, coca economy in several currencies (Reuters style)
 # =======================================================================================
-TEXT_C = "\n\n".join([
-    "LIMA, May 14 (Reuters) - Peru’s anti-drug agency Devida will spend S/ 4.5 million (about "
-    "$1.2 million) this year buying cocoa and coffee from former coca growers in the Upper "
-    "Huallaga valley, after the price of cocaine base paste in the region slumped to $650 per "
-    "kilogram, officials said on Tuesday.",
-
-    "The scheme, which targets some 3,200 families, is part of a wider plan backed by the "
-    "European Union with €3.5 million and by the U.S. Agency for International Development "
-    "(USAID) with US$5m over five years, according to a Devida statement.",
-
-    "“Farmers are leaving coca because it no longer pays, but if the state does not show up with "
-    "a buyer, the traffickers will be back,” said Rosa Huamán Quispe, who heads a cocoa "
-    "cooperative in Tocache, in the San Martín region.",
-
-    "The cooperative now has 1,900 members, up from 1,500 in 2021, and last year it exported 640 "
-    "tonnes of cocoa beans, earning S/ 9.8 million.",
-
-    "Traders in the valley said a kilogram of base paste fetched between $1,100 and $1,300 in "
-    "2021, before a glut in neighbouring Colombia dragged prices down across the region. In "
-    "Colombia’s Putumayo department, a 12.5-kilogram sack of coca leaf sold for 120,000 Colombian "
-    "pesos last month, less than half its price in 2022, according to local growers’ associations.",
-
-    "In Bolivia, the legal coca market moved 1.2bn bolivianos (about $174 million) in 2023, "
-    "according to the deputy ministry for social defence. The number of traders licensed to sell "
-    "leaf at the Villa Fátima market in La Paz fell from 62 to 35 after a reform of the permit "
-    "system, while the number of registered growers in the Yungas is set to drop from 14,300 to "
-    "less than 12,000 by 2026.",
-
-    "“Money from coca is drying up faster than the alternatives arrive,” Javier Condori, an "
-    "economist at the Bolivian Catholic University in La Paz, told Reuters.",
-])
+TEXT_C = "\n\n".join(
+    [
+        "LIMA, May 14 (Reuters) - Peru’s anti-drug agency Devida will spend S/ 4.5 million (about "
+        "$1.2 million) this year buying cocoa and coffee from former coca growers in the Upper "
+        "Huallaga valley, after the price of cocaine base paste in the region slumped to $650 per "
+        "kilogram, officials said on Tuesday.",
+        "The scheme, which targets some 3,200 families, is part of a wider plan backed by the "
+        "European Union with €3.5 million and by the U.S. Agency for International Development "
+        "(USAID) with US$5m over five years, according to a Devida statement.",
+        "“Farmers are leaving coca because it no longer pays, but if the state does not show up with "
+        "a buyer, the traffickers will be back,” said Rosa Huamán Quispe, who heads a cocoa "
+        "cooperative in Tocache, in the San Martín region.",
+        "The cooperative now has 1,900 members, up from 1,500 in 2021, and last year it exported 640 "
+        "tonnes of cocoa beans, earning S/ 9.8 million.",
+        "Traders in the valley said a kilogram of base paste fetched between $1,100 and $1,300 in "
+        "2021, before a glut in neighbouring Colombia dragged prices down across the region. In "
+        "Colombia’s Putumayo department, a 12.5-kilogram sack of coca leaf sold for 120,000 Colombian "
+        "pesos last month, less than half its price in 2022, according to local growers’ associations.",
+        "In Bolivia, the legal coca market moved 1.2bn bolivianos (about $174 million) in 2023, "
+        "according to the deputy ministry for social defence. The number of traders licensed to sell "
+        "leaf at the Villa Fátima market in La Paz fell from 62 to 35 after a reform of the permit "
+        "system, while the number of registered growers in the Yungas is set to drop from 14,300 to "
+        "less than 12,000 by 2026.",
+        "“Money from coca is drying up faster than the alternatives arrive,” Javier Condori, an "
+        "economist at the Bolivian Catholic University in La Paz, told Reuters.",
+    ]
+)
 
 ENTITIES_C = [
     ("GPE", "LIMA", ("", ", May 14")),
     ("DATE", "May 14", "LIMA, "),
-    ("ORG", "Reuters", "May 14 ("),                    # agency in the dateline
+    ("ORG", "Reuters", "May 14 ("),  # agency in the dateline
     ("GPE", "Peru", ("- ", "’s anti-drug")),
     # "anti-drug agency" is a lowercase appositive description with no acronym -> not ORG
     ("ORG", "Devida", "anti-drug agency "),
     ("DATE", "this year", "million) "),
-    ("LOC", "Upper Huallaga", "in the "),             # "the Upper Huallaga valley"
+    ("LOC", "Upper Huallaga", "in the "),  # "the Upper Huallaga valley"
     ("DATE", "Tuesday", "said on "),
     ("ORG", "European Union", "backed by the "),
     ("ORG", "U.S. Agency for International Development", "by the "),  # no nested GPE
     ("ORG", "USAID", "Development ("),
-    ("DATE", "five years", "over "),                  # "over five years": period, DATE
+    ("DATE", "five years", "over "),  # "over five years": period, DATE
     ("ORG", "Devida", "according to a "),
     ("PERSON", "Rosa Huamán Quispe", "said "),
     ("GPE", "Tocache", "cooperative in "),
-    ("GPE", "San Martín", "in the "),                 # "the San Martín region": region word outside
+    ("GPE", "San Martín", "in the "),  # "the San Martín region": region word outside
     ("DATE", "2021", "1,500 in "),
     ("DATE", "last year", "and "),
     ("DATE", "2021", "$1,300 in "),
     ("GPE", "Colombia", "neighbouring "),
     ("GPE", "Colombia", "In "),
     ("GPE", "Putumayo", "Colombia’s "),
-    ("NORP", "Colombian", "120,000 "),               # inside a MONEY claim: both kept
+    ("NORP", "Colombian", "120,000 "),  # inside a MONEY claim: both kept
     ("DATE", "last month", "pesos "),
     ("DATE", "2022", "price in "),
     ("GPE", "Bolivia", "In "),
     ("DATE", "2023", "million) in "),
     # "the deputy ministry for social defence": lowercase description, no acronym -> not ORG
-    ("LOC", "Villa Fátima", "at the "),               # neighbourhood; "the Villa Fátima market"
+    ("LOC", "Villa Fátima", "at the "),  # neighbourhood; "the Villa Fátima market"
     ("GPE", "La Paz", "market in "),
     ("LOC", "Yungas", "growers in the "),
     ("DATE", "2026", "by "),
     ("PERSON", "Javier Condori", "” "),
-    ("ORG", "Bolivian Catholic University", "at the "),   # one ORG, no nested NORP
+    ("ORG", "Bolivian Catholic University", "at the "),  # one ORG, no nested NORP
     ("GPE", "La Paz", "University in "),
     ("ORG", "Reuters", "told "),
 ]
@@ -388,77 +370,70 @@ NOT_CLAIMS_C = [
 # =======================================================================================
 # heldout-d: Mexico, Sinaloa Cartel war (EFE style)
 # =======================================================================================
-TEXT_D = "\n\n".join([
-    "MEXICO CITY, Sep 9 (EFE).- Mexican soldiers and National Guard troops have arrested 38 "
-    "suspected members of the Sinaloa Cartel since a war between the group’s rival factions broke "
-    "out in the northwestern state of Sinaloa a year ago, the Security and Civilian Protection "
-    "Secretariat (SSPC) said on Monday.",
-
-    "The fighting pits Los Chapitos, a faction led by the sons of jailed drug lord Joaquín Guzmán "
-    "Loera, known as ‘El Chapo’, against loyalists of Ismael Zambada, alias ‘El Mayo’, who "
-    "co-founded the cartel in the late 1980s.",
-
-    "Since the conflict began, at least 1,200 people have been killed in the state and more than "
-    "1,400 have been reported missing, according to the Sinaloa prosecutor’s office.",
-
-    "In Culiacán, the state capital, schools closed for weeks and most businesses along Federal "
-    "Highway 15 now shut their doors at 6 p.m.",
-
-    "“People no longer go out after dark; the city has been taken hostage,” Alma Delia Ibarra, a "
-    "52-year-old shop owner in the Tierra Blanca neighborhood, told Efe.",
-
-    "Many residents compare the violence with the Culiacanazo, the name given to the events of "
-    "October 17, 2019, when gunmen forced the army to release Ovidio Guzmán, one of El Chapo’s "
-    "sons.",
-
-    "The Sinaloa Cartel and the Jalisco New Generation Cartel (CJNG), the two largest criminal "
-    "organizations in Mexico, control most of the fentanyl that crosses into the United States, "
-    "according to the U.S. Drug Enforcement Administration (DEA).",
-
-    "The CJNG, led by Nemesio Oseguera Cervantes, alias ‘El Mencho’, has used the split to expand "
-    "in the states of Zacatecas and Guanajuato, security analysts say. Washington offers a reward "
-    "of up to $15 million for information leading to his capture.",
-
-    "Since January, soldiers have seized 1.5 tonnes of methamphetamine, more than 300,000 "
-    "fentanyl pills and 740 firearms in Sinaloa, one of the highest totals in the country, the "
-    "SSPC said.",
-
-    "President Claudia Sheinbaum, who will attend the G20 summit in Johannesburg in November, has "
-    "ruled out a return to the military offensive launched by one of her predecessors in 2006. "
-    "Women’s collectives in Sinaloa, citing Resolution 1325 of the UN Security Council, have "
-    "demanded a seat at any talks on security in the state.",
-])
+TEXT_D = "\n\n".join(
+    [
+        "MEXICO CITY, Sep 9 (EFE).- Mexican soldiers and National Guard troops have arrested 38 "
+        "suspected members of the Sinaloa Cartel since a war between the group’s rival factions broke "
+        "out in the northwestern state of Sinaloa a year ago, the Security and Civilian Protection "
+        "Secretariat (SSPC) said on Monday.",
+        "The fighting pits Los Chapitos, a faction led by the sons of jailed drug lord Joaquín Guzmán "
+        "Loera, known as ‘El Chapo’, against loyalists of Ismael Zambada, alias ‘El Mayo’, who "
+        "co-founded the cartel in the late 1980s.",
+        "Since the conflict began, at least 1,200 people have been killed in the state and more than "
+        "1,400 have been reported missing, according to the Sinaloa prosecutor’s office.",
+        "In Culiacán, the state capital, schools closed for weeks and most businesses along Federal "
+        "Highway 15 now shut their doors at 6 p.m.",
+        "“People no longer go out after dark; the city has been taken hostage,” Alma Delia Ibarra, a "
+        "52-year-old shop owner in the Tierra Blanca neighborhood, told Efe.",
+        "Many residents compare the violence with the Culiacanazo, the name given to the events of "
+        "October 17, 2019, when gunmen forced the army to release Ovidio Guzmán, one of El Chapo’s "
+        "sons.",
+        "The Sinaloa Cartel and the Jalisco New Generation Cartel (CJNG), the two largest criminal "
+        "organizations in Mexico, control most of the fentanyl that crosses into the United States, "
+        "according to the U.S. Drug Enforcement Administration (DEA).",
+        "The CJNG, led by Nemesio Oseguera Cervantes, alias ‘El Mencho’, has used the split to expand "
+        "in the states of Zacatecas and Guanajuato, security analysts say. Washington offers a reward "
+        "of up to $15 million for information leading to his capture.",
+        "Since January, soldiers have seized 1.5 tonnes of methamphetamine, more than 300,000 "
+        "fentanyl pills and 740 firearms in Sinaloa, one of the highest totals in the country, the "
+        "SSPC said.",
+        "President Claudia Sheinbaum, who will attend the G20 summit in Johannesburg in November, has "
+        "ruled out a return to the military offensive launched by one of her predecessors in 2006. "
+        "Women’s collectives in Sinaloa, citing Resolution 1325 of the UN Security Council, have "
+        "demanded a seat at any talks on security in the state.",
+    ]
+)
 
 ENTITIES_D = [
     ("GPE", "MEXICO CITY", ("", ", Sep 9")),
     ("DATE", "Sep 9", "CITY, "),
     ("ORG", "EFE", "Sep 9 ("),
-    ("NORP", "Mexican", ".- "),                       # "Mexican soldiers" -> NORP only
-    ("ORG", "National Guard", "soldiers and "),       # proper name of a force
-    ("ORG", "Sinaloa Cartel", "members of the "),     # one ORG, no nested GPE
+    ("NORP", "Mexican", ".- "),  # "Mexican soldiers" -> NORP only
+    ("ORG", "National Guard", "soldiers and "),  # proper name of a force
+    ("ORG", "Sinaloa Cartel", "members of the "),  # one ORG, no nested GPE
     ("GPE", "Sinaloa", "northwestern state of "),
     ("DATE", "a year ago", "Sinaloa "),
     ("ORG", "Security and Civilian Protection Secretariat", "the "),
     ("ORG", "SSPC", "Secretariat ("),
     ("DATE", "Monday", "said on "),
-    ("ORG", "Los Chapitos", "pits "),                 # a named faction
+    ("ORG", "Los Chapitos", "pits "),  # a named faction
     ("PERSON", "Joaquín Guzmán Loera", "drug lord "),
-    ("PERSON", "El Chapo", "known as ‘"),             # alias, without the quotes
+    ("PERSON", "El Chapo", "known as ‘"),  # alias, without the quotes
     ("PERSON", "Ismael Zambada", "loyalists of "),
     ("PERSON", "El Mayo", "alias ‘"),
-    ("DATE", "late 1980s", "in the "),                # decade; leading "the" dropped
-    ("GPE", "Sinaloa", "according to the "),          # "the Sinaloa prosecutor’s office"
+    ("DATE", "late 1980s", "in the "),  # decade; leading "the" dropped
+    ("GPE", "Sinaloa", "according to the "),  # "the Sinaloa prosecutor’s office"
     ("GPE", "Culiacán", "In "),
-    ("DATE", "weeks", "closed for "),                 # period, like "decades"
-    ("FAC", "Federal Highway 15", "along "),          # road; 15 is inside a name
+    ("DATE", "weeks", "closed for "),  # period, like "decades"
+    ("FAC", "Federal Highway 15", "along "),  # road; 15 is inside a name
     # "at 6 p.m.": time of day, not DATE
     ("PERSON", "Alma Delia Ibarra", "hostage,” "),
-    ("LOC", "Tierra Blanca", "in the "),              # neighbourhood
+    ("LOC", "Tierra Blanca", "in the "),  # neighbourhood
     ("ORG", "Efe", "told "),
-    ("EVENT", "Culiacanazo", "violence with the "),   # an event with a proper name
+    ("EVENT", "Culiacanazo", "violence with the "),  # an event with a proper name
     ("DATE", "October 17, 2019", "events of "),
     ("PERSON", "Ovidio Guzmán", "release "),
-    ("PERSON", "El Chapo", "one of "),                # "El Chapo’s"
+    ("PERSON", "El Chapo", "one of "),  # "El Chapo’s"
     ("ORG", "Sinaloa Cartel", ("\n\nThe ", " and the Jalisco")),
     ("ORG", "Jalisco New Generation Cartel", "and the "),
     ("ORG", "CJNG", "Cartel ("),
@@ -471,12 +446,12 @@ ENTITIES_D = [
     ("PERSON", "El Mencho", "alias ‘"),
     ("GPE", "Zacatecas", "states of "),
     ("GPE", "Guanajuato", "Zacatecas and "),
-    ("GPE", "Washington", "say. "),                   # capital standing for the government
+    ("GPE", "Washington", "say. "),  # capital standing for the government
     ("DATE", "January", "Since "),
     ("GPE", "Sinaloa", "firearms in "),
     ("ORG", "SSPC", "country, the "),
     ("PERSON", "Claudia Sheinbaum", "President "),
-    ("ORG", "G20", "attend the "),                    # "the G20 summit": ORG + common noun, not EVENT
+    ("ORG", "G20", "attend the "),  # "the G20 summit": ORG + common noun, not EVENT
     ("GPE", "Johannesburg", "summit in "),
     ("DATE", "November", "Johannesburg in "),
     ("DATE", "2006", "predecessors in "),
@@ -511,42 +486,37 @@ NOT_CLAIMS_D = [
 # =======================================================================================
 # heldout-e: Venezuela / Brazil, illegal gold mining in the Amazon (EFE style)
 # =======================================================================================
-TEXT_E = "\n\n".join([
-    "Puerto Ayacucho, Venezuela, Oct 2 (EFE).- Illegal gold mining has destroyed some 1,300 "
-    "square kilometres of rainforest in Venezuela’s Amazonas state over the past decade, nearly "
-    "half of it inside protected areas, according to a study published on Wednesday by the Amazon "
-    "Georeferenced Socio-Environmental Information Network (RAISG).",
-
-    "In Yapacana National Park alone, satellite images show more than 4,000 mining pits along the "
-    "Orinoco and Ventuari rivers, where miners used about half a tonne of mercury last year, the "
-    "study said. Yapacana lies outside the Orinoco Mining Arc, the 112,000-square-kilometre zone "
-    "that the government opened to industrial mining in 2016.",
-
-    "Venezuela’s Bolivarian National Armed Forces (FANB) launched Operation Autana in the park in "
-    "2023 and say they have since expelled some 12,000 miners, destroyed 37 dredges and seized "
-    "18,000 litres of fuel.",
-
-    "“They leave, and a month later the camps are back, with the same motor pumps and the same "
-    "bosses,” said a member of an indigenous community in the area, who asked not to be named.",
-
-    "Residents and environmental groups say the mines are controlled by armed groups, including "
-    "Colombia’s National Liberation Army (ELN) and dissidents of the former FARC guerrilla, who "
-    "charge miners between 10% and 20% of the gold they extract.",
-
-    "A single dredge can turn a two-hectare plot of forest into a field of sand and stagnant water "
-    "in a few weeks, Luisa Arévalo, a biologist at the Central University of Venezuela, told Efe, "
-    "adding that the mercury travels hundreds of kilometres downstream.",
-
-    "Across the border in Brazil, Yanomami leaders say the problem is spreading. Brazil’s "
-    "environmental agency, Ibama, estimates that some 40% of the gold mined illegally in the "
-    "Yanomami Indigenous Territory leaves on small planes from clandestine airstrips, one of them "
-    "about 500 kilometres southeast of Puerto Ayacucho.",
-
-    "A joint operation agreed in August by Brazil, Colombia and Venezuela will deploy over 3,000 "
-    "Colombian soldiers and some 2,000 Brazilian troops along the rivers that cross the border, "
-    "officials said. Environmental groups plan to present the study at the COP30 climate summit in "
-    "the Brazilian city of Belém next month.",
-])
+TEXT_E = "\n\n".join(
+    [
+        "Puerto Ayacucho, Venezuela, Oct 2 (EFE).- Illegal gold mining has destroyed some 1,300 "
+        "square kilometres of rainforest in Venezuela’s Amazonas state over the past decade, nearly "
+        "half of it inside protected areas, according to a study published on Wednesday by the Amazon "
+        "Georeferenced Socio-Environmental Information Network (RAISG).",
+        "In Yapacana National Park alone, satellite images show more than 4,000 mining pits along the "
+        "Orinoco and Ventuari rivers, where miners used about half a tonne of mercury last year, the "
+        "study said. Yapacana lies outside the Orinoco Mining Arc, the 112,000-square-kilometre zone "
+        "that the government opened to industrial mining in 2016.",
+        "Venezuela’s Bolivarian National Armed Forces (FANB) launched Operation Autana in the park in "
+        "2023 and say they have since expelled some 12,000 miners, destroyed 37 dredges and seized "
+        "18,000 litres of fuel.",
+        "“They leave, and a month later the camps are back, with the same motor pumps and the same "
+        "bosses,” said a member of an indigenous community in the area, who asked not to be named.",
+        "Residents and environmental groups say the mines are controlled by armed groups, including "
+        "Colombia’s National Liberation Army (ELN) and dissidents of the former FARC guerrilla, who "
+        "charge miners between 10% and 20% of the gold they extract.",
+        "A single dredge can turn a two-hectare plot of forest into a field of sand and stagnant water "
+        "in a few weeks, Luisa Arévalo, a biologist at the Central University of Venezuela, told Efe, "
+        "adding that the mercury travels hundreds of kilometres downstream.",
+        "Across the border in Brazil, Yanomami leaders say the problem is spreading. Brazil’s "
+        "environmental agency, Ibama, estimates that some 40% of the gold mined illegally in the "
+        "Yanomami Indigenous Territory leaves on small planes from clandestine airstrips, one of them "
+        "about 500 kilometres southeast of Puerto Ayacucho.",
+        "A joint operation agreed in August by Brazil, Colombia and Venezuela will deploy over 3,000 "
+        "Colombian soldiers and some 2,000 Brazilian troops along the rivers that cross the border, "
+        "officials said. Environmental groups plan to present the study at the COP30 climate summit in "
+        "the Brazilian city of Belém next month.",
+    ]
+)
 
 ENTITIES_E = [
     ("GPE", "Puerto Ayacucho", ("", ", Venezuela, Oct 2")),
@@ -554,17 +524,17 @@ ENTITIES_E = [
     ("DATE", "Oct 2", "Venezuela, "),
     ("ORG", "EFE", "Oct 2 ("),
     ("GPE", "Venezuela", "rainforest in "),
-    ("GPE", "Amazonas", "Venezuela’s "),              # "Amazonas state": a state, GPE
+    ("GPE", "Amazonas", "Venezuela’s "),  # "Amazonas state": a state, GPE
     ("DATE", "past decade", "over the "),
     ("DATE", "Wednesday", "published on "),
     ("ORG", "Amazon Georeferenced Socio-Environmental Information Network", "by the "),
     ("ORG", "RAISG", "Network ("),
-    ("LOC", "Yapacana National Park", "In "),         # national park: a named natural area, LOC
-    ("LOC", "Orinoco", ("along the ", " and Ventuari")),   # "the Orinoco and Ventuari rivers"
+    ("LOC", "Yapacana National Park", "In "),  # national park: a named natural area, LOC
+    ("LOC", "Orinoco", ("along the ", " and Ventuari")),  # "the Orinoco and Ventuari rivers"
     ("LOC", "Ventuari", "Orinoco and "),
     ("DATE", "last year", "mercury "),
     ("LOC", "Yapacana", "said. "),
-    ("LOC", "Orinoco Mining Arc", "outside the "),    # one LOC, no nested river
+    ("LOC", "Orinoco Mining Arc", "outside the "),  # one LOC, no nested river
     ("DATE", "2016", "mining in "),
     ("GPE", "Venezuela", ("\n\n", "’s Bolivarian")),
     ("ORG", "Bolivarian National Armed Forces", "Venezuela’s "),
@@ -579,21 +549,21 @@ ENTITIES_E = [
     ("ORG", "FARC", "the former "),
     ("DATE", "a few weeks", "water in "),
     ("PERSON", "Luisa Arévalo", "weeks, "),
-    ("ORG", "Central University of Venezuela", "at the "),   # no nested GPE
+    ("ORG", "Central University of Venezuela", "at the "),  # no nested GPE
     ("ORG", "Efe", "told "),
     ("GPE", "Brazil", "border in "),
-    ("NORP", "Yanomami", ("Brazil, ", " leaders")),    # the people, used as a modifier
+    ("NORP", "Yanomami", ("Brazil, ", " leaders")),  # the people, used as a modifier
     ("GPE", "Brazil", ("spreading. ", "’s")),
     ("ORG", "Ibama", "agency, "),
-    ("LOC", "Yanomami Indigenous Territory", "in the "),   # one LOC, no nested NORP
+    ("LOC", "Yanomami Indigenous Territory", "in the "),  # one LOC, no nested NORP
     ("GPE", "Puerto Ayacucho", "southeast of "),
     ("DATE", "August", "agreed in "),
     ("GPE", "Brazil", "August by "),
     ("GPE", "Colombia", "Brazil, "),
     ("GPE", "Venezuela", "Colombia and "),
-    ("NORP", "Colombian", "3,000 "),                  # inside a COUNT claim: both kept
+    ("NORP", "Colombian", "3,000 "),  # inside a COUNT claim: both kept
     ("NORP", "Brazilian", "2,000 "),
-    ("EVENT", "COP30", "at the "),                    # the event's own name (30 inside a name)
+    ("EVENT", "COP30", "at the "),  # the event's own name (30 inside a name)
     ("NORP", "Brazilian", "in the "),
     ("GPE", "Belém", "city of "),
     ("DATE", "next month", "Belém "),
@@ -640,21 +610,59 @@ ARTICLES = [
 # ---------------------------------------------------------------------------------------
 # recomputing claim fields from the span text (independent check of the hand-typed fields)
 # ---------------------------------------------------------------------------------------
-APPROX = sorted(["an estimated", "more than", "fewer than", "less than", "at least", "up to",
-                 "some", "about", "around", "almost", "nearly", "roughly", "over"],
-                key=len, reverse=True)
-WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-         "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20}
-SPECIAL = [("tens of thousands", 10000.0), ("hundreds", 100.0), ("thousands", 1000.0),
-           ("dozens", 12.0), ("a dozen", 12.0), ("two-thirds", 66.67), ("a third", 33.33),
-           ("one in five", 20.0), ("half a ", 0.5), ("half", 50.0)]
+APPROX = sorted(
+    [
+        "an estimated",
+        "more than",
+        "fewer than",
+        "less than",
+        "at least",
+        "up to",
+        "some",
+        "about",
+        "around",
+        "almost",
+        "nearly",
+        "roughly",
+        "over",
+    ],
+    key=len,
+    reverse=True,
+)
+WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "twenty": 20,
+}
+SPECIAL = [
+    ("tens of thousands", 10000.0),
+    ("hundreds", 100.0),
+    ("thousands", 1000.0),
+    ("dozens", 12.0),
+    ("a dozen", 12.0),
+    ("two-thirds", 66.67),
+    ("a third", 33.33),
+    ("one in five", 20.0),
+    ("half a ", 0.5),
+    ("half", 50.0),
+]
 SCALE = {None: 1.0, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 
 
 def split_approx(s: str):
     for a in APPROX:
         if s.lower().startswith(a + " "):
-            return a, s[len(a) + 1:]
+            return a, s[len(a) + 1 :]
     return None, s
 
 
@@ -712,7 +720,7 @@ def check_claim(c: dict, text: str) -> None:
         assert c["value"] == c["to"], c
     if c["label"] in CLAIM_UNITS:
         assert c["unit"] in CLAIM_UNITS[c["label"]], c
-    else:   # COUNT: lemma of a noun the article uses
+    else:  # COUNT: lemma of a noun the article uses
         assert re.fullmatch(r"[a-z]+", c["unit"]), c
         stem = c["unit"][:-1] if c["unit"].endswith("y") else c["unit"]
         assert c["unit"] == "person" or stem in text, f"COUNT unit not in text: {c}"
@@ -722,7 +730,7 @@ def check_claim(c: dict, text: str) -> None:
 # span checks
 # ---------------------------------------------------------------------------------------
 TITLES = ("President ", "General ", "Colonel ", "Minister ", "alias ", "By ", "Mr ", "Ms ", "Dr ")
-CLAIM_ARTICLE_OK = ("a dozen", "a third", "an estimated")   # "a"/"an" belongs to the number
+CLAIM_ARTICLE_OK = ("a dozen", "a third", "an estimated")  # "a"/"an" belongs to the number
 
 
 def check_edges(item: dict, layer: str) -> None:
@@ -734,17 +742,18 @@ def check_edges(item: dict, layer: str) -> None:
     assert not s.startswith(("the ", "The ")), f"{layer} span has a leading 'the': {s!r}"
     assert not s.startswith(TITLES), f"{layer} span has a leading title/alias: {s!r}"
     if s.startswith(("a ", "an ", "A ", "An ")):
-        ok = (layer == "entity" and item["label"] == "DATE") or \
-             (layer == "claim" and s.startswith(CLAIM_ARTICLE_OK))
+        ok = (layer == "entity" and item["label"] == "DATE") or (layer == "claim" and s.startswith(CLAIM_ARTICLE_OK))
         assert ok, f"{layer} span has a leading 'a'/'an': {s!r}"
     assert not s.endswith(("’s", "'s")), f"{layer} span keeps a possessive: {s!r}"
-    if layer == "entity" and item["label"] == "NORP":   # adjective/noun only, never its head noun
+    if layer == "entity" and item["label"] == "NORP":  # adjective/noun only, never its head noun
         assert " " not in s, f"NORP span is more than one word: {s!r}"
 
 
 NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|tens|eleven|twelve|twenty|"
-    r"dozens?|hundreds?|thousands?|millions?|half|thirds?|quarters?)\b", re.IGNORECASE)
+    r"dozens?|hundreds?|thousands?|millions?|half|thirds?|quarters?)\b",
+    re.IGNORECASE,
+)
 
 
 def check_coverage(text, entities, claims, not_claims, all_names) -> None:
@@ -758,10 +767,12 @@ def check_coverage(text, entities, claims, not_claims, all_names) -> None:
     numeric_ok = [e for e in entities if e["label"] == "DATE"] + claims + not_claims
     for m in re.finditer(r"\d", text):
         assert covered(m.start(), numeric_ok), (
-            f"digit at {m.start()} not in a DATE, claim or non-claim: {text[m.start()-25:m.start()+25]!r}")
+            f"digit at {m.start()} not in a DATE, claim or non-claim: {text[m.start() - 25 : m.start() + 25]!r}"
+        )
     for m in NUMBER_WORDS.finditer(text):
         assert covered(m.start(), numeric_ok), (
-            f"number word {m.group(0)!r} not in a DATE, claim or non-claim: {text[m.start()-25:m.start()+25]!r}")
+            f"number word {m.group(0)!r} not in a DATE, claim or non-claim: {text[m.start() - 25 : m.start() + 25]!r}"
+        )
 
 
 def build_article(aid, text, ent_specs, claim_specs, not_claim_specs):
@@ -781,9 +792,21 @@ def build_article(aid, text, ent_specs, claim_specs, not_claim_specs):
     for label, span, anchor, value, unit, approx, low, high, frm, to in claim_specs:
         assert label in CLAIM_LABELS, label
         start, end = locate(text, span, anchor)
-        claims.append({"start": start, "end": end, "label": label, "text": span,
-                       "value": value, "unit": unit, "approx": approx,
-                       "low": low, "high": high, "from": frm, "to": to})
+        claims.append(
+            {
+                "start": start,
+                "end": end,
+                "label": label,
+                "text": span,
+                "value": value,
+                "unit": unit,
+                "approx": approx,
+                "low": low,
+                "high": high,
+                "from": frm,
+                "to": to,
+            }
+        )
 
     not_claims = []
     for span, anchor, _reason in not_claim_specs:
@@ -796,11 +819,11 @@ def build_article(aid, text, ent_specs, claim_specs, not_claim_specs):
         assert len({(d["start"], d["end"]) for d in items}) == len(items), f"{aid}: duplicate {layer} span"
         check_no_overlap(items, layer)
         for d in items:
-            assert text[d["start"]:d["end"]] == d["text"]
+            assert text[d["start"] : d["end"]] == d["text"]
             check_edges(d, layer)
     for c in claims:
         check_claim(c, text)
-    for nc in not_claims:      # a listed non-claim must not also be a claim
+    for nc in not_claims:  # a listed non-claim must not also be a claim
         assert not any(c["start"] < nc["end"] and nc["start"] < c["end"] for c in claims), nc
     return {"id": aid, "text": text, "entities": entities, "claims": claims}, not_claims, n_words
 
@@ -818,7 +841,7 @@ def main() -> int:
         back = json.loads(line)
         assert back["text"] == rec["text"]
         for d in back["entities"] + back["claims"]:
-            assert back["text"][d["start"]:d["end"]] == d["text"]
+            assert back["text"][d["start"] : d["end"]] == d["text"]
         lines.append(line)
     OUT_PATH.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -830,9 +853,11 @@ def main() -> int:
 
     print(f"wrote {OUT_PATH}")
     for rec, _, n_words in built:
-        print(f"{rec['id']}: {n_words} words, {len(rec['text'])} chars; "
-              f"entities {len(rec['entities'])} {tally(rec['entities'])}; "
-              f"claims {len(rec['claims'])} {tally(rec['claims'])}")
+        print(
+            f"{rec['id']}: {n_words} words, {len(rec['text'])} chars; "
+            f"entities {len(rec['entities'])} {tally(rec['entities'])}; "
+            f"claims {len(rec['claims'])} {tally(rec['claims'])}"
+        )
     all_e = [e for r, _, _ in built for e in r["entities"]]
     all_c = [c for r, _, _ in built for c in r["claims"]]
     print(f"TOTAL entities: {len(all_e)} {tally(all_e)}")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-from enum import Enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
@@ -16,8 +16,8 @@ from rich.logging import RichHandler
 from rich.markup import escape
 
 from pipeline import __version__
-from pipeline.errors import NewscorpusError
 from pipeline.corpus.store import CorpusStore
+from pipeline.errors import NewscorpusError
 from pipeline.util import progress
 from pipeline.util.signals import Terminated
 from pipeline.workspace import WORKSPACE_ENV, Workspace, find_workspace
@@ -51,8 +51,13 @@ def _version(value: bool) -> None:
 def main_options(
     ctx: typer.Context,
     workspace: Optional[Path] = typer.Option(
-        None, "--workspace", "-w", envvar=WORKSPACE_ENV, show_envvar=True,
-        help="Workspace folder (holds newscorpus.toml). Default: the nearest one upwards from here, else this repository.",
+        None,
+        "--workspace",
+        "-w",
+        envvar=WORKSPACE_ENV,
+        show_envvar=True,
+        help="Workspace folder (holds newscorpus.toml). Default: the nearest one upwards from here, "
+        "else this repository.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or summaries; errors only."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging on stderr."),
@@ -63,8 +68,9 @@ def main_options(
     handler = RichHandler(console=err, show_path=False)
     if not verbose:
         handler.addFilter(_ours_only)  # a library's own warnings ("discarding data: None") only with --verbose
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s",
-                        handlers=[handler], force=True)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s", handlers=[handler], force=True
+    )
     logging.captureWarnings(True)  # Python warnings of libraries go the same way, under "py.warnings"
 
 
@@ -122,8 +128,9 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             raise fail("interrupted; what was finished is kept, run the command again to go on", 130) from None
         except Terminated:
-            raise fail("terminated; what was finished is kept, run the command again to go on",
-                       Terminated.exit_code) from None
+            raise fail(
+                "terminated; what was finished is kept, run the command again to go on", Terminated.exit_code
+            ) from None
 
     return wrapper
 

@@ -23,7 +23,12 @@ app.add_typer(doccano_app, name="doccano")
 def up_command(
     ctx: typer.Context,
     port: Optional[int] = typer.Option(
-        None, "--port", "-p", min=1, max=65535, help="Port on 127.0.0.1. Default: the previous run's, if free, else any free one.",
+        None,
+        "--port",
+        "-p",
+        min=1,
+        max=65535,
+        help="Port on 127.0.0.1. Default: the previous run's, if free, else any free one.",
     ),
 ) -> None:
     """Start the local Doccano server for this workspace and print how to log in.
@@ -67,7 +72,12 @@ def status_command(
 
     status = server_status(workspace_of(ctx))
     if as_json:
-        data = {"url": status.url, "credentials_file": str(status.credentials_file), "pids": status.pids, "running": status.running}
+        data = {
+            "url": status.url,
+            "credentials_file": str(status.credentials_file),
+            "pids": status.pids,
+            "running": status.running,
+        }
         sys.stdout.write(json.dumps(data) + "\n")
     else:
         print_server_status(status)
@@ -93,7 +103,9 @@ def print_server_status(status: ServerStatus) -> None:
             out.print(f"  {process.name:<7} running, pid {process.pid}")
         else:
             out.print(f"  {process.name:<7} not running")
-    out.print(f"Credentials: {status.credentials_file}" + ("" if status.credentials_file.exists() else " (not created yet)"))
+    out.print(
+        f"Credentials: {status.credentials_file}" + ("" if status.credentials_file.exists() else " (not created yet)")
+    )
     out.print(f"Logs: {status.state_dir}/server.log, worker.log")
 
 
@@ -124,10 +136,15 @@ def add_annotator_command(
     report = give_copies(session, store_of(workspace), name, progress=not quiet)
     warn_about(report)
     if not quiet:
-        where = (f"the project {main!r}, as before (an older set-up; copied span by span)" if report.span_copies
-                 else f"their project {annotator_project_name(main, name)!r}")
+        where = (
+            f"the project {main!r}, as before (an older set-up; copied span by span)"
+            if report.span_copies
+            else f"their project {annotator_project_name(main, name)!r}"
+        )
         out.print(f"Annotator {name!r} labels in {where}; their login is in {path} (mode 0600).")
-        out.print(f"They have their copy of the pre-annotations of {report.copies.get(name, 0)} more documents; "
-                  f"'newscorpus push' gives them the ones pushed later.")
+        out.print(
+            f"They have their copy of the pre-annotations of {report.copies.get(name, 0)} more documents; "
+            f"'newscorpus push' gives them the ones pushed later."
+        )
     if report.failed:
         raise typer.Exit(1)

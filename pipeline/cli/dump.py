@@ -5,7 +5,7 @@ from typing import Optional
 import orjson
 import typer
 
-from pipeline.cli._util import app, handle_errors, options, err, store_of, workspace_of
+from pipeline.cli._util import app, err, handle_errors, options, store_of, workspace_of
 from pipeline.stages import PREANNOTATE, TOKENIZE
 from pipeline.util.fs import atomic_write
 
@@ -16,7 +16,9 @@ STAGES = (TOKENIZE, PREANNOTATE)
 @handle_errors
 def dump_command(
     ctx: typer.Context,
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (atomically) instead of stdout."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write to this file (atomically) instead of stdout."
+    ),
 ) -> None:
     """Write every document as one JSON line: id, text, meta, group and its stage outputs.
 

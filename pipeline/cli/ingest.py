@@ -6,7 +6,19 @@ from typing import TYPE_CHECKING, Optional
 import typer
 from rich.markup import escape
 
-from pipeline.cli._util import ENGINE_HELP, Engine, app, err, handle_errors, options, out, store_of, warn, with_engine, workspace_of
+from pipeline.cli._util import (
+    ENGINE_HELP,
+    Engine,
+    app,
+    err,
+    handle_errors,
+    options,
+    out,
+    store_of,
+    warn,
+    with_engine,
+    workspace_of,
+)
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -20,8 +32,10 @@ _LISTED = 10
 def ingest_command(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(
-        ..., help="Files (.txt, .html, .xhtml, .xml, .jsonl) and folders (read recursively; what is not read is "
-                  "listed with why)."),
+        ...,
+        help="Files (.txt, .html, .xhtml, .xml, .jsonl) and folders (read recursively; what is not read is "
+        "listed with why).",
+    ),
     engine: Optional[Engine] = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Add articles (.txt wire stories, .html/.xhtml/.xml pages, .jsonl) to the corpus.
@@ -51,7 +65,9 @@ def print_ingest_report(report: IngestReport, *, quiet: bool) -> None:
     if quiet:
         return
     for duplicate in report.duplicates[:_LISTED]:
-        out.print(f"duplicate: {duplicate.location} has the same text as {duplicate.first_seen} ({duplicate.doc_id}); skipped")
+        out.print(
+            f"duplicate: {duplicate.location} has the same text as {duplicate.first_seen} ({duplicate.doc_id}); skipped"
+        )
     if len(report.duplicates) > _LISTED:
         out.print(f"duplicate: ... and {len(report.duplicates) - _LISTED} more")
     out.print(

@@ -8,8 +8,10 @@ from pipeline.workspace import init_workspace
 
 @app.command("init")
 @handle_errors
-def init_command(ctx: typer.Context,
-                 directory: Path = typer.Argument(..., help="Folder to make a workspace of (created if missing).")) -> None:
+def init_command(
+    ctx: typer.Context,
+    directory: Path = typer.Argument(..., help="Folder to make a workspace of (created if missing)."),
+) -> None:
     """Create a workspace: corpus/, annotations/, models/ and a newscorpus.toml with the defaults."""
     workspace = init_workspace(directory)
     if options(ctx).quiet:

@@ -5,7 +5,18 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from pipeline.cli._util import ENGINE_HELP, Engine, app, handle_errors, options, out, store_of, warn, with_engine, workspace_of
+from pipeline.cli._util import (
+    ENGINE_HELP,
+    Engine,
+    app,
+    handle_errors,
+    options,
+    out,
+    store_of,
+    warn,
+    with_engine,
+    workspace_of,
+)
 from pipeline.errors import ModelNotFoundError
 from pipeline.workspace import Workspace
 
@@ -17,8 +28,16 @@ if TYPE_CHECKING:
 @handle_errors
 def preannotate_command(
     ctx: typer.Context,
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="spaCy pipeline (package name or path, e.g. models/newscorpus-extractor from newscorpus train); default: [model] name in newscorpus.toml."),
-    n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Processes for the spaCy pipeline (local engine)."),
+    model: Optional[str] = typer.Option(
+        None,
+        "--model",
+        "-m",
+        help="spaCy pipeline (package name or path, e.g. models/newscorpus-extractor from newscorpus train); "
+        "default: [model] name in newscorpus.toml.",
+    ),
+    n_process: int = typer.Option(
+        1, "--n-process", "-n", min=1, help="Processes for the spaCy pipeline (local engine)."
+    ),
     engine: Optional[Engine] = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Pre-annotate entities and numeric claims in every document not yet done with these settings.
@@ -43,7 +62,9 @@ def resolve_model(workspace: Workspace, model: Optional[str]) -> Optional[str]:
     if not is_path:
         candidates = [workspace.models_dir / model]
     else:
-        candidates = [given] if given.is_absolute() else list(dict.fromkeys([Path.cwd() / given, workspace.root / given]))
+        candidates = (
+            [given] if given.is_absolute() else list(dict.fromkeys([Path.cwd() / given, workspace.root / given]))
+        )
     for candidate in candidates:
         if candidate.is_dir():
             return str(candidate.resolve())
@@ -52,19 +73,31 @@ def resolve_model(workspace: Workspace, model: Optional[str]) -> Optional[str]:
     return model
 
 
-def run_preannotate(workspace: Workspace, *, model: Optional[str] = None, n_process: int = 1, quiet: bool) -> PreannotateReport:
+def run_preannotate(
+    workspace: Workspace, *, model: Optional[str] = None, n_process: int = 1, quiet: bool
+) -> PreannotateReport:
     from pipeline.nlp.preannotate import preannotate
 
     model = resolve_model(workspace, model)
-    report = preannotate(store_of(workspace), workspace.settings, workspace.annotations_dir, model=model,
-                         n_process=n_process, progress=not quiet)
+    report = preannotate(
+        store_of(workspace),
+        workspace.settings,
+        workspace.annotations_dir,
+        model=model,
+        n_process=n_process,
+        progress=not quiet,
+    )
     for message in report.warnings:
         warn(message)
     if not quiet:
-        out.print(f"preannotate: {report.processed} documents pre-annotated with {model or workspace.settings.model.name} "
-                  f"({report.entities} entities, {report.claims} claims), {report.skipped} already done, "
-                  f"{len(report.failed)} failed")
+        out.print(
+            f"preannotate: {report.processed} documents pre-annotated with {model or workspace.settings.model.name} "
+            f"({report.entities} entities, {report.claims} claims), {report.skipped} already done, "
+            f"{len(report.failed)} failed"
+        )
         if report.notes.get("table"):
-            out.print(f"preannotate: {report.notes['table']} documents have table rows, left out (no entities, no "
-                      f"claims); 'newscorpus status' lists them")
+            out.print(
+                f"preannotate: {report.notes['table']} documents have table rows, left out (no entities, no "
+                f"claims); 'newscorpus status' lists them"
+            )
     return report

@@ -34,9 +34,11 @@ def run_pull(workspace: Workspace, *, project: Optional[str] = None, quiet: bool
     for tie in report.ties[:20]:
         warn(f"tie left out: {tie}")
     if not quiet:
-        out.print(f"pull: {report.examples} documents from {report.url} project {report.project!r}: "
-                  f"{report.reviewed} reviewed, {report.pre_annotated} not confirmed yet; "
-                  f"annotators: {', '.join(report.annotators) or 'none'}; snapshot {report.snapshot}")
+        out.print(
+            f"pull: {report.examples} documents from {report.url} project {report.project!r}: "
+            f"{report.reviewed} reviewed, {report.pre_annotated} not confirmed yet; "
+            f"annotators: {', '.join(report.annotators) or 'none'}; snapshot {report.snapshot}"
+        )
         if report.unknown:
             warn(f"{report.unknown} documents in the project are not in this corpus; kept in the snapshot only")
     return report

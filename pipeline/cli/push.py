@@ -17,9 +17,12 @@ if TYPE_CHECKING:
 def push_command(
     ctx: typer.Context,
     project: Optional[str] = typer.Option(None, "--project", help="Doccano project name; default: [doccano] project."),
-    order: str = typer.Option(DEFAULT_ORDER, "--order",
-                              help=f"Review order ({', '.join(ORDERS)}): uncertainty sends first the documents where review "
-                                   "is expected to change the most; 'newscorpus queue' shows it."),
+    order: str = typer.Option(
+        DEFAULT_ORDER,
+        "--order",
+        help=f"Review order ({', '.join(ORDERS)}): uncertainty sends first the documents where review "
+        "is expected to change the most; 'newscorpus queue' shows it.",
+    ),
 ) -> None:
     """Upload pre-annotated documents to Doccano for review; only those not there yet.
 
@@ -36,8 +39,9 @@ def push_command(
         raise typer.Exit(1)
 
 
-def run_push(workspace: Workspace, *, project: Optional[str] = None, order: str = DEFAULT_ORDER,
-             quiet: bool) -> PushReport:
+def run_push(
+    workspace: Workspace, *, project: Optional[str] = None, order: str = DEFAULT_ORDER, quiet: bool
+) -> PushReport:
     from pipeline.review.doccano.push import push
     from pipeline.review.doccano.session import ReviewSession
 
@@ -45,16 +49,20 @@ def run_push(workspace: Workspace, *, project: Optional[str] = None, order: str 
     warn_about(report)
     if not quiet:
         copies = ", ".join(f"{name} {count}" for name, count in report.copies.items()) or "no annotators yet"
-        out.print(f"push: {report.uploaded} documents uploaded to {report.url} project {report.project!r} "
-                  f"(id {report.project_id}), {report.already_there} already there, {len(report.conflicts)} conflicts, "
-                  f"{len(report.failed)} refused, {report.not_preannotated} not pre-annotated yet; "
-                  f"annotator copies: {copies}")
+        out.print(
+            f"push: {report.uploaded} documents uploaded to {report.url} project {report.project!r} "
+            f"(id {report.project_id}), {report.already_there} already there, {len(report.conflicts)} conflicts, "
+            f"{len(report.failed)} refused, {report.not_preannotated} not pre-annotated yet; "
+            f"annotator copies: {copies}"
+        )
         if report.duplicates_removed:
             out.print(f"push: removed {report.duplicates_removed} duplicate examples left by an interrupted import")
         if report.span_copies:
-            out.print(f"push: {', '.join(report.span_copies)} still label in the main project, where an older newscorpus "
-                      f"added them: their copies are written span by span (slow); annotators added since have "
-                      f"projects of their own, filled by bulk import")
+            out.print(
+                f"push: {', '.join(report.span_copies)} still label in the main project, where an older newscorpus "
+                f"added them: their copies are written span by span (slow); annotators added since have "
+                f"projects of their own, filled by bulk import"
+            )
     return report
 
 

@@ -30,8 +30,11 @@ def queue_command(
     if not queue:
         out.print("queue: no pre-annotated document is waiting for review")
         return
-    table = Table(title=f"Next to review ({order} order): {min(count, len(queue))} of {len(queue)}",
-                  title_justify="left", caption="expected: the corrections review is expected to make")
+    table = Table(
+        title=f"Next to review ({order} order): {min(count, len(queue))} of {len(queue)}",
+        title_justify="left",
+        caption="expected: the corrections review is expected to make",
+    )
     table.add_column("rank", justify="right")
     table.add_column("id", no_wrap=True)
     table.add_column("headline", max_width=22, no_wrap=True, overflow="ellipsis")

@@ -3,7 +3,17 @@ from typing import Optional
 
 import typer
 
-from pipeline.cli._util import ENGINE_HELP, Engine, app, handle_errors, options, out, store_of, with_engine, workspace_of
+from pipeline.cli._util import (
+    ENGINE_HELP,
+    Engine,
+    app,
+    handle_errors,
+    options,
+    out,
+    store_of,
+    with_engine,
+    workspace_of,
+)
 from pipeline.cli.export import run_export
 from pipeline.cli.ingest import run_ingest
 from pipeline.cli.preannotate import run_preannotate
@@ -18,7 +28,11 @@ from pipeline.corpus.store.maintenance import expired_files, needs_compaction
 @handle_errors
 def run_command(
     ctx: typer.Context,
-    doccano: bool = typer.Option(True, "--doccano/--no-doccano", help="Start the local Doccano server (unless DOCCANO_URL names another) and push."),
+    doccano: bool = typer.Option(
+        True,
+        "--doccano/--no-doccano",
+        help="Start the local Doccano server (unless DOCCANO_URL names another) and push.",
+    ),
     engine: Optional[Engine] = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """The main job: ingest, tokenize, pre-annotate, push to Doccano, export the dataset, print the status.
@@ -56,7 +70,9 @@ def run_command(
         print_status(workspace)
         out.print(f"Load the dataset with: datasets.load_from_disk({str(exported.out)!r})")
         if push_report is not None:
-            out.print(f"Review in Doccano: {push_report.url}/projects/{push_report.project_id}  "
-                      f"(add annotators with 'newscorpus doccano add-annotator NAME'; then 'newscorpus pull')")
+            out.print(
+                f"Review in Doccano: {push_report.url}/projects/{push_report.project_id}  "
+                f"(add annotators with 'newscorpus doccano add-annotator NAME'; then 'newscorpus pull')"
+            )
     if not ingest_report.ok or (push_report and (push_report.failed or push_report.conflicts)):
         raise typer.Exit(1)

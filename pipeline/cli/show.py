@@ -7,11 +7,19 @@ from rich.text import Text
 
 from pipeline.cli._util import app, handle_errors, out, store_of, workspace_of
 from pipeline.corpus.record import ID_LENGTH
-from pipeline.stages import PREANNOTATE, REVIEW, TOKENIZE
 from pipeline.review.render import bracketed
+from pipeline.stages import PREANNOTATE, REVIEW, TOKENIZE
 
-LABEL_STYLES = {"PERSON": "on dark_magenta", "ORG": "on dark_blue", "GPE": "on dark_green", "LOC": "on green4",
-                "FAC": "on grey37", "NORP": "on dark_orange3", "EVENT": "on red3", "DATE": "on purple4"}
+LABEL_STYLES = {
+    "PERSON": "on dark_magenta",
+    "ORG": "on dark_blue",
+    "GPE": "on dark_green",
+    "LOC": "on green4",
+    "FAC": "on grey37",
+    "NORP": "on dark_orange3",
+    "EVENT": "on red3",
+    "DATE": "on purple4",
+}
 CLAIM_STYLE = "bold underline yellow"
 
 
@@ -20,7 +28,9 @@ CLAIM_STYLE = "bold underline yellow"
 def show_command(
     ctx: typer.Context,
     doc_id: str = typer.Argument(..., help="Document id (a unique prefix is enough), as in 'newscorpus status'."),
-    html_file: Optional[Path] = typer.Option(None, "--html", help="Write an HTML page (displaCy) to this file ('-': stdout)."),
+    html_file: Optional[Path] = typer.Option(
+        None, "--html", help="Write an HTML page (displaCy) to this file ('-': stdout)."
+    ),
 ) -> None:
     """Print a document with its entities (coloured) and claims (underlined), and a table of the claims:
     the reviewed ones once the document is reviewed, else the pre-annotations.
@@ -46,8 +56,10 @@ def show_command(
     if details:
         out.print(" · ".join(details))
     if document.reviewed:
-        out.print(f"(reviewed by {', '.join(document.review.get('annotators') or []) or 'an annotator'}: "
-                  "the spans shown are the review's)")
+        out.print(
+            f"(reviewed by {', '.join(document.review.get('annotators') or []) or 'an annotator'}: "
+            "the spans shown are the review's)"
+        )
     elif PREANNOTATE not in document.outputs:
         out.print("(not pre-annotated yet: run 'newscorpus preannotate')")
     out.print()
@@ -65,18 +77,42 @@ def show_command(
         legend.append("  claims: ")
         legend.append("underlined", style=CLAIM_STYLE)
     else:  # piped or redirected: colours would be lost, so the spans are written out
-        out.print(bracketed(document.text, document.entities + document.claims), markup=False, highlight=False,
-                  soft_wrap=True)
+        out.print(
+            bracketed(document.text, document.entities + document.claims), markup=False, highlight=False, soft_wrap=True
+        )
         legend = Text("entities and claims: [text](LABEL)")
     out.print()
     out.print(legend)
     if document.claims:
-        table = Table("claim", "label", "value", "unit", "approx", "range / change", "source", title="Claims", title_justify="left")
+        table = Table(
+            "claim",
+            "label",
+            "value",
+            "unit",
+            "approx",
+            "range / change",
+            "source",
+            title="Claims",
+            title_justify="left",
+        )
         for claim in document.claims:
-            span = (f"{_number(claim['low'])} to {_number(claim['high'])}" if claim.get("low") is not None else
-                    f"from {_number(claim['from'])} to {_number(claim['to'])}" if claim.get("from") is not None else "")
+            span = (
+                f"{_number(claim['low'])} to {_number(claim['high'])}"
+                if claim.get("low") is not None
+                else f"from {_number(claim['from'])} to {_number(claim['to'])}"
+                if claim.get("from") is not None
+                else ""
+            )
             value = "" if claim.get("value") is None else _number(claim["value"])
-            table.add_row(claim["text"], claim["label"], value, claim.get("unit") or "", claim.get("approx") or "", span, claim.get("source", ""))
+            table.add_row(
+                claim["text"],
+                claim["label"],
+                value,
+                claim.get("unit") or "",
+                claim.get("approx") or "",
+                span,
+                claim.get("source", ""),
+            )
         out.print(table)
 
 

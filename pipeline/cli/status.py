@@ -12,7 +12,9 @@ from pipeline.workspace import Workspace
 def status_command(
     ctx: typer.Context,
     recent: int = typer.Option(10, "--recent", "-n", min=0, help="How many of the newest documents to list."),
-    notes: int = typer.Option(10, "--notes", min=0, help="How many noted documents (in capitals, tables) to list per kind."),
+    notes: int = typer.Option(
+        10, "--notes", min=0, help="How many noted documents (in capitals, tables) to list per kind."
+    ),
 ) -> None:
     """Per stage, how many documents are done, pending and failed; the documents a stage noted something
     about (written in capitals, table rows left out) and why; and the newest documents."""
@@ -31,17 +33,26 @@ def print_status(workspace: Workspace, *, recent: int = 10, notes: int = 10) -> 
         mark = "" if stage.up_to_date_known else " *"
         stages.add_row(stage.stage + mark, str(stage.done), str(stage.pending), str(stage.failed))
         if stage.stage == "preannotate" and set(stage.by_model) - {workspace.settings.model.name}:
-            captions.append("pre-annotated with " + ", ".join(f"{model} ({count})" for model, count in stage.by_model.items()))
+            captions.append(
+                "pre-annotated with " + ", ".join(f"{model} ({count})" for model, count in stage.by_model.items())
+            )
     stages.add_row("reviewed", str(status.reviewed), str(status.documents - status.reviewed), "-")
     if not all(stage.up_to_date_known for stage in status.stages):
-        captions.append(f"* the model {workspace.settings.model.name!r} is not installed: done counts every output, "
-                        "whether or not it is up to date with the current settings")
+        captions.append(
+            f"* the model {workspace.settings.model.name!r} is not installed: done counts every output, "
+            "whether or not it is up to date with the current settings"
+        )
     stages.caption = "\n".join(captions) or None
     out.print(stages)
     if status.notes:
         counts = status.note_counts()
-        noted = Table("id", "note", "why", title="Noted documents: " + ", ".join(
-            f"{kind} {count}" for kind, count in counts.items()), title_justify="left")
+        noted = Table(
+            "id",
+            "note",
+            "why",
+            title="Noted documents: " + ", ".join(f"{kind} {count}" for kind, count in counts.items()),
+            title_justify="left",
+        )
         shown: dict[str, int] = {}
         for note in status.notes:
             shown[note["kind"]] = shown.get(note["kind"], 0) + 1

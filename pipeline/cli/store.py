@@ -6,7 +6,9 @@ from pipeline.cli._util import app, handle_errors, options, out, store_of, works
 from pipeline.corpus.store import legacy, maintenance
 from pipeline.workspace import Workspace
 
-store_app = typer.Typer(help="The corpus store's Delta Lake tables: compaction, vacuum, migration.", no_args_is_help=True)
+store_app = typer.Typer(
+    help="The corpus store's Delta Lake tables: compaction, vacuum, migration.", no_args_is_help=True
+)
 app.add_typer(store_app, name="store")
 
 
@@ -15,7 +17,8 @@ app.add_typer(store_app, name="store")
 def compact_command(
     ctx: typer.Context,
     retention_hours: Optional[int] = typer.Option(
-        None, "--retention-hours", min=0, help="Delete unused files older than this. Default: [store] retention_hours."),
+        None, "--retention-hours", min=0, help="Delete unused files older than this. Default: [store] retention_hours."
+    ),
 ) -> None:
     """Join each table's small files into large ones and delete the files no current commit uses.
 
@@ -31,8 +34,10 @@ def run_compact(workspace: Workspace, *, quiet: bool, retention_hours: int | Non
         report = maintenance.compact(store, retention_hours=hours)
     if not quiet:
         for table in report.tables:
-            out.print(f"store compact: {table.name}: {table.files_before} files ({table.bytes_before / 1e6:.1f} MB) "
-                      f"-> {table.files_after} ({table.bytes_after / 1e6:.1f} MB); {table.removed} unused files deleted")
+            out.print(
+                f"store compact: {table.name}: {table.files_before} files ({table.bytes_before / 1e6:.1f} MB) "
+                f"-> {table.files_after} ({table.bytes_after / 1e6:.1f} MB); {table.removed} unused files deleted"
+            )
     return report
 
 

@@ -4,7 +4,17 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from pipeline.cli._util import ENGINE_HELP, Engine, app, handle_errors, options, out, store_of, with_engine, workspace_of
+from pipeline.cli._util import (
+    ENGINE_HELP,
+    Engine,
+    app,
+    handle_errors,
+    options,
+    out,
+    store_of,
+    with_engine,
+    workspace_of,
+)
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -26,6 +36,8 @@ def run_tokenize(workspace: Workspace, *, quiet: bool) -> StageReport:
 
     report = tokenize(store_of(workspace), workspace.settings, progress=not quiet)
     if not quiet:
-        out.print(f"tokenize: {report.processed} documents tokenized with {workspace.settings.model.name}, "
-                  f"{report.skipped} already done, {len(report.failed)} failed")
+        out.print(
+            f"tokenize: {report.processed} documents tokenized with {workspace.settings.model.name}, "
+            f"{report.skipped} already done, {len(report.failed)} failed"
+        )
     return report

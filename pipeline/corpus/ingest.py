@@ -18,18 +18,18 @@ from pathlib import Path
 
 from datasketch import LeanMinHash
 
-from pipeline.nlp import casing
-
 from pipeline.corpus import neardup
-from pipeline.errors import InputError, InputNotFoundError
 from pipeline.corpus.neardup import NearDuplicateIndex
 from pipeline.corpus.readers import SUFFIXES, Article, read_file
 from pipeline.corpus.record import ID_LENGTH, Document
-from pipeline.settings import Settings
 from pipeline.corpus.store import CorpusStore
+from pipeline.errors import InputError, InputNotFoundError
+from pipeline.nlp import casing
+from pipeline.settings import Settings
 from pipeline.util.progress import progress_bar
 
 log = logging.getLogger(__name__)
+
 
 def document_id(text: str) -> str:
     """Stable id: the first 16 hex digits of the SHA-256 of the normalised text."""
@@ -189,8 +189,14 @@ def split_article(article: Article, max_chars: int) -> Iterator[Article]:
     while len(text) - cuts[-1] > max_chars:
         start, limit = cuts[-1], cuts[-1] + max_chars
         floor = start + max_chars // 2
-        cut = next((found + len(mark) for mark in ("\n\n", "\n", ". ", " ")
-                    if (found := text.rfind(mark, floor, limit - len(mark) + 1)) != -1), limit)
+        cut = next(
+            (
+                found + len(mark)
+                for mark in ("\n\n", "\n", ". ", " ")
+                if (found := text.rfind(mark, floor, limit - len(mark) + 1)) != -1
+            ),
+            limit,
+        )
         cuts.append(cut)
     cuts.append(len(text))
     pieces = [(start, end) for start, end in zip(cuts, cuts[1:]) if text[start:end].strip()]
@@ -211,12 +217,23 @@ def _articles(files: list[Path], settings: Settings, report: IngestReport, progr
             from pipeline.engine import ray_stages
 
             ray_stages.start(settings.engine.address, settings.engine.num_cpus)
-            files_done = ray_stages.read_and_sign(files, settings.ingest.boilerplate, settings.ingest.split_chars,
-                                                  settings.ingest.near_duplicate_threshold)
+            files_done = ray_stages.read_and_sign(
+                files,
+                settings.ingest.boilerplate,
+                settings.ingest.split_chars,
+                settings.ingest.near_duplicate_threshold,
+            )
         else:
-            files_done = ((path, (item if isinstance(item, InputError) else Signed(item, document_id(item.text))
-                                  for item in read_items(path, settings.ingest.boilerplate, settings.ingest.split_chars)))
-                          for path in files)
+            files_done = (
+                (
+                    path,
+                    (
+                        item if isinstance(item, InputError) else Signed(item, document_id(item.text))
+                        for item in read_items(path, settings.ingest.boilerplate, settings.ingest.split_chars)
+                    ),
+                )
+                for path in files
+            )
         for _path, items in files_done:
             report.files += 1
             for item in items:
@@ -272,13 +289,17 @@ def ingest(store: CorpusStore, paths: Iterable[Path], settings: Settings, *, pro
                         report.warnings.append(f"{article.location()}: large document ({size / 1e6:.1f} MB), ingested")
                     if article.meta.get("part", "").startswith("1/"):
                         parts = article.meta["part"].partition("/")[2]
-                        report.warnings.append(f"{article.location()}: longer than {settings.ingest.split_chars:,} "
-                                               f"characters, split into {parts} documents at paragraph breaks "
-                                               f"([ingest] split_chars)")
+                        report.warnings.append(
+                            f"{article.location()}: longer than {settings.ingest.split_chars:,} "
+                            f"characters, split into {parts} documents at paragraph breaks "
+                            f"([ingest] split_chars)"
+                        )
                     if signed.signature is None:
                         sign(signed, near)
                     if signed.capitals is not None:
-                        report.warnings.append(f"{article.location()} ({doc_id}): {casing.capitals_note(*signed.capitals)}")
+                        report.warnings.append(
+                            f"{article.location()} ({doc_id}): {casing.capitals_note(*signed.capitals)}"
+                        )
                 near.prefetch(signed.signature for signed in new)
                 for signed in new:
                     article, doc_id, signature = signed.article, signed.doc_id, signed.signature
@@ -286,12 +307,16 @@ def ingest(store: CorpusStore, paths: Iterable[Path], settings: Settings, *, pro
                     if group != doc_id:
                         report.grouped.append((doc_id, group))
                     bands = near.add(doc_id, group, signature)
-                    writer.add_document(Document(doc_id, article.text, article.meta, group),
-                                        minhash=neardup.encode(signature), bands=bands)
+                    writer.add_document(
+                        Document(doc_id, article.text, article.meta, group),
+                        minhash=neardup.encode(signature),
+                        bands=bands,
+                    )
                     report.added.append(doc_id)
         if already:
             metas = store.metas(doc_id for _, doc_id in already)
-            report.already_stored = [Duplicate(where, doc_id, metas.get(doc_id, {}).get("source_path", "?"))
-                                     for where, doc_id in already]
+            report.already_stored = [
+                Duplicate(where, doc_id, metas.get(doc_id, {}).get("source_path", "?")) for where, doc_id in already
+            ]
     log.info("ingested %d new documents from %d files", len(report.added), report.files)
     return report

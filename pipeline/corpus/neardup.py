@@ -60,13 +60,15 @@ def shingle_blocks(text: str, block_chars: int = 1_000_000) -> Iterator[np.ndarr
     while start < len(text):
         cut = _NOT_WORD.search(text, min(start + block_chars, len(text)))
         end = cut.start() if cut and cut.start() > start else len(text)
-        words = np.fromiter((xxhash.xxh32_intdigest(m.group().encode())
-                             for m in _WORD.finditer(text[start:end].casefold())), dtype=np.uint64)
+        words = np.fromiter(
+            (xxhash.xxh32_intdigest(m.group().encode()) for m in _WORD.finditer(text[start:end].casefold())),
+            dtype=np.uint64,
+        )
         hashes = np.concatenate([carried, words])
         if len(hashes) >= SHINGLE_WORDS:
             yield (hashes[:-2] * _MIX[0] ^ hashes[1:-1] * _MIX[1] ^ hashes[2:]) & _LOW32
             shingled = True
-            hashes = hashes[1 - SHINGLE_WORDS:]
+            hashes = hashes[1 - SHINGLE_WORDS :]
         carried = hashes
         start = end
     if not shingled and len(carried):
@@ -149,8 +151,11 @@ class NearDuplicateIndex:
         if heads.num_rows == 0:
             return
         seqs = heads.column("seq").to_numpy()
-        bands_column = heads.column("bands") if "bands" in heads.column_names else pa.chunked_array(
-            [pa.nulls(heads.num_rows, pa.list_(pa.int64()))])
+        bands_column = (
+            heads.column("bands")
+            if "bands" in heads.column_names
+            else pa.chunked_array([pa.nulls(heads.num_rows, pa.list_(pa.int64()))])
+        )
         present = pc.is_valid(bands_column).to_numpy(zero_copy_only=False)
         width = self.layout[0]
         keys = np.empty((len(seqs), width), np.int64)
@@ -164,8 +169,11 @@ class NearDuplicateIndex:
                 present[:] = False
         if not present.all():  # heads stored without keys (an older store) or for another threshold
             missing = self._stored.group_heads(["seq", "minhash"], seqs=seqs[~present].tolist())
-            values = {seq: encoded for seq, encoded in zip(missing.column("seq").to_pylist(),
-                                                            missing.column("minhash").to_pylist()) if encoded}
+            values = {
+                seq: encoded
+                for seq, encoded in zip(missing.column("seq").to_pylist(), missing.column("minhash").to_pylist())
+                if encoded
+            }
             for position in np.flatnonzero(~present):
                 encoded = values.get(int(seqs[position]))
                 keys[position] = band_keys(decode_values(encoded)[None, :], self.layout)[0] if encoded else 0
@@ -176,8 +184,9 @@ class NearDuplicateIndex:
     def _layout_matches(self, seq: int, stored_keys: np.ndarray) -> bool:
         row = self._stored.group_heads(["seq", "minhash"], seqs=[seq])
         encoded = row.column("minhash")[0].as_py() if row.num_rows else None
-        return encoded is not None and np.array_equal(band_keys(decode_values(encoded)[None, :], self.layout)[0],
-                                                      stored_keys)
+        return encoded is not None and np.array_equal(
+            band_keys(decode_values(encoded)[None, :], self.layout)[0], stored_keys
+        )
 
     def _stored_candidates(self, keys: np.ndarray) -> np.ndarray:
         """The seqs of stored heads sharing a band key with any of ``keys``."""
@@ -186,7 +195,7 @@ class NearDuplicateIndex:
         hits = np.flatnonzero(high > low)
         if not len(hits):
             return np.empty(0, np.int64)
-        return np.unique(np.concatenate([self._stored_seqs[low[i]:high[i]] for i in hits]))
+        return np.unique(np.concatenate([self._stored_seqs[low[i] : high[i]] for i in hits]))
 
     def prefetch(self, signatures: Iterable[LeanMinHash]) -> None:
         """Read the signatures of the stored heads that may match any of ``signatures`` (the next
@@ -202,8 +211,9 @@ class NearDuplicateIndex:
 
     def _fetch(self, seqs: list[int]) -> None:
         found = self._stored.group_heads(["seq", "id", "minhash"], seqs=seqs)
-        for seq, doc_id, encoded in zip(found.column("seq").to_pylist(), found.column("id").to_pylist(),
-                                        found.column("minhash").to_pylist()):
+        for seq, doc_id, encoded in zip(
+            found.column("seq").to_pylist(), found.column("id").to_pylist(), found.column("minhash").to_pylist()
+        ):
             if encoded:
                 self._fetched[seq] = (doc_id, decode_values(encoded))
 

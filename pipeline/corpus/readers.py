@@ -25,8 +25,15 @@ import orjson
 
 from pipeline.errors import InputError
 
-SUFFIXES = {".txt": "wire", ".text": "wire", ".html": "html", ".htm": "html", ".xhtml": "html", ".xml": "html",
-            ".jsonl": "jsonl"}
+SUFFIXES = {
+    ".txt": "wire",
+    ".text": "wire",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".xml": "html",
+    ".jsonl": "jsonl",
+}
 _BINARY_SNIFF_BYTES = 8192
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -70,7 +77,9 @@ def read_file(path: Path, *, boilerplate: list[str]) -> Iterator[Article | Input
     """Read one input file of a supported type."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(sorted(SUFFIXES))}")
+        raise InputError(
+            path, f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(sorted(SUFFIXES))}"
+        )
     if kind == "jsonl":
         yield from read_jsonl(path)
         return
@@ -104,12 +113,16 @@ def decode_file(path: Path) -> str:
         raise _utf8_error(path, data, err) from None
 
 
-_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def wide_encoding(data: bytes) -> str | None:
-    """"utf-16" or "utf-32" for text that starts with that byte-order mark (UTF-32's first, as its
+    """ "utf-16" or "utf-32" for text that starts with that byte-order mark (UTF-32's first, as its
     little-endian mark begins with UTF-16's), else None."""
     return next((encoding for bom, encoding in _WIDE_BOMS if data.startswith(bom)), None)
 
@@ -137,15 +150,49 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 def parse_dateline(text: str, start: int = 0) -> re.Match | None:
     match = DATELINE.match(text, start)
-    if (match is None or not match.group("agency").strip() or "\n" in match.group(0).rstrip()
-            or not looks_like_place(match.group("place"))):
+    if (
+        match is None
+        or not match.group("agency").strip()
+        or "\n" in match.group(0).rstrip()
+        or not looks_like_place(match.group("place"))
+    ):
         return None
     return match
 
 
 # Lower-case words a place name may hold ("Valle de los Ríos Apurímac, Ene and Mantaro").
-_PLACE_GLUE = {"de", "del", "la", "las", "los", "el", "y", "e", "and", "of", "the", "da", "das", "do", "dos", "di", "du",
-               "des", "le", "les", "sur", "on", "upon", "am", "an", "der", "den", "van", "von", "al"}
+_PLACE_GLUE = {
+    "de",
+    "del",
+    "la",
+    "las",
+    "los",
+    "el",
+    "y",
+    "e",
+    "and",
+    "of",
+    "the",
+    "da",
+    "das",
+    "do",
+    "dos",
+    "di",
+    "du",
+    "des",
+    "le",
+    "les",
+    "sur",
+    "on",
+    "upon",
+    "am",
+    "an",
+    "der",
+    "den",
+    "van",
+    "von",
+    "al",
+}
 _MAX_PLACE_WORDS = 12
 
 
@@ -160,7 +207,11 @@ def looks_like_place(place: str) -> bool:
 
 def dateline_meta(match: re.Match, *, path: Path | None = None) -> dict[str, Any]:
     written = match.group("date")
-    meta: dict[str, Any] = {"place": match.group("place").strip(), "agency": match.group("agency").strip(), "date": written}
+    meta: dict[str, Any] = {
+        "place": match.group("place").strip(),
+        "agency": match.group("agency").strip(),
+        "date": written,
+    }
     if written:
         meta["date_iso"] = _iso_from_dateline(written, match.group("year"), path)
     return meta
@@ -259,15 +310,24 @@ def read_html(path: Path, html: str, *, boilerplate: list[str]) -> Article:
     # trafilatura's own date (htmldate) falls back to any year in the body ("in 2003 the company..."
     # gave 2003-01-01), so it is not used; its cheapest search is asked for.
     extracted = trafilatura.bare_extraction(
-        tree, with_metadata=True, include_comments=False, include_tables=False, include_images=False,
+        tree,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = normalize_text(extracted.text or "").strip() if extracted is not None else ""
     if not text:
         raise InputError(path, "no article text found in the page")
     meta: dict[str, Any] = {"source_path": str(path)}
-    for key, value in (("headline", extracted.title), ("byline", extracted.author), ("source", extracted.sitename),
-                       ("url", extracted.url), ("date", written_date)):
+    for key, value in (
+        ("headline", extracted.title),
+        ("byline", extracted.author),
+        ("source", extracted.sitename),
+        ("url", extracted.url),
+        ("date", written_date),
+    ):
         if value:
             meta[key] = value
     if extracted.categories:
@@ -286,13 +346,24 @@ def read_html(path: Path, html: str, *, boilerplate: list[str]) -> Article:
 
 # <meta> names, properties and itemprops that state when a page was published, most specific first;
 # the modification dates only when there is none of these.
-_PUBLISHED_META = ("article:published_time", "og:published_time", "og:article:published_time", "datepublished",
-                   "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dc.date.created",
-                   "dcterms.created", "pubdate", "publishdate", "date")
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dc.date.created",
+    "dcterms.created",
+    "pubdate",
+    "publishdate",
+    "date",
+)
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "og:modified_time", "datemodified", "dcterms.modified")
 # <time datetime> in an article's or the page's <header>, or marked as the publication date
-_HEADER_TIME = ("//header//time[@datetime] | //time[@itemprop='datePublished'][@datetime]"
-                " | //time[@pubdate][@datetime]")
+_HEADER_TIME = "//header//time[@datetime] | //time[@itemprop='datePublished'][@datetime] | //time[@pubdate][@datetime]"
 
 
 def page_date(tree) -> str | None:
@@ -347,8 +418,18 @@ def _drop_html_header(text: str, meta: dict[str, Any]) -> str:
 
 # -- JSONL --------------------------------------------------------------------------------------
 
-_JSONL_META = {"headline": "headline", "title": "headline", "byline": "byline", "author": "byline", "date": "date",
-               "source": "source", "url": "url", "section": "section", "place": "place", "agency": "agency"}
+_JSONL_META = {
+    "headline": "headline",
+    "title": "headline",
+    "byline": "byline",
+    "author": "byline",
+    "date": "date",
+    "source": "source",
+    "url": "url",
+    "section": "section",
+    "place": "place",
+    "agency": "agency",
+}
 
 
 def read_jsonl(path: Path) -> Iterator[Article | InputError]:
@@ -357,8 +438,11 @@ def read_jsonl(path: Path) -> Iterator[Article | InputError]:
     with path.open("rb") as handle:
         encoding = wide_encoding(handle.read(4))
         if encoding is not None:
-            raise InputError(path, f"{encoding.upper()} text; JSON Lines is UTF-8: convert it first "
-                                   f"(iconv -f {encoding.upper()} -t UTF-8)")
+            raise InputError(
+                path,
+                f"{encoding.upper()} text; JSON Lines is UTF-8: convert it first "
+                f"(iconv -f {encoding.upper()} -t UTF-8)",
+            )
         handle.seek(0)
         nul = handle.read(_BINARY_SNIFF_BYTES).find(b"\x00")
         if nul != -1:

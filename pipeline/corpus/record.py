@@ -11,8 +11,19 @@ from pipeline.stages import PREANNOTATE, REVIEW, TOKENIZE
 ID_LENGTH = 16  # hex digits of a document id (the SHA-256 of its text)
 REVIEWED = "reviewed"
 PRE_ANNOTATED = "pre-annotated"
-META_FIELDS = ("section", "headline", "byline", "place", "date", "date_iso", "agency", "source", "url", "external_id",
-               "part")
+META_FIELDS = (
+    "section",
+    "headline",
+    "byline",
+    "place",
+    "date",
+    "date_iso",
+    "agency",
+    "source",
+    "url",
+    "external_id",
+    "part",
+)
 
 
 @dataclass
@@ -103,8 +114,12 @@ class Document:
                 internal = stages.get(stage).internal if stage in stages.REGISTRY else ()
                 record.update((key, value) for key, value in output.data.items() if key not in internal)
         if PREANNOTATE in self.outputs or REVIEW in self.outputs:
-            record.update(entities=self.entities, claims=self.claims, relations=self.relations,
-                          review=REVIEWED if self.reviewed else PRE_ANNOTATED)
+            record.update(
+                entities=self.entities,
+                claims=self.claims,
+                relations=self.relations,
+                review=REVIEWED if self.reviewed else PRE_ANNOTATED,
+            )
         preannotated = self.outputs.get(PREANNOTATE)
         if preannotated is not None and not preannotated.failed:
             # what the pre-annotator left out (table rows) and noted (capitals, tables), and why

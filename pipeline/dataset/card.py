@@ -19,8 +19,9 @@ from pipeline.settings import Settings
 CARD_TEMPLATE = "templates/dataset_card.md"
 
 
-def render_card(report: ExportReport, settings: Settings, annotations_dir: Path | None,
-                parquet_sizes: dict[str, int]) -> str:
+def render_card(
+    report: ExportReport, settings: Settings, annotations_dir: Path | None, parquet_sizes: dict[str, int]
+) -> str:
     """The dataset card (README.md): a YAML header as the Hub writes it (dataset_info with features
     and splits, configs with data_files) and the body from ``pipeline/dataset/templates/dataset_card.md``."""
     from datasets import DatasetInfo, SplitDict, SplitInfo
@@ -32,10 +33,15 @@ def render_card(report: ExportReport, settings: Settings, annotations_dir: Path 
     features = export_features(labels)
     loadable = [name for name in SPLITS if report.splits[name].documents]
     card_data = DatasetCardData(
-        language=["en"], license=settings.export.license or "other", pretty_name=settings.export.name,
-        task_categories=["token-classification"], task_ids=["named-entity-recognition"],
-        annotations_creators=["machine-generated", "expert-generated"], source_datasets=["original"],
-        size_categories=[_size_category(report.documents)], multilinguality=["monolingual"],
+        language=["en"],
+        license=settings.export.license or "other",
+        pretty_name=settings.export.name,
+        task_categories=["token-classification"],
+        task_ids=["named-entity-recognition"],
+        annotations_creators=["machine-generated", "expert-generated"],
+        source_datasets=["original"],
+        size_categories=[_size_category(report.documents)],
+        multilinguality=["monolingual"],
         tags=["news", "numeric-claims", "newscorpus"],
     )
     # Only splits with rows: the Parquet loader cannot make an empty split, and checks these counts.
@@ -47,8 +53,9 @@ def render_card(report: ExportReport, settings: Settings, annotations_dir: Path 
     if parquet_sizes:
         info.download_size = sum(parquet_sizes.values())
         info.dataset_size = sum(report.splits[name].num_bytes for name in loadable)
-        MetadataConfigs({"default": {"data_files": [{"split": name, "path": f"{PARQUET_DIR}/{name}-*"} for name in loadable]}}
-                        ).to_dataset_card_data(card_data)
+        MetadataConfigs(
+            {"default": {"data_files": [{"split": name, "path": f"{PARQUET_DIR}/{name}-*"} for name in loadable]}}
+        ).to_dataset_card_data(card_data)
     DatasetInfosDict({"default": info}).to_dataset_card_data(card_data)
     model = settings.model.name
     try:
@@ -56,19 +63,34 @@ def render_card(report: ExportReport, settings: Settings, annotations_dir: Path 
     except ModelNotFoundError:
         model = f"{model} (not installed where this export ran)"
     gazetteer = gazetteer_path(annotations_dir) if annotations_dir is not None else None
-    gazetteer_version = (hashlib.sha256(gazetteer.read_bytes()).hexdigest()[:16]
-                         if gazetteer is not None and gazetteer.exists() else "none")
+    gazetteer_version = (
+        hashlib.sha256(gazetteer.read_bytes()).hexdigest()[:16]
+        if gazetteer is not None and gazetteer.exists()
+        else "none"
+    )
     example_split = loadable[0]
     template = importlib.resources.files("pipeline.dataset").joinpath(CARD_TEMPLATE)
     with importlib.resources.as_file(template) as template_path:
         card = DatasetCard.from_template(
-            card_data, template_path=str(template_path),
-            name=settings.export.name, folder=report.out.name, report=report, settings=settings,
-            splits=[report.splits[name] for name in SPLITS], loadable=loadable, example_split=example_split,
-            arrow="arrow" in report.formats, parquet="parquet" in report.formats,
-            ner_tags=list(enumerate(tag_names(labels.entities))), claim_tags=list(enumerate(tag_names(labels.claims))),
-            entity_labels=list(labels.entities), claim_labels=list(labels.claims),
-            pipeline_version=__version__, schema_version=VERSION, model=model, gazetteer_version=gazetteer_version,
+            card_data,
+            template_path=str(template_path),
+            name=settings.export.name,
+            folder=report.out.name,
+            report=report,
+            settings=settings,
+            splits=[report.splits[name] for name in SPLITS],
+            loadable=loadable,
+            example_split=example_split,
+            arrow="arrow" in report.formats,
+            parquet="parquet" in report.formats,
+            ner_tags=list(enumerate(tag_names(labels.entities))),
+            claim_tags=list(enumerate(tag_names(labels.claims))),
+            entity_labels=list(labels.entities),
+            claim_labels=list(labels.claims),
+            pipeline_version=__version__,
+            schema_version=VERSION,
+            model=model,
+            gazetteer_version=gazetteer_version,
             agreement=_overall_agreement(report),
             annotators=sorted(set().union(*(s.annotators for s in report.splits.values()))),
             examples=[f'"{text}"' for text in dict.fromkeys(t for s in report.splits.values() for t in s.examples)][:3],

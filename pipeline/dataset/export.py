@@ -86,9 +86,18 @@ class _Plan:
         return sum(len(located) for located in self.documents.values())
 
 
-def export_dataset(store: CorpusStore, settings: Settings, *, out: Path | str, annotations_dir: Path | None = None,
-                   include_unreviewed: bool = False, formats: Format = "both", overwrite: bool = False,
-                   n_process: int | None = None, progress: bool = True) -> ExportReport:
+def export_dataset(
+    store: CorpusStore,
+    settings: Settings,
+    *,
+    out: Path | str,
+    annotations_dir: Path | None = None,
+    include_unreviewed: bool = False,
+    formats: Format = "both",
+    overwrite: bool = False,
+    n_process: int | None = None,
+    progress: bool = True,
+) -> ExportReport:
     """Export the corpus to ``out`` as a ``DatasetDict`` (train, validation, test), saved with
     ``save_to_disk`` and/or as Parquet shards under ``out/data``, with a dataset card.
 
@@ -102,9 +111,17 @@ def export_dataset(store: CorpusStore, settings: Settings, *, out: Path | str, a
     import datasets
 
     if is_remote(out):
-        return _export_to_object_storage(store, settings, str(out), annotations_dir=annotations_dir,
-                                         include_unreviewed=include_unreviewed, formats=formats, overwrite=overwrite,
-                                         n_process=n_process, progress=progress)
+        return _export_to_object_storage(
+            store,
+            settings,
+            str(out),
+            annotations_dir=annotations_dir,
+            include_unreviewed=include_unreviewed,
+            formats=formats,
+            overwrite=overwrite,
+            n_process=n_process,
+            progress=progress,
+        )
 
     chosen = FORMATS if formats == "both" else (formats,)
     if not set(chosen) <= set(FORMATS):
@@ -133,29 +150,41 @@ def export_dataset(store: CorpusStore, settings: Settings, *, out: Path | str, a
                 located = [(name, document) for name in SPLITS for document in plan.documents[name]]
                 with progress_bar(progress) as bar:
                     task = bar.add_task("export", total=plan.total)
-                    splits, notes = build_splits(store, settings, features, located, building,
-                                                 snapshot=store.snapshot(STAGES),
-                                                 include_unreviewed=include_unreviewed, processes=processes,
-                                                 fingerprints=plan.fingerprints)
+                    splits, notes = build_splits(
+                        store,
+                        settings,
+                        features,
+                        located,
+                        building,
+                        snapshot=store.snapshot(STAGES),
+                        include_unreviewed=include_unreviewed,
+                        processes=processes,
+                        fingerprints=plan.fingerprints,
+                    )
                     for note in notes:
                         report.unreviewed_left_out += note.left_out
                         report.skipped.extend(note.skipped)
                     for name, split in splits.items():
                         dataset[name] = split
-                        split.info.description = (f"{settings.export.name}: news articles with named entities and "
-                                                  f"numeric claims")
+                        split.info.description = (
+                            f"{settings.export.name}: news articles with named entities and numeric claims"
+                        )
                         split.info.license = settings.export.license
                         summary = report.splits[name] = summarize(split, settings.labels)
                         if not len(split):
                             report.empty_splits.append(name)
                         elif "parquet" in chosen:
-                            parquet[name] = writer.submit(write_parquet, split, name, summary.shards, building,
-                                                          PARQUET_DIR)
+                            parquet[name] = writer.submit(
+                                write_parquet, split, name, summary.shards, building, PARQUET_DIR
+                            )
                         bar.advance(task, len(plan.documents[name]))
             if not report.documents:
                 more = f" (and {len(report.skipped) - 1} more)" if len(report.skipped) > 1 else ""
-                raise NothingToExportError(_nothing_message(report) if not report.skipped else
-                                           f"none of the documents could be exported: {report.skipped[0]}{more}")
+                raise NothingToExportError(
+                    _nothing_message(report)
+                    if not report.skipped
+                    else f"none of the documents could be exported: {report.skipped[0]}{more}"
+                )
             if "arrow" in chosen:
                 dataset.save_to_disk(str(building), num_shards={n: s.shards for n, s in report.splits.items()})
             parquet_sizes = {name: future.result() for name, future in parquet.items()}
@@ -202,8 +231,9 @@ def _check_output(out: Path, overwrite: bool) -> None:
     if not overwrite:
         raise ExportExistsError(f"{out} exists; pass --overwrite to replace it, or choose another --out")
     if not out.is_dir() or not _looks_like_export(out):
-        raise ExportExistsError(f"{out} exists and is not a dataset export (no dataset_dict.json or data/); "
-                                f"refusing to replace it")
+        raise ExportExistsError(
+            f"{out} exists and is not a dataset export (no dataset_dict.json or data/); refusing to replace it"
+        )
 
 
 def _plan(store: CorpusStore, settings: Settings, report: ExportReport) -> _Plan:
@@ -243,10 +273,12 @@ def _plan(store: CorpusStore, settings: Settings, report: ExportReport) -> _Plan
 
 def _nothing_message(report: ExportReport) -> str:
     if report.include_unreviewed:
-        return (f"nothing to export: no document is reviewed or pre-annotated ({report.not_annotated} documents "
-                f"in the corpus); run newscorpus preannotate first")
-    return (f"no reviewed documents to export ({report.unreviewed_left_out} pre-annotated, {report.not_annotated} "
-            f"not annotated); review them in Doccano and pull them, or pass --include-unreviewed to export the "
-            f"pre-annotations")
-
-
+        return (
+            f"nothing to export: no document is reviewed or pre-annotated ({report.not_annotated} documents "
+            f"in the corpus); run newscorpus preannotate first"
+        )
+    return (
+        f"no reviewed documents to export ({report.unreviewed_left_out} pre-annotated, {report.not_annotated} "
+        f"not annotated); review them in Doccano and pull them, or pass --include-unreviewed to export the "
+        f"pre-annotations"
+    )

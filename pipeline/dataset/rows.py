@@ -42,11 +42,15 @@ def document_row(document: Document, labels: LabelSettings) -> dict[str, Any]:
         for span in spans:
             start, end = span["start"], span["end"]
             if not 0 <= start < end <= len(text) or span.get("text", text[start:end]) != text[start:end]:
-                raise SpanAlignmentError(document.id, f"{layer} {span.get('text', '')!r} at {start}-{end} does not "
-                                                      f"match the text (the span was made on another text)")
+                raise SpanAlignmentError(
+                    document.id,
+                    f"{layer} {span.get('text', '')!r} at {start}-{end} does not "
+                    f"match the text (the span was made on another text)",
+                )
             if text[start].isspace() or text[end - 1].isspace():
-                raise SpanAlignmentError(document.id, f"{layer} {span['label']} at {start}-{end} starts or ends "
-                                                      f"with whitespace")
+                raise SpanAlignmentError(
+                    document.id, f"{layer} {span['label']} at {start}-{end} starts or ends with whitespace"
+                )
     entity_index = {label: number for number, label in enumerate(labels.entities)}
     claim_index = {label: number for number, label in enumerate(labels.claims)}
     starts = list(map(_first, offsets))
@@ -58,9 +62,12 @@ def document_row(document: Document, labels: LabelSettings) -> dict[str, Any]:
     spans_count = len(entities) + len(claims)
     for relation in document.relations:
         head, tail = relation.get("head"), relation.get("tail")
-        if not (isinstance(head, int) and isinstance(tail, int) and 0 <= head < spans_count and 0 <= tail < spans_count):
-            raise UnexportableDocumentError(document.id, f"relation {relation!r} does not point at two of its "
-                                                         f"{spans_count} entities and claims")
+        if not (
+            isinstance(head, int) and isinstance(tail, int) and 0 <= head < spans_count and 0 <= tail < spans_count
+        ):
+            raise UnexportableDocumentError(
+                document.id, f"relation {relation!r} does not point at two of its {spans_count} entities and claims"
+            )
         relations.append({"head": head, "tail": tail, "type": _string(relation.get("type"))})
     reviewed = document.reviewed
     review = document.review or {}
@@ -73,13 +80,22 @@ def document_row(document: Document, labels: LabelSettings) -> dict[str, Any]:
         "tokens": tokens,
         "ner_tags": ner_tags,
         "claim_tags": claim_tags,
-        "entities": [{"start": e["start"], "end": e["end"], "label": entity_index[e["label"]],
-                      "text": text[e["start"]:e["end"]]} for e in entities],
+        "entities": [
+            {
+                "start": e["start"],
+                "end": e["end"],
+                "label": entity_index[e["label"]],
+                "text": text[e["start"] : e["end"]],
+            }
+            for e in entities
+        ],
         "claims": [_claim_row(claim, text, claim_index, document.id) for claim in claims],
         "relations": relations,
-        "review": {"status": REVIEWED if reviewed else PRE_ANNOTATED,
-                   "annotators": [str(a) for a in review.get("annotators") or []] if reviewed else [],
-                   "agreement": _number(document.id, review, "agreement") if reviewed else None},
+        "review": {
+            "status": REVIEWED if reviewed else PRE_ANNOTATED,
+            "annotators": [str(a) for a in review.get("annotators") or []] if reviewed else [],
+            "agreement": _number(document.id, review, "agreement") if reviewed else None,
+        },
     }
 
 
@@ -88,8 +104,14 @@ _CLAIM_NUMBERS = ("value", "low", "high", "from", "to")
 
 def _claim_row(claim: dict[str, Any], text: str, index: dict[str, int], doc_id: str) -> dict[str, Any]:
     start, end = claim["start"], claim["end"]
-    row = {"start": start, "end": end, "label": index[claim["label"]], "text": text[start:end],
-           "unit": _string(claim.get("unit")), "approx": _string(claim.get("approx"))}
+    row = {
+        "start": start,
+        "end": end,
+        "label": index[claim["label"]],
+        "text": text[start:end],
+        "unit": _string(claim.get("unit")),
+        "approx": _string(claim.get("approx")),
+    }
     for key in _CLAIM_NUMBERS:  # stored numbers are floats or None; anything else is checked
         value = claim.get(key)
         row[key] = value if value is None or type(value) is float else _number(doc_id, claim, key)

@@ -23,18 +23,33 @@ def export_features(labels: LabelSettings):
     from datasets import ClassLabel, Features, List, Value
 
     string, number, offset = Value("string"), Value("float64"), Value("int32")
-    return Features({
-        "id": string,
-        "text": string,
-        "meta": {key: string for key in META_KEYS},
-        "tokens": List(string),
-        "ner_tags": List(ClassLabel(names=tag_names(labels.entities))),
-        "claim_tags": List(ClassLabel(names=tag_names(labels.claims))),
-        "entities": List({"start": offset, "end": offset, "label": ClassLabel(names=list(labels.entities)),
-                          "text": string}),
-        "claims": List({"start": offset, "end": offset, "label": ClassLabel(names=list(labels.claims)),
-                        "text": string, "value": number, "unit": string, "approx": string, "low": number,
-                        "high": number, "from": number, "to": number}),
-        "relations": List({"head": offset, "tail": offset, "type": string}),
-        "review": {"status": string, "annotators": List(string), "agreement": number},
-    })
+    return Features(
+        {
+            "id": string,
+            "text": string,
+            "meta": {key: string for key in META_KEYS},
+            "tokens": List(string),
+            "ner_tags": List(ClassLabel(names=tag_names(labels.entities))),
+            "claim_tags": List(ClassLabel(names=tag_names(labels.claims))),
+            "entities": List(
+                {"start": offset, "end": offset, "label": ClassLabel(names=list(labels.entities)), "text": string}
+            ),
+            "claims": List(
+                {
+                    "start": offset,
+                    "end": offset,
+                    "label": ClassLabel(names=list(labels.claims)),
+                    "text": string,
+                    "value": number,
+                    "unit": string,
+                    "approx": string,
+                    "low": number,
+                    "high": number,
+                    "from": number,
+                    "to": number,
+                }
+            ),
+            "relations": List({"head": offset, "tail": offset, "type": string}),
+            "review": {"status": string, "annotators": List(string), "agreement": number},
+        }
+    )

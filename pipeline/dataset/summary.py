@@ -51,7 +51,10 @@ def summarize(split, labels: LabelSettings) -> SplitSummary:
     """Counts for the card, read from the Arrow data chunk by chunk (flat memory)."""
     summary = SplitSummary(str(split.split), len(split))
     table = split.data
-    for column, names, target in (("entities", labels.entities, "entity_labels"), ("claims", labels.claims, "claim_labels")):
+    for column, names, target in (
+        ("entities", labels.entities, "entity_labels"),
+        ("claims", labels.claims, "claim_labels"),
+    ):
         counts = np.zeros(len(names), dtype=np.int64)
         for chunk in table.column(column).chunks:
             values = chunk.flatten().field("label").to_numpy(zero_copy_only=False)

@@ -44,9 +44,18 @@ class ShardNote:
     error: NewscorpusError | None = None  # set by a Ray task, which returns instead of raising
 
 
-def build_splits(store: CorpusStore, settings: Settings, features, located: list[tuple[str, Any]], building: Path,
-                 *, snapshot: dict[str, Any], include_unreviewed: bool, processes: int, fingerprints: dict[str, str]
-                 ) -> tuple[dict[str, Any], list[ShardNote]]:
+def build_splits(
+    store: CorpusStore,
+    settings: Settings,
+    features,
+    located: list[tuple[str, Any]],
+    building: Path,
+    *,
+    snapshot: dict[str, Any],
+    include_unreviewed: bool,
+    processes: int,
+    fingerprints: dict[str, str],
+) -> tuple[dict[str, Any], list[ShardNote]]:
     """The three splits as ``datasets.Dataset`` objects from one pass over ``located`` ((split, where)
     pairs in split order, then ingest order), and each shard's note. One pass keeps every process busy
     to the end (a pass per split left the small splits to one process). ``snapshot``: the store's
@@ -54,17 +63,25 @@ def build_splits(store: CorpusStore, settings: Settings, features, located: list
     import datasets
 
     on_ray = settings.engine.kind == "ray"
-    shards = max(1, math.ceil(len(located) / RAY_SHARD_DOCUMENTS)) if on_ray else \
-        max(1, min(processes, len(located) // MIN_DOCUMENTS_PER_PROCESS))
+    shards = (
+        max(1, math.ceil(len(located) / RAY_SHARD_DOCUMENTS))
+        if on_ray
+        else max(1, min(processes, len(located) // MIN_DOCUMENTS_PER_PROCESS))
+    )
     lists = building / LISTS_DIR
     lists.mkdir(parents=True, exist_ok=True)
     (building / CACHE_DIR).mkdir(parents=True, exist_ok=True)
     size = math.ceil(len(located) / shards)
     specs = []
     for number in range(shards):
-        listed = [[name, where.document, where.stages] for name, where in located[number * size:(number + 1) * size]]
-        spec = {"store": str(store.root), "snapshot": snapshot, "labels": settings.labels.dict(),
-                "include_unreviewed": include_unreviewed, "arrow": str(building / CACHE_DIR / f"rows-{number:05d}.arrow")}
+        listed = [[name, where.document, where.stages] for name, where in located[number * size : (number + 1) * size]]
+        spec = {
+            "store": str(store.root),
+            "snapshot": snapshot,
+            "labels": settings.labels.dict(),
+            "include_unreviewed": include_unreviewed,
+            "arrow": str(building / CACHE_DIR / f"rows-{number:05d}.arrow"),
+        }
         if on_ray:
             spec["located"] = listed  # travels with the shard: a worker may be on another machine
         else:
@@ -79,22 +96,30 @@ def build_splits(store: CorpusStore, settings: Settings, features, located: list
         notes = [write_shard(specs[0], features.arrow_schema)]
     else:
         with workers_stop_on_signal(), process_pool(shards, preload=[__name__]) as pool:
-            notes = [done.result() for done in [pool.submit(write_shard, spec, features.arrow_schema) for spec in specs]]
+            notes = [
+                done.result() for done in [pool.submit(write_shard, spec, features.arrow_schema) for spec in specs]
+            ]
     rows = dict.fromkeys(SPLITS, 0)
     for note in notes:
         for name, count in note.rows.items():
             rows[name] += count
     info = datasets.DatasetInfo(features=features)
-    everything = datasets.concatenate_datasets([datasets.Dataset.from_file(spec["arrow"], info=info.copy())
-                                                for spec in specs])
+    everything = datasets.concatenate_datasets(
+        [datasets.Dataset.from_file(spec["arrow"], info=info.copy()) for spec in specs]
+    )
     splits, start = {}, 0
     for name in SPLITS:
         if rows[name]:
-            splits[name] = datasets.Dataset(everything.data.slice(start, rows[name]), info=info.copy(),
-                                            split=datasets.NamedSplit(name), fingerprint=fingerprints[name])
+            splits[name] = datasets.Dataset(
+                everything.data.slice(start, rows[name]),
+                info=info.copy(),
+                split=datasets.NamedSplit(name),
+                fingerprint=fingerprints[name],
+            )
         else:
-            splits[name] = datasets.Dataset.from_dict({column: [] for column in features}, features=features,
-                                                      split=datasets.NamedSplit(name))
+            splits[name] = datasets.Dataset.from_dict(
+                {column: [] for column in features}, features=features, split=datasets.NamedSplit(name)
+            )
         start += rows[name]
     return splits, notes
 

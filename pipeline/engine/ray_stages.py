@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from pipeline.errors import NewscorpusError, RayUnavailableError
 from pipeline.corpus.record import Document, StageOutput
-from pipeline.stages import PREANNOTATE, TOKENIZE
 from pipeline.corpus.store import CorpusStore, columns
+from pipeline.errors import NewscorpusError, RayUnavailableError
+from pipeline.stages import PREANNOTATE, TOKENIZE
 
 if TYPE_CHECKING:
     from pipeline.dataset.writer import ShardNote
@@ -43,8 +43,12 @@ def start(address: str = "", num_cpus: int = 0) -> None:
         raise RayUnavailableError("the Ray engine needs Ray: pip install 'newscorpus[ray]'") from None
     if ray.is_initialized():
         return
-    options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING,
-                               "configure_logging": False}
+    options: dict[str, Any] = {
+        "include_dashboard": False,
+        "log_to_driver": False,
+        "logging_level": logging.WARNING,
+        "configure_logging": False,
+    }
     if address:
         options["address"] = address
     else:
@@ -53,8 +57,9 @@ def start(address: str = "", num_cpus: int = 0) -> None:
     try:
         ray.init(**options)
     except Exception as error:  # Ray raises plain Exception when its node does not come up
-        raise RayUnavailableError(f"cannot start or reach Ray at {address or 'this machine'}: "
-                                  f"{str(error).strip().splitlines()[0]}") from None
+        raise RayUnavailableError(
+            f"cannot start or reach Ray at {address or 'this machine'}: {str(error).strip().splitlines()[0]}"
+        ) from None
     finally:
         # ray.init makes SIGTERM exit with code 15 and no clean-up: ours stops the workers, keeps
         # what was finished and exits 143, as the local engine does
@@ -74,7 +79,9 @@ def start(address: str = "", num_cpus: int = 0) -> None:
     context.execution_options.preserve_order = True  # rows come back in ingest order: fewer, tighter files
 
 
-def map_documents(store: CorpusStore, todo: list[tuple[str, int]], actor: type, **actor_options: Any) -> Iterator[pa.Table]:
+def map_documents(
+    store: CorpusStore, todo: list[tuple[str, int]], actor: type, **actor_options: Any
+) -> Iterator[pa.Table]:
     """The stage's rows for the documents ``todo`` ((id, seq) pairs), made by a pool of ``actor``s."""
     import ray
     import ray.data
@@ -85,9 +92,14 @@ def map_documents(store: CorpusStore, todo: list[tuple[str, int]], actor: type, 
     blocks = [ids.slice(start, BATCH_SIZE) for start in range(0, len(todo), BATCH_SIZE)]
     snapshot = store.snapshot(actor.reads)
     rows = ray.data.from_arrow(blocks).map_batches(
-        actor, batch_size=BATCH_SIZE, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers),
-        num_cpus=1, max_restarts=0,
-        fn_constructor_kwargs={"root": str(store.root), "snapshot": snapshot, **actor_options})
+        actor,
+        batch_size=BATCH_SIZE,
+        batch_format="pyarrow",
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=1,
+        max_restarts=0,
+        fn_constructor_kwargs={"root": str(store.root), "snapshot": snapshot, **actor_options},
+    )
     yield from rows.iter_batches(batch_size=None, batch_format="pyarrow")
 
 
@@ -103,8 +115,10 @@ class StageActor:
         self.store = CorpusStore(root, snapshot=snapshot)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        located = [((doc_id, seq), self.reads) for doc_id, seq in zip(batch.column("id").to_pylist(),
-                                                                        batch.column("seq").to_pylist())]
+        located = [
+            ((doc_id, seq), self.reads)
+            for doc_id, seq in zip(batch.column("id").to_pylist(), batch.column("seq").to_pylist())
+        ]
         documents = list(self.store.read_located(located))
         seqs = dict(zip(batch.column("id").to_pylist(), batch.column("seq").to_pylist()))
         rows, warnings = [], []
@@ -140,15 +154,23 @@ class PreannotateActor(StageActor):
     stage = PREANNOTATE
     reads = (TOKENIZE,)
 
-    def __init__(self, root: str, snapshot: dict[str, Any], model: str, gazetteer: str | None, settings: dict[str, Any],
-                 fingerprint: str) -> None:
+    def __init__(
+        self,
+        root: str,
+        snapshot: dict[str, Any],
+        model: str,
+        gazetteer: str | None,
+        settings: dict[str, Any],
+        fingerprint: str,
+    ) -> None:
         from pipeline.nlp import preannotate
         from pipeline.settings import Settings
 
         super().__init__(root, snapshot)
         self.settings = Settings.parse_obj(settings)
-        self.nlp = preannotate.build_pipeline(model, Path(gazetteer) if gazetteer else None,
-                                              self.settings.labels.entities)
+        self.nlp = preannotate.build_pipeline(
+            model, Path(gazetteer) if gazetteer else None, self.settings.labels.entities
+        )
         self.fingerprint = fingerprint
 
     def outputs(self, documents):
@@ -172,9 +194,14 @@ def export_shards(specs: list[dict[str, Any]], schema: pa.Schema) -> Iterator[tu
     plain = [orjson.dumps({key: value for key, value in spec.items() if key != "snapshot"}).decode() for spec in specs]
     workers = max(1, int(ray.available_resources().get("CPU", 1)))
     made = ray.data.from_arrow([pa.table({"spec": [spec]}) for spec in plain]).map_batches(
-        ExportActor, batch_size=1, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers),
-        num_cpus=1, max_restarts=0,
-        fn_constructor_kwargs={"snapshot": snapshot, "schema": schema})
+        ExportActor,
+        batch_size=1,
+        batch_format="pyarrow",
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=1,
+        max_restarts=0,
+        fn_constructor_kwargs={"snapshot": snapshot, "schema": schema},
+    )
     for batch in made.iter_batches(batch_size=None, batch_format="pyarrow"):
         for rows, note in zip(batch.column("rows").to_pylist(), batch.column("note").to_pylist()):
             yield rows, pickle.loads(note)
@@ -203,12 +230,17 @@ class ExportActor:
                     writer.write_batch(pa.RecordBatch.from_pylist(rows, schema=self.schema))
             except NewscorpusError as error:
                 note.error = error
-        return pa.table({"rows": pa.array([sink.getvalue().to_pybytes()], pa.large_binary()),
-                         "note": pa.array([pickle.dumps(note)], pa.binary())})
+        return pa.table(
+            {
+                "rows": pa.array([sink.getvalue().to_pybytes()], pa.large_binary()),
+                "note": pa.array([pickle.dumps(note)], pa.binary()),
+            }
+        )
 
 
-def read_and_sign(files: list[Path], boilerplate: list[str], split_chars: int,
-                  threshold: float) -> Iterator[tuple[Path, list[Any]]]:
+def read_and_sign(
+    files: list[Path], boilerplate: list[str], split_chars: int, threshold: float
+) -> Iterator[tuple[Path, list[Any]]]:
     """Each file's articles read, given their ids and MinHash signatures, and checked for capitals
     by Ray tasks, one file per task (the files must be readable at the same path on every node);
     in the files' order, so that near-duplicates are grouped by the driver as the local engine does.
@@ -216,15 +248,19 @@ def read_and_sign(files: list[Path], boilerplate: list[str], split_chars: int,
     import orjson
     import ray.data
 
-    from pipeline.errors import InputError
     from pipeline.corpus import neardup
     from pipeline.corpus.ingest import Signed
     from pipeline.corpus.readers import Article
+    from pipeline.errors import InputError
 
     listed = pa.table({"path": [str(path) for path in files]})
     read = ray.data.from_arrow([listed.slice(i, 1) for i in range(len(files))]).map_batches(
-        _read_and_sign, batch_size=1, batch_format="pyarrow", num_cpus=1,
-        fn_kwargs={"boilerplate": boilerplate, "split_chars": split_chars, "threshold": threshold})
+        _read_and_sign,
+        batch_size=1,
+        batch_format="pyarrow",
+        num_cpus=1,
+        fn_kwargs={"boilerplate": boilerplate, "split_chars": split_chars, "threshold": threshold},
+    )
     for batch in read.iter_batches(batch_size=None, batch_format="pyarrow"):
         for path, items in zip(batch.column("path").to_pylist(), batch.column("items").to_pylist()):
             made: list[Any] = []
@@ -233,17 +269,23 @@ def read_and_sign(files: list[Path], boilerplate: list[str], split_chars: int,
                     made.append(InputError(item["error"]["path"], item["error"]["reason"], item["error"]["line"]))
                 else:
                     article = Article(item["text"], item["meta"], item["line"])
-                    made.append(Signed(article, item["id"], neardup.decode(item["signature"]),
-                                       tuple(item["capitals"]) if item["capitals"] else None))
+                    made.append(
+                        Signed(
+                            article,
+                            item["id"],
+                            neardup.decode(item["signature"]),
+                            tuple(item["capitals"]) if item["capitals"] else None,
+                        )
+                    )
             yield Path(path), made
 
 
 def _read_and_sign(batch: pa.Table, boilerplate: list[str], split_chars: int, threshold: float) -> pa.Table:
     import orjson
 
-    from pipeline.errors import InputError
     from pipeline.corpus import neardup
     from pipeline.corpus.ingest import Signed, document_id, read_items, sign
+    from pipeline.errors import InputError
 
     near = neardup.NearDuplicateIndex(threshold)
     paths, made = [], []
@@ -254,8 +296,17 @@ def _read_and_sign(batch: pa.Table, boilerplate: list[str], split_chars: int, th
                 items.append({"error": {"path": str(item.path), "reason": item.reason, "line": item.line}})
             else:
                 signed = sign(Signed(item, document_id(item.text)), near)
-                items.append({"error": None, "text": item.text, "meta": item.meta, "line": item.line, "id": signed.doc_id,
-                              "signature": neardup.encode(signed.signature), "capitals": signed.capitals})
+                items.append(
+                    {
+                        "error": None,
+                        "text": item.text,
+                        "meta": item.meta,
+                        "line": item.line,
+                        "id": signed.doc_id,
+                        "signature": neardup.encode(signed.signature),
+                        "capitals": signed.capitals,
+                    }
+                )
         paths.append(path)
         made.append(orjson.dumps(items, option=orjson.OPT_SERIALIZE_NUMPY))
     return pa.table({"path": paths, "items": pa.array(made, pa.large_binary())})

@@ -69,18 +69,112 @@ PAIR_RATIO = 1.0
 # "North" and "However" are written with a capital a little more often than not, and are words.
 TITLE_MARGIN = 0.7
 UPPER_MARGIN = 0.5
-_MONTHS = {"JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER",
-           "DECEMBER", "JAN", "FEB", "MAR", "APR", "JUN", "JUL", "AUG", "SEP", "SEPT", "OCT", "NOV", "DEC"}
+_MONTHS = {
+    "JANUARY",
+    "FEBRUARY",
+    "MARCH",
+    "APRIL",
+    "MAY",
+    "JUNE",
+    "JULY",
+    "AUGUST",
+    "SEPTEMBER",
+    "OCTOBER",
+    "NOVEMBER",
+    "DECEMBER",
+    "JAN",
+    "FEB",
+    "MAR",
+    "APR",
+    "JUN",
+    "JUL",
+    "AUG",
+    "SEP",
+    "SEPT",
+    "OCT",
+    "NOV",
+    "DEC",
+}
 _ARTICLES = {"LA", "EL", "LOS", "LAS", "LE", "LES"}
-_CONNECTORS = {"of", "de", "del", "la", "las", "los", "y", "and", "for", "the", "on", "'s", "’s", "-", "el", "da", "do",
-               "dos", "das", "van", "von", "der", "di", "du", "le"}
+_CONNECTORS = {
+    "of",
+    "de",
+    "del",
+    "la",
+    "las",
+    "los",
+    "y",
+    "and",
+    "for",
+    "the",
+    "on",
+    "'s",
+    "’s",
+    "-",
+    "el",
+    "da",
+    "do",
+    "dos",
+    "das",
+    "van",
+    "von",
+    "der",
+    "di",
+    "du",
+    "le",
+}
 # Head nouns that end a name after a capitalised word ("... Liberation Front", "Guatemala City").
-ORGANISATION_HEADS = {"front", "army", "forces", "force", "party", "group", "command", "union", "movement", "council",
-                      "alliance", "coalition", "commando", "commandos", "brigade", "brigades", "battalion", "squad",
-                      "squads", "guard", "corps", "cartel", "committee", "organization", "organisation", "federation",
-                      "association", "league", "mafia", "mafias", "path", "ministry", "agency", "institute", "court",
-                      "bank", "company", "corporation", "university", "church", "embassy", "department", "regiment",
-                      "brigade", "division", "office", "assembly", "congress", "senate", "city"}
+ORGANISATION_HEADS = {
+    "front",
+    "army",
+    "forces",
+    "force",
+    "party",
+    "group",
+    "command",
+    "union",
+    "movement",
+    "council",
+    "alliance",
+    "coalition",
+    "commando",
+    "commandos",
+    "brigade",
+    "brigades",
+    "battalion",
+    "squad",
+    "squads",
+    "guard",
+    "corps",
+    "cartel",
+    "committee",
+    "organization",
+    "organisation",
+    "federation",
+    "association",
+    "league",
+    "mafia",
+    "mafias",
+    "path",
+    "ministry",
+    "agency",
+    "institute",
+    "court",
+    "bank",
+    "company",
+    "corporation",
+    "university",
+    "church",
+    "embassy",
+    "department",
+    "regiment",
+    "division",
+    "office",
+    "assembly",
+    "congress",
+    "senate",
+    "city",
+}
 _VOWELS = set("AEIOUYÁÉÍÓÚÀÈÌÒÙÄËÏÖÜ")
 # Three words in capitals in a row (on one line): the cheap test that lets ordinary text through.
 _CAPS_RUN = re.compile(r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.&-]*[A-ZÀ-ÖØ-Þ](?:[^\w\n]+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.&-]*[A-ZÀ-ÖØ-Þ]){2}")
@@ -130,8 +224,10 @@ def in_capitals(upper: int, total: int) -> bool:
 
 
 def capitals_note(upper: int, total: int) -> str:
-    return (f"written in capitals ({upper} of {total} words): entities and claims found on a truecased copy "
-            f"(offsets on the original text), check them with care")
+    return (
+        f"written in capitals ({upper} of {total} words): entities and claims found on a truecased copy "
+        f"(offsets on the original text), check them with care"
+    )
 
 
 def statistics_identity() -> str:
@@ -157,7 +253,9 @@ def casing_statistics() -> dict[str, float]:
     except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - a dependency of the project
         import logging
 
-        logging.getLogger(__name__).warning("spacy-lookups-data is not installed: text in capitals is cased by rule only")
+        logging.getLogger(__name__).warning(
+            "spacy-lookups-data is not installed: text in capitals is cased by rule only"
+        )
         return {}
 
 
@@ -203,8 +301,9 @@ class Caser:
             return word, ratio
         return (title if p_title > p_lower + TITLE_MARGIN else lower), ratio
 
-    def recase(self, words: list[str], upper: list[bool], sentence_starts: list[bool],
-               seen: dict[str, str]) -> list[str]:
+    def recase(
+        self, words: list[str], upper: list[bool], sentence_starts: list[bool], seen: dict[str, str]
+    ) -> list[str]:
         """The words of a document with those flagged ``upper`` recased; the others unchanged.
         ``seen`` is how the document's mixed-case lines write words ({lower form: form})."""
         probs = casing_statistics()
@@ -248,8 +347,15 @@ class Caser:
         capital = self._chain(words, out, upper, decided, anchor, ratio, acronyms)
         for i, word in enumerate(words):
             # a Spanish or French article that opens a name: "LA TABLADA", "EL DESPERTAR"
-            if (upper[i] and word in _ARTICLES and not decided[i] and i + 1 < size and upper[i + 1] and capital[i + 1]
-                    and not (i > 0 and upper[i - 1] and capital[i - 1])):
+            if (
+                upper[i]
+                and word in _ARTICLES
+                and not decided[i]
+                and i + 1 < size
+                and upper[i + 1]
+                and capital[i + 1]
+                and not (i > 0 and upper[i - 1] and capital[i - 1])
+            ):
                 out[i] = _title(word)
         for i, word in enumerate(out):
             if upper[i] and sentence_starts[i] and word[:1].islower():
@@ -285,7 +391,12 @@ class Caser:
         # a word capitalised more often than not (short of the margin) next to another often capitalised
         # one is a name: "PRESIDENT ALFREDO CRISTIANI"
         for i in range(size):
-            if free(i) and ratio[i] >= PAIR_RATIO and words[i].lower() not in _CONNECTORS and (eligible(i - 1) or eligible(i + 1)):
+            if (
+                free(i)
+                and ratio[i] >= PAIR_RATIO
+                and words[i].lower() not in _CONNECTORS
+                and (eligible(i - 1) or eligible(i + 1))
+            ):
                 capitalise(i)
         changed = True
         while changed:
@@ -301,7 +412,12 @@ class Caser:
                     named = i + 3 < size and words[i + 1] == "(" and words[i + 3] == ")" and words[i + 2] in acronyms
                     floor = 0.0 if named else HEAD_RATIO
                     j = i - 1
-                    while j >= i - (3 if named else 2) and free(j) and ratio[j] >= floor and words[j].lower() not in _CONNECTORS:
+                    while (
+                        j >= i - (3 if named else 2)
+                        and free(j)
+                        and ratio[j] >= floor
+                        and words[j].lower() not in _CONNECTORS
+                    ):
                         j -= 1
                     if (j >= 0 and upper[j] and capital[j]) or (named and j < i - 1):
                         # ... or its acronym follows in brackets: "the revolutionary peasant front (FCR)"
@@ -310,8 +426,12 @@ class Caser:
                         changed = True
             for i in range(size - 2):
                 # a head, "of", then words often capitalised: "Army of National Liberation"
-                if not (upper[i] and words[i].lower() in ORGANISATION_HEADS and words[i + 1].lower() == "of"
-                        and upper[i + 1]):
+                if not (
+                    upper[i]
+                    and words[i].lower() in ORGANISATION_HEADS
+                    and words[i + 1].lower() == "of"
+                    and upper[i + 1]
+                ):
                     continue
                 k = i + 2
                 while k < size and upper[k] and (capital[k] or (free(k) and ratio[k] >= CHAIN_RATIO)):
@@ -359,10 +479,10 @@ def _bracketed(words: list[str], upper: list[bool]) -> set[str]:
     for i, word in enumerate(words):
         if word != "(":
             continue
-        inside = words[i + 1:i + 6]
+        inside = words[i + 1 : i + 6]
         if ")" not in inside:
             continue
-        inside = inside[:inside.index(")")]
+        inside = inside[: inside.index(")")]
         cased = [j for j, w in enumerate(inside, i + 1) if _has_cased(w)]
         if cased and len(cased) <= 3 and all(upper[j] and len(words[j]) <= 8 for j in cased):
             found.update(words[j] for j in cased)
@@ -390,7 +510,12 @@ def upper_lines(doc) -> list[bool]:
         return flags
     start = 0
     for i in range(1, len(doc) + 1):
-        if i == len(doc) or doc[i].is_sent_start or "\n" in doc[i - 1].text_with_ws[len(doc[i - 1].text):] or "\n" in doc[i].text:
+        if (
+            i == len(doc)
+            or doc[i].is_sent_start
+            or "\n" in doc[i - 1].text_with_ws[len(doc[i - 1].text) :]
+            or "\n" in doc[i].text
+        ):
             _mark_line(doc, start, i, flags)
             start = i
     return flags
@@ -405,7 +530,7 @@ def _mark_line(doc, start: int, end: int, flags: list[bool]) -> None:
         text = doc.text
         line_start = text.rfind("\n", 0, doc[start].idx) + 1
         line_end = text.find("\n", doc[start].idx)
-        line = text[line_start:len(text) if line_end == -1 else line_end]
+        line = text[line_start : len(text) if line_end == -1 else line_end]
         if _CAPS_LINE.fullmatch(line) is None:
             return
     elif len(words) - capitals > MAX_LOWER_SHARE * len(words):
@@ -467,5 +592,5 @@ _register()
 def record_texts(records: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
     """Records found on a truecased copy, with their texts taken from the original."""
     for record in records:
-        record["text"] = text[record["start"]:record["end"]]
+        record["text"] = text[record["start"] : record["end"]]
     return records

@@ -34,7 +34,7 @@ DISAGREEMENT_KEY = "newscorpus_disagreements"  # how many entities the merge cha
 SCHEMA_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "DATE")
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT"}
 _LEADING_DROP = {"the", "The", "THE"}
-_TRAILING_DROP = {"'s", "’s", "'", "’", ",", ".", ";", ":", ")", "(", "-", "—", "–", "\"", "“", "”", "‘", "’"}
+_TRAILING_DROP = {"'s", "’s", "'", "’", ",", ".", ";", ":", ")", "(", "-", "—", "–", '"', "“", "”", "‘"}
 RULES_SOURCE = "rules"
 PLACES_SOURCE = "places"
 PLACES_KEY = "places"
@@ -42,25 +42,107 @@ PLACE_ID = "place-list"  # a country
 SUBDIVISION_ID = "place-list:subdivision"  # a country's first-level subdivision
 PLACE_SCORE = 0.9
 DEFAULT_SCORE = 0.5
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-           "dec", "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec."]
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "jan.",
+    "feb.",
+    "mar.",
+    "apr.",
+    "jun.",
+    "jul.",
+    "aug.",
+    "sep.",
+    "sept.",
+    "oct.",
+    "nov.",
+    "dec.",
+]
 _DATE_WORDS = set(_MONTHS) | {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
-    "tomorrow", "year", "years", "month", "months", "week", "weeks", "day", "days", "decade", "decades",
-    "century", "centuries", "ago", "weekend", "season", "spring", "summer", "autumn", "fall", "winter",
-    "quarter", "night", "morning", "evening", "era", "period", "annual", "now", "recently", "time"}
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "year",
+    "years",
+    "month",
+    "months",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "decade",
+    "decades",
+    "century",
+    "centuries",
+    "ago",
+    "weekend",
+    "season",
+    "spring",
+    "summer",
+    "autumn",
+    "fall",
+    "winter",
+    "quarter",
+    "night",
+    "morning",
+    "evening",
+    "era",
+    "period",
+    "annual",
+    "now",
+    "recently",
+    "time",
+}
 # Built-in rules: dates the small model misses in datelines ("Jul 4", "July 4, 2022"), and named
 # operations, which the schema makes EVENT ("Operation Neptune").
 BUILTIN_PATTERNS = [
     {"label": "EVENT", "id": "builtin:operation", "pattern": [{"ORTH": "Operation"}, {"IS_TITLE": True, "OP": "+"}]},
-    {"label": "DATE", "id": "builtin:month-day", "pattern": [
-        {"LOWER": {"IN": _MONTHS}, "IS_TITLE": True}, {"TEXT": {"REGEX": r"^(0?[1-9]|[12]\d|3[01])$"}},
-        {"TEXT": ",", "OP": "?"}, {"TEXT": {"REGEX": r"^(1[5-9]|20)\d\d$"}, "OP": "?"}]},
+    {
+        "label": "DATE",
+        "id": "builtin:month-day",
+        "pattern": [
+            {"LOWER": {"IN": _MONTHS}, "IS_TITLE": True},
+            {"TEXT": {"REGEX": r"^(0?[1-9]|[12]\d|3[01])$"}},
+            {"TEXT": ",", "OP": "?"},
+            {"TEXT": {"REGEX": r"^(1[5-9]|20)\d\d$"}, "OP": "?"},
+        ],
+    },
 ]
 
 
-_DATELINE_PLACE = re.compile(r"(?P<city>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'-]+[A-ZÁÉÍÓÚÑ])(?:,\s+(?P<country>[A-Z][\w ]+?))?(?=(?:,\s+\w{3}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*\()")
+_DATELINE_PLACE = re.compile(
+    r"(?P<city>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'-]+[A-ZÁÉÍÓÚÑ])(?:,\s+(?P<country>[A-Z][\w ]+?))?"
+    r"(?=(?:,\s+\w{3}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*\()"
+)
 
 
 def dateline_places(doc: Doc) -> list[Span]:
@@ -98,64 +180,321 @@ def load_patterns(path: Path, labels: Iterable[str] | None = None) -> list[dict[
             if not isinstance(pattern, dict) or "label" not in pattern or "pattern" not in pattern:
                 raise InputError(path, "a pattern needs 'label' and 'pattern'", number)
             if labels is not None and pattern["label"] not in labels:
-                raise InputError(path, f"label {pattern['label']!r} is not one of the entity labels in [labels] "
-                                       f"({', '.join(labels)})", number)
+                raise InputError(
+                    path,
+                    f"label {pattern['label']!r} is not one of the entity labels in [labels] ({', '.join(labels)})",
+                    number,
+                )
             patterns.append(pattern)
     return patterns
 
 
 # First words of Spanish and Portuguese place names that the small model reads as people or groups.
-TOPONYM_FIRST_WORDS = {"Villa": "LOC", "Isla": "LOC", "Islas": "LOC", "Tierra": "LOC", "Cerro": "LOC", "Valle": "LOC",
-                       "Sierra": "LOC", "Laguna": "LOC", "Lago": "LOC", "Bahía": "LOC", "Playa": "LOC", "Cordillera": "LOC",
-                       "Río": "LOC", "Puerto": "GPE", "Ciudad": "GPE", "San": "GPE", "Santa": "GPE", "Santo": "GPE"}
-NATURAL_FEATURES = {"river", "rivers", "valley", "valleys", "lake", "lakes", "mountain", "mountains", "basin", "sea",
-                    "gulf", "bay", "desert", "jungle", "forest", "plateau", "canyon", "delta", "peninsula", "range"}
+TOPONYM_FIRST_WORDS = {
+    "Villa": "LOC",
+    "Isla": "LOC",
+    "Islas": "LOC",
+    "Tierra": "LOC",
+    "Cerro": "LOC",
+    "Valle": "LOC",
+    "Sierra": "LOC",
+    "Laguna": "LOC",
+    "Lago": "LOC",
+    "Bahía": "LOC",
+    "Playa": "LOC",
+    "Cordillera": "LOC",
+    "Río": "LOC",
+    "Puerto": "GPE",
+    "Ciudad": "GPE",
+    "San": "GPE",
+    "Santa": "GPE",
+    "Santo": "GPE",
+}
+NATURAL_FEATURES = {
+    "river",
+    "rivers",
+    "valley",
+    "valleys",
+    "lake",
+    "lakes",
+    "mountain",
+    "mountains",
+    "basin",
+    "sea",
+    "gulf",
+    "bay",
+    "desert",
+    "jungle",
+    "forest",
+    "plateau",
+    "canyon",
+    "delta",
+    "peninsula",
+    "range",
+}
 _LOC_ENDINGS = ("National Park", "Nature Reserve", "Reserve", "Indigenous Territory", "Rainforest")
 # Head nouns of a lowercase description of a body, which an acronym in brackets names:
 # "national commission for development and life without drugs (Devida)".
-BODY_NOUNS = {"commission", "directorate", "service", "programme", "program", "agency", "ministry", "office", "council",
-              "unit", "police", "force", "forces", "court", "institute", "department", "secretariat", "committee",
-              "authority", "bank", "company", "party", "group", "front", "army", "command", "board", "administration",
-              "bureau", "federation", "association", "union", "organisation", "organization", "corporation", "fund",
-              "network", "movement", "coalition", "alliance", "tribunal", "prosecutor", "registry", "superintendency"}
+BODY_NOUNS = {
+    "commission",
+    "directorate",
+    "service",
+    "programme",
+    "program",
+    "agency",
+    "ministry",
+    "office",
+    "council",
+    "unit",
+    "police",
+    "force",
+    "forces",
+    "court",
+    "institute",
+    "department",
+    "secretariat",
+    "committee",
+    "authority",
+    "bank",
+    "company",
+    "party",
+    "group",
+    "front",
+    "army",
+    "command",
+    "board",
+    "administration",
+    "bureau",
+    "federation",
+    "association",
+    "union",
+    "organisation",
+    "organization",
+    "corporation",
+    "fund",
+    "network",
+    "movement",
+    "coalition",
+    "alliance",
+    "tribunal",
+    "prosecutor",
+    "registry",
+    "superintendency",
+}
 _DESCRIPTION_GLUE = {"of", "for", "and", "on", "against", "the"}
 # Labels of the model's that name things the schema does not keep; a place inside one is no place.
 _OTHER_NAME_LABELS = {"PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 # Model labels of words that are no part of a place's longer name ("Spain Monday", "California Republican").
 _NOT_NAME_PART = {"DATE", "TIME", "NORP", "GPE", "LOC", "FAC", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 # Titles and roles written after or before a place ("Gabon President Omar Bongo", "Former England midfielder").
-TITLE_WORDS = {"President", "Prime", "Minister", "PM", "Premier", "Governor", "Gov", "Senator", "Sen", "Rep", "Mayor",
-               "King", "Queen", "Prince", "Princess", "Emir", "Sheikh", "Sultan", "Chancellor", "Speaker", "Finance",
-               "FinMin", "Foreign", "Defence", "Defense", "Interior", "Trade", "Justice", "Deputy", "Vice", "Chief",
-               "General", "Gen", "Ambassador", "Secretary", "Attorney", "Cardinal", "Archbishop", "Bishop", "Former",
-               "Ex", "Late", "Republican", "Democrat", "Democratic"}
+TITLE_WORDS = {
+    "President",
+    "Prime",
+    "Minister",
+    "PM",
+    "Premier",
+    "Governor",
+    "Gov",
+    "Senator",
+    "Sen",
+    "Rep",
+    "Mayor",
+    "King",
+    "Queen",
+    "Prince",
+    "Princess",
+    "Emir",
+    "Sheikh",
+    "Sultan",
+    "Chancellor",
+    "Speaker",
+    "Finance",
+    "FinMin",
+    "Foreign",
+    "Defence",
+    "Defense",
+    "Interior",
+    "Trade",
+    "Justice",
+    "Deputy",
+    "Vice",
+    "Chief",
+    "General",
+    "Gen",
+    "Ambassador",
+    "Secretary",
+    "Attorney",
+    "Cardinal",
+    "Archbishop",
+    "Bishop",
+    "Former",
+    "Ex",
+    "Late",
+    "Republican",
+    "Democrat",
+    "Democratic",
+}
 # Words after a place below the country that make it a club or a company ("Porto coach", "Valencia fans").
-TEAM_WORDS = {"club", "side", "team", "coach", "manager", "striker", "midfielder", "defender", "goalkeeper", "forward",
-              "captain", "fans", "supporters", "shares", "stock", "shareholders", "chairman"}
+TEAM_WORDS = {
+    "club",
+    "side",
+    "team",
+    "coach",
+    "manager",
+    "striker",
+    "midfielder",
+    "defender",
+    "goalkeeper",
+    "forward",
+    "captain",
+    "fans",
+    "supporters",
+    "shares",
+    "stock",
+    "shareholders",
+    "chairman",
+}
 # Last words of an organisation's name: a name ending in one is an organisation, even when it starts
 # with a place ("Santa Cruz Operation", "Kenya Airways", "Dhaka Newsroom", "Harwich United").
-ORG_LAST_WORDS = {"Inc", "Inc.", "Corp", "Corp.", "Corporation", "Co", "Co.", "Company", "Ltd", "Ltd.", "Limited", "Plc",
-                  "PLC", "plc", "LLC", "AG", "SA", "NV", "GmbH", "Group", "Holdings", "Operation", "Operations",
-                  "Airways", "Airlines", "Industries", "Technologies", "Communications", "Telecom", "Bancorp",
-                  "Newsroom", "Newsdesk", "University", "Institute", "Council", "Commission", "Committee", "Ministry",
-                  "Agency", "Authority", "Association", "Federation", "Party", "Club", "FC", "United", "Rovers",
-                  "Athletic", "Wanderers", "Hotspur", "Albion", *{"Army", "Front", "Forces", "Movement", "Brigade",
-                  "Brigades", "Commandos", "Command", "Alliance", "Cartel", "Militia", "Guard"}}
+ORG_LAST_WORDS = {
+    "Inc",
+    "Inc.",
+    "Corp",
+    "Corp.",
+    "Corporation",
+    "Co",
+    "Co.",
+    "Company",
+    "Ltd",
+    "Ltd.",
+    "Limited",
+    "Plc",
+    "PLC",
+    "plc",
+    "LLC",
+    "AG",
+    "SA",
+    "NV",
+    "GmbH",
+    "Group",
+    "Holdings",
+    "Operation",
+    "Operations",
+    "Airways",
+    "Airlines",
+    "Industries",
+    "Technologies",
+    "Communications",
+    "Telecom",
+    "Bancorp",
+    "Newsroom",
+    "Newsdesk",
+    "University",
+    "Institute",
+    "Council",
+    "Commission",
+    "Committee",
+    "Ministry",
+    "Agency",
+    "Authority",
+    "Association",
+    "Federation",
+    "Party",
+    "Club",
+    "FC",
+    "United",
+    "Rovers",
+    "Athletic",
+    "Wanderers",
+    "Hotspur",
+    "Albion",
+    *{
+        "Army",
+        "Front",
+        "Forces",
+        "Movement",
+        "Brigade",
+        "Brigades",
+        "Commandos",
+        "Command",
+        "Alliance",
+        "Cartel",
+        "Militia",
+        "Guard",
+    },
+}
 # Heads that name an armed or political group and take their qualifier after them
 # ("Army of National Liberation", "Front for the Liberation of Mozambique").
-ORG_HEADS_BEFORE_OF = {"Army", "Front", "Forces", "Movement", "Brigade", "Brigades", "Commandos", "Command", "Alliance",
-                       "League", "Party", "Council", "Federation", "Union", "Organization", "Organisation"}
+ORG_HEADS_BEFORE_OF = {
+    "Army",
+    "Front",
+    "Forces",
+    "Movement",
+    "Brigade",
+    "Brigades",
+    "Commandos",
+    "Command",
+    "Alliance",
+    "League",
+    "Party",
+    "Council",
+    "Federation",
+    "Union",
+    "Organization",
+    "Organisation",
+}
 _CAMEL_CASE = re.compile(r"[A-Z]?[a-z]+[A-Z][A-Za-z]*")  # "TiVo", "eBay": read on NORP only, which "McDonald" never is
 _NUMBER = re.compile(r"[+-]?\d[\d.,:/]*(?:st|nd|rd|th|s)?|[+-]?[.,]\d+")  # 2, 442,201, 13.52, 33rd, 1990s
 _DASHES = {"-", "–", "—", "--"}
 # Words that a number of a name follows ("Interstate 95", "Route 66", "Terminal 5", "Flight 370").
-NUMBERED_WORDS = {"Interstate", "Interstates", "Route", "Highway", "Motorway", "Terminal", "Gate", "Pier", "Platform",
-                  "Flight", "Camp", "Block", "Sector", "Zone", "Channel", "Radio", "Apollo", "No", "No.", "Number"}
+NUMBERED_WORDS = {
+    "Interstate",
+    "Interstates",
+    "Route",
+    "Highway",
+    "Motorway",
+    "Terminal",
+    "Gate",
+    "Pier",
+    "Platform",
+    "Flight",
+    "Camp",
+    "Block",
+    "Sector",
+    "Zone",
+    "Channel",
+    "Radio",
+    "Apollo",
+    "No",
+    "No.",
+    "Number",
+}
 # The word between the sides of a fixture ("Kettering v Stamford"): no name runs across it.
 FIXTURE_WORDS = {"v", "v.", "vs", "vs."}
 # Lower-case words inside people's names ("Hicham El Guerrouj", "Aravinda de Silva").
-NAME_PARTICLES = {"de", "del", "della", "di", "da", "dos", "das", "do", "van", "von", "der", "den", "le", "la", "al", "el",
-                  "bin", "ibn", "ben", "mac", "y"}
+NAME_PARTICLES = {
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "dos",
+    "das",
+    "do",
+    "van",
+    "von",
+    "der",
+    "den",
+    "le",
+    "la",
+    "al",
+    "el",
+    "bin",
+    "ibn",
+    "ben",
+    "mac",
+    "y",
+}
 # Words the small model leaves at the end of a name ("Sweeney Todd and", "Luc Bondy for").
 _TRAILING_WORDS = {"and", "or", "for", "of", "in", "at", "on", "with", "to", "by", "from", "&"}
 _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her"}
@@ -197,7 +536,9 @@ def _relabel(piece: Span) -> Span:
         label = "ORG"
     elif label in ("PERSON", "ORG", "FAC") and len(piece) >= 2 and piece[0].text in TOPONYM_FIRST_WORDS:
         label = TOPONYM_FIRST_WORDS[piece[0].text]
-    elif label in ("PERSON", "ORG", "FAC", "GPE") and piece.end < len(doc) and doc[piece.end].lower_ in NATURAL_FEATURES:
+    elif (
+        label in ("PERSON", "ORG", "FAC", "GPE") and piece.end < len(doc) and doc[piece.end].lower_ in NATURAL_FEATURES
+    ):
         label = "LOC"
     elif label in ("FAC", "ORG", "GPE") and piece.text.endswith(_LOC_ENDINGS):
         label = "LOC"
@@ -240,8 +581,15 @@ def _initials_before(span: Span) -> bool:
     if span.start == 0 or not span[0].is_title:
         return False
     before = span.doc[span.start - 1]
-    return (before.is_upper and before.is_alpha and 2 <= len(before) <= 3 and before.whitespace_ == " "
-            and not before.ent_type_ and not before.is_stop and not span[0].is_sent_start)
+    return (
+        before.is_upper
+        and before.is_alpha
+        and 2 <= len(before) <= 3
+        and before.whitespace_ == " "
+        and not before.ent_type_
+        and not before.is_stop
+        and not span[0].is_sent_start
+    )
 
 
 def clean_model_span(span: Span) -> list[Span]:
@@ -250,7 +598,7 @@ def clean_model_span(span: Span) -> list[Span]:
     parts: list[tuple[int, int]] = []
     open_bracket = next((t.i for t in span if t.text == "("), None)
     if open_bracket is not None and span.label_ in ("ORG", "GPE", "LOC", "FAC", "PERSON", "EVENT"):
-        close = next((t.i for t in doc[open_bracket:min(end + 1, len(doc))] if t.text == ")"), end)
+        close = next((t.i for t in doc[open_bracket : min(end + 1, len(doc))] if t.text == ")"), end)
         parts = [(start, open_bracket), (open_bracket + 1, min(close, end))]
     else:
         parts = [(start, end)]
@@ -260,10 +608,15 @@ def clean_model_span(span: Span) -> list[Span]:
         parts[0] = (start - 1, parts[0][1])
     cleaned = []
     for s, e in parts:
-        while s < e and (doc[s].text in _LEADING_DROP or doc[s].is_space or doc[s].text in ("(", "“", "\"", "‘")):
+        while s < e and (doc[s].text in _LEADING_DROP or doc[s].is_space or doc[s].text in ("(", "“", '"', "‘")):
             s += 1
-        while e > s and (doc[e - 1].text in _TRAILING_DROP or doc[e - 1].is_space or doc[e - 1].tag_ == "POS"
-                         or doc[e - 1].lower_ in _TRAILING_WORDS and span.label_ in _NAME_LABELS):
+        while e > s and (
+            doc[e - 1].text in _TRAILING_DROP
+            or doc[e - 1].is_space
+            or doc[e - 1].tag_ == "POS"
+            or doc[e - 1].lower_ in _TRAILING_WORDS
+            and span.label_ in _NAME_LABELS
+        ):
             e -= 1
         if e <= s:
             continue
@@ -289,9 +642,15 @@ def is_date_like(span: Span) -> bool:
     return False
 
 
-def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span], label_precision: dict[str, float],
-                   place_spans: Iterable[Span] = (), model_labels: Iterable[str] = SCHEMA_LABELS,
-                   doc: Doc | None = None, cleaned: tuple[list[Span], list[Span]] | None = None) -> list[dict[str, Any]]:
+def merge_entities(
+    model_spans: Iterable[Span],
+    gazetteer_spans: Iterable[Span],
+    label_precision: dict[str, float],
+    place_spans: Iterable[Span] = (),
+    model_labels: Iterable[str] = SCHEMA_LABELS,
+    doc: Doc | None = None,
+    cleaned: tuple[list[Span], list[Span]] | None = None,
+) -> list[dict[str, Any]]:
     """Where spans overlap: the gazetteer's (and built-in rules') span wins. Between the model and the
     place list, a place stands only where it is a place of its own (``_place_stands``): not inside
     a longer name, not the first or last word of a longer capitalised name, not a person the document
@@ -305,8 +664,9 @@ def merge_entities(model_spans: Iterable[Span], gazetteer_spans: Iterable[Span],
     taken: set[int] = set()
     for span in gazetteer:
         taken.update(range(span.start_char, span.end_char))
-    records = [_record(span, RULES_SOURCE if span.id_.startswith("builtin:") else GAZETTEER_SOURCE, 1.0)
-               for span in gazetteer]
+    records = [
+        _record(span, RULES_SOURCE if span.id_.startswith("builtin:") else GAZETTEER_SOURCE, 1.0) for span in gazetteer
+    ]
     model, names = cleaned if cleaned is not None else cleaned_model_spans(model_spans, model_labels)
     model = [span for span in filter_spans(model) if not _overlaps(span, taken)]
     names = [span for span in names if not _overlaps(span, taken)]  # the gazetteer's name replaces the model's
@@ -344,8 +704,13 @@ def cleaned_model_spans(model_spans: Iterable[Span], model_labels: Iterable[str]
     return model, names
 
 
-def disagreements(model_spans: Iterable[Span], records: list[dict[str, Any]], model_labels: Iterable[str], *,
-                  cleaned: list[Span] | None = None) -> int:
+def disagreements(
+    model_spans: Iterable[Span],
+    records: list[dict[str, Any]],
+    model_labels: Iterable[str],
+    *,
+    cleaned: list[Span] | None = None,
+) -> int:
     """Entities where the model's own reading and the merged one differ: a model entity the gazetteer,
     the place list or the document's evidence dropped, cut or relabelled, and an entity the rules
     found where the model had none (a relabelled span counts twice). Where they disagree, one is
@@ -386,32 +751,145 @@ _ACRONYM = re.compile(r"[A-Z][A-Z&-]*[A-Z]")
 _INITIAL = re.compile(r"[A-Z]\.")
 # Names of countries as English news writes them that the ISO list lacks or holds as a subdivision:
 # a country's name stays a place ("England captain" is no club's).
-COUNTRY_NAMES = {"Britain", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland", "U.S.", "US", "USA",
-                 "U.S.A.", "America", "Russia", "Yugoslavia", "Macedonia", "Holland", "Kosovo"}
+COUNTRY_NAMES = {
+    "Britain",
+    "Great Britain",
+    "England",
+    "Scotland",
+    "Wales",
+    "Northern Ireland",
+    "U.S.",
+    "US",
+    "USA",
+    "U.S.A.",
+    "America",
+    "Russia",
+    "Yugoslavia",
+    "Macedonia",
+    "Holland",
+    "Kosovo",
+}
 # Titles before a lone name that make it a person's ("Princess Diana", "Mr Blair").
 HONORIFICS = TITLE_WORDS | {"Mr", "Mrs", "Ms", "Dr", "Princess", "Pope", "Judge", "Sir", "Lady", "Lord", "Saint", "St"}
 # Lower-case nouns for an organisation written right before its name ("the daily Gazeta Lubuska",
 # "Danish club Viborg Rovers", "mining group Kestrel").
-ORG_NOUNS = {"daily", "weekly", "newspaper", "paper", "magazine", "tabloid", "agency", "firm", "company", "concern",
-             "group", "club", "team", "side", "carrier", "airline", "bank", "lender", "conglomerate", "retailer",
-             "broadcaster", "network", "chain", "subsidiary", "unit", "party", "movement", "union", "organisation",
-             "organization", "faction", "consortium", "fund", "association", "automaker", "carmaker", "utility",
-             "outfit", "brokerage"}
+ORG_NOUNS = {
+    "daily",
+    "weekly",
+    "newspaper",
+    "paper",
+    "magazine",
+    "tabloid",
+    "agency",
+    "firm",
+    "company",
+    "concern",
+    "group",
+    "club",
+    "team",
+    "side",
+    "carrier",
+    "airline",
+    "bank",
+    "lender",
+    "conglomerate",
+    "retailer",
+    "broadcaster",
+    "network",
+    "chain",
+    "subsidiary",
+    "unit",
+    "party",
+    "movement",
+    "union",
+    "organisation",
+    "organization",
+    "faction",
+    "consortium",
+    "fund",
+    "association",
+    "automaker",
+    "carmaker",
+    "utility",
+    "outfit",
+    "brokerage",
+}
 # Nouns that describe a person as well as a firm ("publisher Anna Berg"): only a lone name or a
 # place's name takes ORG from them ("press distributor Kestrel", "league champions Braga").
-AGENT_NOUNS = {"maker", "manufacturer", "producer", "publisher", "distributor", "insurer", "broker", "developer",
-               "supplier", "contractor", "exporter", "importer", "operator", "miner", "refiner", "giant", "champions",
-               "rivals"}
+AGENT_NOUNS = {
+    "maker",
+    "manufacturer",
+    "producer",
+    "publisher",
+    "distributor",
+    "insurer",
+    "broker",
+    "developer",
+    "supplier",
+    "contractor",
+    "exporter",
+    "importer",
+    "operator",
+    "miner",
+    "refiner",
+    "giant",
+    "champions",
+    "rivals",
+}
 # Lower-case roles in an organisation written between its name and a person's ("Halvorsen chairman
 # Per Olsen", "Gateshead striker Tom Hartley"): no person has a chairman, shareholders or a striker.
-ORG_ROLES = {"chairman", "chairwoman", "shares", "stock", "shareholders", "board", "squad", "striker", "midfielder",
-             "defender", "goalkeeper", "winger", "skipper", "batsman", "bowler", "pitcher", "spinner", "playmaker",
-             "keeper", "all-rounder", "opener", "fullback", "full-back", "scrum-half", "fly-half", "flanker", "players",
-             "officials", "executive", "treasurer", "economist", "analyst", "trader", "founder", "members"}
+ORG_ROLES = {
+    "chairman",
+    "chairwoman",
+    "shares",
+    "stock",
+    "shareholders",
+    "board",
+    "squad",
+    "striker",
+    "midfielder",
+    "defender",
+    "goalkeeper",
+    "winger",
+    "skipper",
+    "batsman",
+    "bowler",
+    "pitcher",
+    "spinner",
+    "playmaker",
+    "keeper",
+    "all-rounder",
+    "opener",
+    "fullback",
+    "full-back",
+    "scrum-half",
+    "fly-half",
+    "flanker",
+    "players",
+    "officials",
+    "executive",
+    "treasurer",
+    "economist",
+    "analyst",
+    "trader",
+    "founder",
+    "members",
+}
 # Roles that a person has too ("Smith campaign team", "Berg coach", "Obama spokesman"): after a place's
 # name or a name the model left out only ("Braga coach", "Hamas leader").
-GROUP_ROLES = TEAM_WORDS | {"director", "chief", "president", "official", "leader", "leaders", "member", "player",
-                            "boss", "owner", "forward"}
+GROUP_ROLES = TEAM_WORDS | {
+    "director",
+    "chief",
+    "president",
+    "official",
+    "leader",
+    "leaders",
+    "member",
+    "player",
+    "boss",
+    "owner",
+    "forward",
+}
 # Verbs of a match before the side that lost it ("Gateshead beat Hexham").
 MATCH_VERBS = {"beat", "beating", "defeated", "defeating", "blanked", "thrashed", "routed", "edged"}
 PLACE_PREPOSITIONS = {"in", "from", "near", "of", "to", "at", "outside", "into"}
@@ -430,8 +908,10 @@ def _document_senses(doc: Doc, mentions: list[_Mention], rules: list[Span]) -> l
     blocked = {i for span in rules for i in range(span.start, span.end)}
     words = [token.text for token in doc]  # one pass over the Doc: the passes look at the words first
     senses = _acronym_senses(doc, words, mentions, blocked)
-    mentions = [m.relabelled(senses[m.span.text].label)
-                if m.span.text in senses and senses[m.span.text].label != m.label else m for m in mentions]
+    mentions = [
+        m.relabelled(senses[m.span.text].label) if m.span.text in senses and senses[m.span.text].label != m.label else m
+        for m in mentions
+    ]
     mentions = _written_as_people(doc, mentions)
     person_words = {t.text for m in mentions if m.label == "PERSON" and len(m.span) > 1 for t in m.span}
     mentions = _places_as_agents(doc, mentions, person_words)
@@ -467,8 +947,15 @@ def _acronym_senses(doc: Doc, words: list[str], mentions: list[_Mention], blocke
     return senses
 
 
-def _acronym_sense(doc: Doc, words: list[str], acronym: int, name: _Mention | None, after: bool, blocked: set[int],
-                   senses: dict[str, _Mention]) -> None:
+def _acronym_sense(
+    doc: Doc,
+    words: list[str],
+    acronym: int,
+    name: _Mention | None,
+    after: bool,
+    blocked: set[int],
+    senses: dict[str, _Mention],
+) -> None:
     text = words[acronym]
     if name is None or name.label not in _NAME_LABELS - {"PERSON"} or acronym in blocked:
         return
@@ -494,8 +981,11 @@ def _spells(acronym: str, name: Span) -> bool:
             return False
         if (i, j) not in memo:
             word = words[j]
-            memo[(i, j)] = (any(letters[i:i + k] == word[:k] and match(i + k, j + 1) for k in range(1, len(word) + 1))
-                            or j > 0 and match(i, j + 1))
+            memo[(i, j)] = (
+                any(letters[i : i + k] == word[:k] and match(i + k, j + 1) for k in range(1, len(word) + 1))
+                or j > 0
+                and match(i, j + 1)
+            )
         return memo[(i, j)]
 
     return bool(letters) and match(0, 0)
@@ -512,8 +1002,12 @@ def _written_as_people(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     for m in mentions:
         words = [t for t in m.span if not t.is_space]
         if m.label == "ORG" and m.source == MODEL_SOURCE and words[-1].text not in ORG_LAST_WORDS:
-            if 2 <= len(words) <= 4 and all(t.is_title and t.text not in place_words for t in words) and not any(
-                    t.text in _subdivision_names() for t in words) and _country_in_brackets(doc, m.span.end, gpe_at):
+            if (
+                2 <= len(words) <= 4
+                and all(t.is_title and t.text not in place_words for t in words)
+                and not any(t.text in _subdivision_names() for t in words)
+                and _country_in_brackets(doc, m.span.end, gpe_at)
+            ):
                 m = m.relabelled("PERSON")
             elif 2 <= len(words) <= 3 and _INITIAL.fullmatch(words[0].text) and all(t.is_title for t in words[1:]):
                 m = m.relabelled("PERSON")
@@ -525,8 +1019,13 @@ def _country_in_brackets(doc: Doc, i: int, gpe_at: dict[int, _Mention]) -> bool:
     while i < len(doc) and doc[i].is_space:
         i += 1
     country = gpe_at.get(i + 1)
-    return (i + 1 < len(doc) and doc[i].text == "(" and country is not None and country.span.end < len(doc)
-            and doc[country.span.end].text == ")")
+    return (
+        i + 1 < len(doc)
+        and doc[i].text == "("
+        and country is not None
+        and country.span.end < len(doc)
+        and doc[country.span.end].text == ")"
+    )
 
 
 def _places_as_agents(doc: Doc, mentions: list[_Mention], person_words: set[str]) -> list[_Mention]:
@@ -540,15 +1039,30 @@ def _places_as_agents(doc: Doc, mentions: list[_Mention], person_words: set[str]
     result = []
     for m in mentions:
         span = m.span
-        if (m.label == "PERSON" and m.source == MODEL_SOURCE and len(span) == 1 and span.text not in person_words
-                and not span[0].is_upper and span.text in places):
+        if (
+            m.label == "PERSON"
+            and m.source == MODEL_SOURCE
+            and len(span) == 1
+            and span.text not in person_words
+            and not span[0].is_upper
+            and span.text in places
+        ):
             before = doc[span.start - 1] if span.start > 0 else None
             after = doc[span.end] if span.end < len(doc) else None
-            if not (before is not None and (before.text.rstrip(".") in HONORIFICS or before.lower_ in PLACE_PREPOSITIONS
-                                            or not span[0].is_sent_start
-                                            and (before.is_title or before.lower_ in NAME_PARTICLES))
-                    or after is not None and after.is_title and not after.is_sent_start
-                    or span.start >= 2 and doc[span.start - 2].text in ('"', "”", "''")):
+            if not (
+                before is not None
+                and (
+                    before.text.rstrip(".") in HONORIFICS
+                    or before.lower_ in PLACE_PREPOSITIONS
+                    or not span[0].is_sent_start
+                    and (before.is_title or before.lower_ in NAME_PARTICLES)
+                )
+                or after is not None
+                and after.is_title
+                and not after.is_sent_start
+                or span.start >= 2
+                and doc[span.start - 2].text in ('"', "”", "''")
+            ):
                 m = m.relabelled("ORG")
         result.append(m)
     return result
@@ -565,8 +1079,12 @@ def _bare_name_end(doc: Doc, i: int, covered: set[int]) -> int:
 def _bare_name_start(doc: Doc, end: int, covered: set[int]) -> int:
     """The start of the run of capitalised proper nouns that ends at token ``end`` (``end`` if none)."""
     start = end
-    while start > 0 and (start - 1) not in covered and _name_word(doc[start - 1]) and (
-            start == end or not doc[start].is_sent_start):
+    while (
+        start > 0
+        and (start - 1) not in covered
+        and _name_word(doc[start - 1])
+        and (start == end or not doc[start].is_sent_start)
+    ):
         start -= 1
     return start
 
@@ -579,8 +1097,9 @@ def _is_country(m: _Mention) -> bool:
     return m.span.id_ == PLACE_ID or m.span.text in COUNTRY_NAMES or m.span.text in _country_names()
 
 
-def _lists_and_fixtures(doc: Doc, words: list[str], mentions: list[_Mention], blocked: set[int],
-                        person_words: set[str]) -> list[_Mention]:
+def _lists_and_fixtures(
+    doc: Doc, words: list[str], mentions: list[_Mention], blocked: set[int], person_words: set[str]
+) -> list[_Mention]:
     """A list's names are of one kind: where one is an organisation, the others that the model left
     out or read as a lone person are too ("promotion hopefuls Hexham, Alnwick and Morpeth Town FC"). The two
     sides of a fixture are teams ("Kettering v Stamford"), unless they are people or countries."""
@@ -608,14 +1127,21 @@ def _lists_and_fixtures(doc: Doc, words: list[str], mentions: list[_Mention], bl
             k = end
             if k + 1 < len(doc) and words[k] == "," and words[k + 1] in ("and", "or"):
                 k += 1
-            if (k + 1 < len(doc) and words[k] in (",", "and", "or") and not doc[k].is_sent_start
-                    and not doc[k + 1].is_sent_start):
+            if (
+                k + 1 < len(doc)
+                and words[k] in (",", "and", "or")
+                and not doc[k].is_sent_start
+                and not doc[k + 1].is_sent_start
+            ):
                 j = k + 1
                 continue
             break
         known = [m for _, _, m in items if m is not None]
-        if len(items) >= 2 and any(m.label == "ORG" for m in known) and all(
-                m.label != "PERSON" or _lone_person(m, person_words) for m in known):
+        if (
+            len(items) >= 2
+            and any(m.label == "ORG" for m in known)
+            and all(m.label != "PERSON" or _lone_person(m, person_words) for m in known)
+        ):
             for start, end, m in items:
                 if m is None:
                     new[start] = org(start, end)
@@ -635,8 +1161,9 @@ def _lists_and_fixtures(doc: Doc, words: list[str], mentions: list[_Mention], bl
     return _replaced(mentions, new)
 
 
-def _described(doc: Doc, words: list[str], mentions: list[_Mention], blocked: set[int],
-               person_words: set[str]) -> list[_Mention]:
+def _described(
+    doc: Doc, words: list[str], mentions: list[_Mention], blocked: set[int], person_words: set[str]
+) -> list[_Mention]:
     """Names the words around them make an organisation: an organisation's noun before it ("the
     daily Gazeta Lubuska", "Danish club Viborg Rovers"), a role in an organisation after it ("Halvorsen
     chairman", "Gateshead striker Tom Hartley"), a match won over it ("beat Hexham"). What changes:
@@ -648,8 +1175,13 @@ def _described(doc: Doc, words: list[str], mentions: list[_Mention], blocked: se
     new: dict[int, _Mention] = {}
 
     def convert(m: _Mention, people: bool, full_names: bool) -> None:
-        if (people and (_lone_person(m, person_words) or m.label == "PERSON" and full_names)
-                or m.label in ("GPE", "LOC") and not _is_country(m) and not m.span[0].is_upper):
+        if (
+            people
+            and (_lone_person(m, person_words) or m.label == "PERSON" and full_names)
+            or m.label in ("GPE", "LOC")
+            and not _is_country(m)
+            and not m.span[0].is_upper
+        ):
             new[m.span.start] = m.relabelled("ORG")
 
     def add(start: int, end: int) -> None:
@@ -684,8 +1216,9 @@ def _one_kind(doc: Doc, mentions: list[_Mention], person_words: set[str]) -> lis
     organisations = {m.span.text for m in mentions if m.label == "ORG"}
     result = []
     for m in mentions:
-        if m.span.text in organisations and (m.label in ("GPE", "LOC") and not _is_country(m)
-                                             or _lone_person(m, person_words)):
+        if m.span.text in organisations and (
+            m.label in ("GPE", "LOC") and not _is_country(m) or _lone_person(m, person_words)
+        ):
             before = doc[m.span.start - 1] if m.span.start > 0 else None
             if before is None or before.lower_ not in PLACE_PREPOSITIONS:
                 m = m.relabelled("ORG")
@@ -719,17 +1252,34 @@ def _suffixed_names(doc: Doc, words: list[str], mentions: list[_Mention], blocke
         end = qualified_end
         last = end - 1
         start = i
-        while start > 0 and not doc[start].is_sent_start and not (qualified and start - 1 in blocked) and (
-                _company_word(doc[start - 1], inside=True) or doc[start - 1].lower_ in ("of", "and", "for") and start >= 2
-                and _company_word(doc[start - 2], inside=True) and not doc[start - 1].is_sent_start):
+        while (
+            start > 0
+            and not doc[start].is_sent_start
+            and not (qualified and start - 1 in blocked)
+            and (
+                _company_word(doc[start - 1], inside=True)
+                or doc[start - 1].lower_ in ("of", "and", "for")
+                and start >= 2
+                and _company_word(doc[start - 2], inside=True)
+                and not doc[start - 1].is_sent_start
+            )
+        ):
             start -= 1
         while start < i and words[start].rstrip(".") in TITLE_WORDS:
-            start += 1  # a title starts no name ("Defense Ministry"), though one stands inside ("Israel Defense Forces")
+            start += (
+                1  # a title starts no name ("Defense Ministry"), though one stands inside ("Israel Defense Forces")
+            )
         if start == i and end == i + 1:
             continue
         inside = list({id(by_token[i]): by_token[i] for i in range(start, end) if i in by_token}.values())
-        if any(m.span.start < start or m.span.end > end or (m.span.start, m.span.end) == (start, end)
-               or m.label not in ("GPE", "LOC", "FAC", "NORP") and not (qualified and m.label == "ORG") for m in inside):
+        if any(
+            m.span.start < start
+            or m.span.end > end
+            or (m.span.start, m.span.end) == (start, end)
+            or m.label not in ("GPE", "LOC", "FAC", "NORP")
+            and not (qualified and m.label == "ORG")
+            for m in inside
+        ):
             continue  # the model's own name, a longer one, or one of another kind inside (an organisation's
             # part, "National Resistance" in "Army of National Resistance", gives way to the whole)
         if not any(i in blocked for i in range(start, end)):
@@ -752,9 +1302,16 @@ def _qualifier_after_head(doc: Doc, words: list[str], end: int) -> int:
     if words[k] == "the" and k + 1 < len(doc):
         k += 1
     stop = k
-    while stop < len(doc) and not doc[stop].is_sent_start and (
-            _company_word(doc[stop]) or words[stop] in ("of", "the") and stop + 1 < len(doc)
-            and _company_word(doc[stop + 1])):  # not "and": "Council of Europe and NATO" are two
+    while (
+        stop < len(doc)
+        and not doc[stop].is_sent_start
+        and (
+            _company_word(doc[stop])
+            or words[stop] in ("of", "the")
+            and stop + 1 < len(doc)
+            and _company_word(doc[stop + 1])
+        )
+    ):  # not "and": "Council of Europe and NATO" are two
         stop += 1
     return stop if stop > k else end
 
@@ -762,12 +1319,16 @@ def _qualifier_after_head(doc: Doc, words: list[str], end: int) -> int:
 def _company_word(token, inside: bool = False) -> bool:
     """A capitalised proper noun that may stand in a company's or a group's name (``inside``: a title
     word may too, between other words of the name)."""
-    return (token.tag_ in ("NNP", "NNPS") and (token.is_title or token.is_upper and token.is_alpha)
-            and (inside or token.text.rstrip(".") not in TITLE_WORDS)) or token.text == "&"
+    return (
+        token.tag_ in ("NNP", "NNPS")
+        and (token.is_title or token.is_upper and token.is_alpha)
+        and (inside or token.text.rstrip(".") not in TITLE_WORDS)
+    ) or token.text == "&"
 
 
-def _other_mentions(doc: Doc, words: list[str], mentions: list[_Mention], forms: dict[tuple[str, ...], _Mention],
-                    blocked: set[int]) -> list[_Mention]:
+def _other_mentions(
+    doc: Doc, words: list[str], mentions: list[_Mention], forms: dict[tuple[str, ...], _Mention], blocked: set[int]
+) -> list[_Mention]:
     """The document's other mentions of a name it has labelled (the same words, which nothing covers
     and which are no part of a longer capitalised name) take that name's label and score."""
     if not forms:
@@ -798,8 +1359,12 @@ def _country_names() -> frozenset[str]:
     import pycountry
 
     attributes = ("name", "common_name", "official_name")
-    return frozenset(name for country in pycountry.countries
-                     for name in (getattr(country, attr, None) for attr in attributes) if name)
+    return frozenset(
+        name
+        for country in pycountry.countries
+        for name in (getattr(country, attr, None) for attr in attributes)
+        if name
+    )
 
 
 @lru_cache(maxsize=1)
@@ -822,9 +1387,15 @@ def _full_names(spans: list[Span], label: str, *, suffixes: bool) -> set[str]:
     forms = set()
     for span in spans:
         words = [t.text for t in span]
-        if span.label_ != label or len(words) < 2 or not span[0].is_title or not all(
+        if (
+            span.label_ != label
+            or len(words) < 2
+            or not span[0].is_title
+            or not all(
                 t.is_title or t.is_upper and t.is_alpha or t.lower_ in NAME_PARTICLES or t.text in ("-", "'", ".", "&")
-                for t in span):
+                for t in span
+            )
+        ):
             continue
         for cut in range(1, len(words)):
             form = words[cut:] if suffixes else words[:cut]
@@ -850,8 +1421,13 @@ def _place_stands(place: Span, names: list[Span], model: list[Span], people: set
     doc = place.doc
     claimed = {i for span in model if span.label_ in _NOT_NAME_PART for i in range(span.start, span.end)}
     before = doc[place.start - 1] if place.start > 0 and not doc[place.start].is_sent_start else None
-    if (before is not None and before.whitespace_ == " " and before.i not in claimed and not before.is_sent_start
-            and _name_word(before)):
+    if (
+        before is not None
+        and before.whitespace_ == " "
+        and before.i not in claimed
+        and not before.is_sent_start
+        and _name_word(before)
+    ):
         return False
     after = doc[place.end] if place.end < len(doc) and not doc[place.end].is_sent_start else None
     if after is not None and doc[place.end - 1].whitespace_ == " " and after.i not in claimed:
@@ -864,8 +1440,12 @@ def _place_stands(place: Span, names: list[Span], model: list[Span], people: set
 
 def _name_word(token) -> bool:
     """A word that continues a name: capitalised, tagged a proper noun, not a date, a title or a role."""
-    return (token.tag_ in ("NNP", "NNPS") and (token.is_title or token.is_upper and token.is_alpha and len(token) > 1)
-            and token.lower_ not in _DATE_WORDS and token.text.rstrip(".") not in TITLE_WORDS)
+    return (
+        token.tag_ in ("NNP", "NNPS")
+        and (token.is_title or token.is_upper and token.is_alpha and len(token) > 1)
+        and token.lower_ not in _DATE_WORDS
+        and token.text.rstrip(".") not in TITLE_WORDS
+    )
 
 
 def _discourse_labels(spans: list[Span], people: set[str], organisations: set[str]) -> dict[tuple[int, int], str]:
@@ -887,16 +1467,70 @@ def _overlaps(span: Span, taken: set[int]) -> bool:
 
 
 def _record(span: Span, source: str, score: float) -> dict[str, Any]:
-    return {"start": span.start_char, "end": span.end_char, "label": span.label_, "text": span.text,
-            "source": source, "score": round(float(score), 4)}
+    return {
+        "start": span.start_char,
+        "end": span.end_char,
+        "label": span.label_,
+        "text": span.text,
+        "source": source,
+        "score": round(float(score), 4),
+    }
 
 
 # One-word subdivision names that are also common words or surnames in English news.
-_PLACE_STOP = {"Central", "Southern", "Northern", "Eastern", "Western", "Coast", "Most", "Capital", "Centre", "Centro",
-               "North", "South", "East", "West", "Upper", "Lower", "Federal", "Distrito Capital", "Metropolitan", "Island",
-               "Islands", "Valley", "Lakes", "Sud", "Nord", "Ouest", "Est", "Meta", "Santander", "Hidalgo", "Guerrero",
-               "Morelos", "Miranda", "Lara", "Victoria", "Georgia", "Jersey", "Washington", "Bolívar", "Sucre",
-               "Magdalena", "Trujillo", "Apure", "Nayarit", "Colón", "Amazon", "Ica", "Acre", "Pará", "Para", "Ceará"}
+_PLACE_STOP = {
+    "Central",
+    "Southern",
+    "Northern",
+    "Eastern",
+    "Western",
+    "Coast",
+    "Most",
+    "Capital",
+    "Centre",
+    "Centro",
+    "North",
+    "South",
+    "East",
+    "West",
+    "Upper",
+    "Lower",
+    "Federal",
+    "Distrito Capital",
+    "Metropolitan",
+    "Island",
+    "Islands",
+    "Valley",
+    "Lakes",
+    "Sud",
+    "Nord",
+    "Ouest",
+    "Est",
+    "Meta",
+    "Santander",
+    "Hidalgo",
+    "Guerrero",
+    "Morelos",
+    "Miranda",
+    "Lara",
+    "Victoria",
+    "Georgia",
+    "Jersey",
+    "Washington",
+    "Bolívar",
+    "Sucre",
+    "Magdalena",
+    "Trujillo",
+    "Apure",
+    "Nayarit",
+    "Colón",
+    "Amazon",
+    "Ica",
+    "Acre",
+    "Pará",
+    "Para",
+    "Ceará",
+}
 
 
 def place_patterns() -> list[dict[str, Any]]:
@@ -911,7 +1545,9 @@ def place_patterns() -> list[dict[str, Any]]:
         if subdivision.parent_code is None:
             names.add(subdivision.name)
     names.discard(None)
-    keep = sorted(n for n in names if n not in _PLACE_STOP and len(n) >= 4 and "," not in n and "(" not in n and n[0].isupper())
+    keep = sorted(
+        n for n in names if n not in _PLACE_STOP and len(n) >= 4 and "," not in n and "(" not in n and n[0].isupper()
+    )
     return [{"label": "GPE", "pattern": name, "id": PLACE_ID if name in countries else SUBDIVISION_ID} for name in keep]
 
 
@@ -919,8 +1555,13 @@ class EntityMerger:
     """Merges the model's ``doc.ents`` and the gazetteer's ``doc.spans`` into schema entities,
     stored as plain records in ``doc.user_data`` (so they survive multiprocessing)."""
 
-    def __init__(self, nlp: Language, gazetteer_key: str, places_key: str = PLACES_KEY,
-                 model_labels: Iterable[str] = SCHEMA_LABELS) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        gazetteer_key: str,
+        places_key: str = PLACES_KEY,
+        model_labels: Iterable[str] = SCHEMA_LABELS,
+    ) -> None:
         self.gazetteer_key = gazetteer_key
         self.places_key = places_key
         self.model_labels = frozenset(model_labels)
@@ -933,8 +1574,9 @@ class EntityMerger:
         places = list(doc.spans[self.places_key]) if self.places_key in doc.spans else []
         rules = dateline_places(doc) + acronym_definitions(doc)
         cleaned = cleaned_model_spans(doc.ents, self.model_labels)
-        records = merge_entities(doc.ents, gazetteer + rules, self.label_precision, places, self.model_labels, doc,
-                                 cleaned=cleaned)
+        records = merge_entities(
+            doc.ents, gazetteer + rules, self.label_precision, places, self.model_labels, doc, cleaned=cleaned
+        )
         doc.user_data[ENTITY_KEY] = records
         doc.user_data[DISAGREEMENT_KEY] = disagreements(doc.ents, records, self.model_labels, cleaned=cleaned[0])
         # The rules' span groups were only the merge's input, and the model's tensor is read by no
@@ -946,10 +1588,11 @@ class EntityMerger:
         return doc
 
 
-@Language.factory("newscorpus_entities", default_config={"gazetteer_key": GAZETTEER_KEY, "places_key": PLACES_KEY,
-                                                       "model_labels": list(SCHEMA_LABELS)})
-def make_entity_merger(nlp: Language, name: str, gazetteer_key: str, places_key: str,
-                       model_labels: list[str]) -> "EntityMerger":
+@Language.factory(
+    "newscorpus_entities",
+    default_config={"gazetteer_key": GAZETTEER_KEY, "places_key": PLACES_KEY, "model_labels": list(SCHEMA_LABELS)},
+)
+def make_entity_merger(
+    nlp: Language, name: str, gazetteer_key: str, places_key: str, model_labels: list[str]
+) -> "EntityMerger":
     return EntityMerger(nlp, gazetteer_key, places_key, model_labels)
-
-

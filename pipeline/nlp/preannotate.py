@@ -22,19 +22,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.nlp import casing
-from pipeline.nlp import claims as claims_module  # noqa: F401  (registers the newscorpus_claims factory)
-from pipeline.nlp import entities as entities_module  # noqa: F401  (registers the newscorpus_entities factory)
-from pipeline.nlp import tables, tokenization
-from pipeline.nlp.claims import CLAIM_KEY
-from pipeline.nlp.entities import (BUILTIN_PATTERNS, DISAGREEMENT_KEY, ENTITY_KEY, GAZETTEER_KEY, PLACES_KEY, load_patterns,
-                               place_patterns)
-from pipeline.errors import ModelNotFoundError
 from pipeline import stages
 from pipeline.corpus.record import Document, StageOutput
-from pipeline.stages import PREANNOTATE
-from pipeline.settings import Settings
 from pipeline.corpus.store import CorpusStore, columns
+from pipeline.errors import ModelNotFoundError
+from pipeline.nlp import casing, tables, tokenization
+from pipeline.nlp import claims as claims_module  # noqa: F401  (registers the newscorpus_claims factory)
+from pipeline.nlp import entities as entities_module  # noqa: F401  (registers the newscorpus_entities factory)
+from pipeline.nlp.claims import CLAIM_KEY
+from pipeline.nlp.entities import (
+    BUILTIN_PATTERNS,
+    DISAGREEMENT_KEY,
+    ENTITY_KEY,
+    GAZETTEER_KEY,
+    PLACES_KEY,
+    load_patterns,
+    place_patterns,
+)
+from pipeline.settings import Settings
+from pipeline.stages import PREANNOTATE
 from pipeline.util.pools import threads_paused
 from pipeline.util.progress import progress_bar
 from pipeline.util.signals import workers_stop_on_signal
@@ -91,8 +97,9 @@ def build_pipeline(model: str, gazetteer: Path | None, entity_labels: list[str] 
     base.add_pipe("newscorpus_sentences", first=True)
     truecaser = base.add_pipe("newscorpus_truecase", after="newscorpus_sentences")
     ruler = base.add_pipe("span_ruler", name="gazetteer", config={"spans_key": GAZETTEER_KEY, "validate": True})
-    patterns = BUILTIN_PATTERNS + (load_patterns(gazetteer, entity_labels) if gazetteer is not None and gazetteer.exists()
-                                   else [])
+    patterns = BUILTIN_PATTERNS + (
+        load_patterns(gazetteer, entity_labels) if gazetteer is not None and gazetteer.exists() else []
+    )
     places = base.add_pipe("span_ruler", name="places", config={"spans_key": PLACES_KEY})
     with base.select_pipes(enable=["gazetteer", "places"]):  # patterns need tokens only, not the model
         ruler.add_patterns(patterns)
@@ -108,11 +115,21 @@ def build_pipeline(model: str, gazetteer: Path | None, entity_labels: list[str] 
 
 
 def fingerprint(settings: Settings, model: str | None = None, gazetteer: Path | None = None) -> str:
-    gazetteer_hash = hashlib.sha256(gazetteer.read_bytes()).hexdigest()[:16] if gazetteer and gazetteer.exists() else None
-    identity = {"stage": STAGE, "version": VERSION, "model": tokenization.model_identity(model or settings.model.name),
-                "casing": casing.statistics_identity(), "gazetteer": gazetteer_hash, "components": COMPONENTS,
-                "chunk_chars": settings.preannotate.chunk_chars, "tables": settings.preannotate.tables,
-                "entity_labels": settings.labels.entities, "claim_labels": settings.labels.claims}
+    gazetteer_hash = (
+        hashlib.sha256(gazetteer.read_bytes()).hexdigest()[:16] if gazetteer and gazetteer.exists() else None
+    )
+    identity = {
+        "stage": STAGE,
+        "version": VERSION,
+        "model": tokenization.model_identity(model or settings.model.name),
+        "casing": casing.statistics_identity(),
+        "gazetteer": gazetteer_hash,
+        "components": COMPONENTS,
+        "chunk_chars": settings.preannotate.chunk_chars,
+        "tables": settings.preannotate.tables,
+        "entity_labels": settings.labels.entities,
+        "claim_labels": settings.labels.claims,
+    }
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -159,12 +176,15 @@ def chunks_of(document: Document, chunk_chars: int) -> list[tuple[int, int, int]
             starts.append(start)
     bounds = list(zip(starts, [*starts[1:], len(document.text)]))
     token_starts = [s for s, _ in tokens]
-    return [(start, end, bisect.bisect_left(token_starts, end) - bisect.bisect_left(token_starts, start))
-            for start, end in bounds]
+    return [
+        (start, end, bisect.bisect_left(token_starts, end) - bisect.bisect_left(token_starts, start))
+        for start, end in bounds
+    ]
 
 
-def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *, n_process: int = 1,
-                       batch_size: int = 32) -> Iterator[tuple[Document, dict[str, Any], list[str]]]:
+def annotate_documents(
+    nlp, documents: Iterable[Document], settings: Settings, *, n_process: int = 1, batch_size: int = 32
+) -> Iterator[tuple[Document, dict[str, Any], list[str]]]:
     """Yield (document, {"entities": [...], "claims": [...], "left_out": [...], "notes": [...],
     "disagreements": N}, warnings)
     for tokenized documents. ``left_out`` are the table rows (no entities or claims there), ``notes``
@@ -176,12 +196,16 @@ def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *
     def pieces():
         for number, document in enumerate(documents):
             chunks = chunks_of(document, settings.preannotate.chunk_chars)
-            pending[number] = _Pieces(document, len(chunks), rows=tables.left_out(document.text, settings.preannotate.tables))
+            pending[number] = _Pieces(
+                document, len(chunks), rows=tables.left_out(document.text, settings.preannotate.tables)
+            )
             for start, end, expected_tokens in chunks:
                 yield document.text[start:end], (number, start, expected_tokens)
 
     # One call: with n_process > 1 spaCy starts its workers once for the whole stream.
-    for doc, (number, offset, expected_tokens) in nlp.pipe(pieces(), as_tuples=True, n_process=n_process, batch_size=batch_size):
+    for doc, (number, offset, expected_tokens) in nlp.pipe(
+        pieces(), as_tuples=True, n_process=n_process, batch_size=batch_size
+    ):
         state = pending[number]
         if document_tokens_differ(doc, expected_tokens):
             state.mismatch = True
@@ -194,7 +218,11 @@ def annotate_documents(nlp, documents: Iterable[Document], settings: Settings, *
         if state.rows:  # table rows: no entities, no claims, and their words are not prose
             entities = [r for r in entities if not tables.inside(r, state.rows)]
             claims = [r for r in claims if not tables.inside(r, state.rows)]
-            prose = [t for t in alphabetic if not tables.inside({"start": t.idx + offset, "end": t.idx + offset + 1}, state.rows)]
+            prose = [
+                t
+                for t in alphabetic
+                if not tables.inside({"start": t.idx + offset, "end": t.idx + offset + 1}, state.rows)
+            ]
             state.table_words += len(alphabetic) - len(prose)
             alphabetic = prose
         state.entities.extend(entities)
@@ -227,24 +255,36 @@ class _Pieces:
     def notes(self) -> list[dict[str, str]]:
         notes = []
         if casing.in_capitals(self.upper_words, self.words + self.table_words):
-            notes.append({"kind": casing.NOTE, "detail": casing.capitals_note(self.upper_words, self.words + self.table_words)})
+            notes.append(
+                {"kind": casing.NOTE, "detail": casing.capitals_note(self.upper_words, self.words + self.table_words)}
+            )
         if self.rows:
             notes.append({"kind": tables.NOTE, "detail": tables.table_note(self.rows, self.document.text)})
         return notes
 
     def data(self) -> dict[str, Any]:
-        return {"entities": self.entities, "claims": self.claims, "left_out": [row.to_json() for row in self.rows],
-                "notes": self.notes(), "disagreements": self.disagreements}
+        return {
+            "entities": self.entities,
+            "claims": self.claims,
+            "left_out": [row.to_json() for row in self.rows],
+            "notes": self.notes(),
+            "disagreements": self.disagreements,
+        }
 
     def warnings(self) -> list[str]:
         doc_id = self.document.id
-        warnings = [f"{doc_id}: the tokenizer no longer gives the stored tokens; run 'newscorpus tokenize' "
-                    f"again"] if self.mismatch else []
+        warnings = (
+            [f"{doc_id}: the tokenizer no longer gives the stored tokens; run 'newscorpus tokenize' again"]
+            if self.mismatch
+            else []
+        )
         warnings.extend(f"{doc_id}: {note['detail']}" for note in self.notes() if note["kind"] == casing.NOTE)
         # the prose only: a table is not "not English"
         if self.words >= _MIN_WORDS_FOR_LANGUAGE_CHECK and self.stop_words / self.words < _MIN_STOP_WORD_SHARE:
-            warnings.append(f"{doc_id}: does not look like English ({self.stop_words / self.words:.0%} English stop "
-                            f"words); pre-annotated anyway, expect poor results")
+            warnings.append(
+                f"{doc_id}: does not look like English ({self.stop_words / self.words:.0%} English stop "
+                f"words); pre-annotated anyway, expect poor results"
+            )
         return warnings
 
 
@@ -258,8 +298,15 @@ def _shift(record: dict[str, Any], offset: int) -> dict[str, Any]:
     return record
 
 
-def preannotate(store: CorpusStore, settings: Settings, annotations_dir: Path, *, model: str | None = None,
-                n_process: int = 1, progress: bool = True) -> PreannotateReport:
+def preannotate(
+    store: CorpusStore,
+    settings: Settings,
+    annotations_dir: Path,
+    *,
+    model: str | None = None,
+    n_process: int = 1,
+    progress: bool = True,
+) -> PreannotateReport:
     report = PreannotateReport()
     report.tokenized = tokenization.tokenize(store, settings, progress=progress).processed
     gazetteer = gazetteer_path(annotations_dir)
@@ -287,20 +334,35 @@ def preannotate(store: CorpusStore, settings: Settings, annotations_dir: Path, *
     return report
 
 
-def _outputs(store: CorpusStore, settings: Settings, todo: set[str], model: str, gazetteer: Path, current: str,
-             n_process: int, writer) -> Iterator[tuple[dict[str, Any], list[str]]]:
+def _outputs(
+    store: CorpusStore,
+    settings: Settings,
+    todo: set[str],
+    model: str,
+    gazetteer: Path,
+    current: str,
+    n_process: int,
+    writer,
+) -> Iterator[tuple[dict[str, Any], list[str]]]:
     """Pre-annotate ``todo`` into ``writer``, in this process (and ``n_process`` workers) or on Ray;
     yield each document's data and warnings for the report."""
     if settings.engine.kind == "ray":
         from pipeline.engine import ray_stages
 
         ray_stages.start(settings.engine.address, settings.engine.num_cpus)
-        for rows in ray_stages.map_documents(store, tokenization.in_ingest_order(store, todo), ray_stages.PreannotateActor,
-                                             model=model, gazetteer=str(gazetteer) if gazetteer.exists() else None,
-                                             settings=settings.dict(), fingerprint=current):
+        for rows in ray_stages.map_documents(
+            store,
+            tokenization.in_ingest_order(store, todo),
+            ray_stages.PreannotateActor,
+            model=model,
+            gazetteer=str(gazetteer) if gazetteer.exists() else None,
+            settings=settings.dict(),
+            fingerprint=current,
+        ):
             writer.add_table(rows)
-            for row, warnings in zip(columns.rows_of(rows.drop_columns([ray_stages.WARNINGS])),
-                                     rows.column(ray_stages.WARNINGS).to_pylist()):
+            for row, warnings in zip(
+                columns.rows_of(rows.drop_columns([ray_stages.WARNINGS])), rows.column(ray_stages.WARNINGS).to_pylist()
+            ):
                 yield columns.stage_output(STAGE, row).data, warnings
         return
     nlp = build_pipeline(model, gazetteer, settings.labels.entities)
@@ -310,13 +372,17 @@ def _outputs(store: CorpusStore, settings: Settings, todo: set[str], model: str,
         yield data, warnings
 
 
-def annotate_texts(texts: list[str], settings: Settings, annotations_dir: Path, *, model: str | None = None) -> list[dict[str, Any]]:
+def annotate_texts(
+    texts: list[str], settings: Settings, annotations_dir: Path, *, model: str | None = None
+) -> list[dict[str, Any]]:
     """Pre-annotate texts outside the store, by the same path as the stage (for ``evaluate``)."""
     tokenizer = tokenization.load_tokenizer(settings.model.name)
     documents = [Document(str(number), text) for number, text in enumerate(texts)]
     for document, data in tokenization.tokenize_documents(tokenizer, iter(documents), settings.tokenize.chunk_chars):
         document.outputs[tokenization.STAGE] = StageOutput(tokenization.STAGE, tokenization.VERSION, "", data)
     nlp = build_pipeline(model or settings.model.name, gazetteer_path(annotations_dir), settings.labels.entities)
-    results = {document.id: {"text": document.text, **data}
-               for document, data, _ in annotate_documents(nlp, documents, settings)}
+    results = {
+        document.id: {"text": document.text, **data}
+        for document, data, _ in annotate_documents(nlp, documents, settings)
+    }
     return [results[document.id] for document in documents]

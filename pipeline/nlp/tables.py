@@ -6,11 +6,11 @@ pre-annotator leaves such lines out (no entities, no claims), keeps the prose ar
 stores why (``left_out``); a document that is all table is one, not "not English".
 
 ``[preannotate] tables`` chooses what is left out: the rows ("rows", the default), a whole
-document that is mostly table ("documents"), or nothing ("keep"). A line is a table row when at least ``MIN_NUMBERS`` of its fields are numbers, numbers are at
-least ``MIN_NUMBER_SHARE`` of its fields that are not punctuation, and at most
-``MAX_STOP_WORDS`` of its words are English stop words (a sentence full of figures still has
-"the", "of", "in"). A document's rows are left out only when it has ``MIN_ROWS`` of them: a single
-line of figures in prose stays. The test costs a regular expression per line.
+document that is mostly table ("documents"), or nothing ("keep"). A line is a table row when at least
+``MIN_NUMBERS`` of its fields are numbers, numbers are at least ``MIN_NUMBER_SHARE`` of its fields that
+are not punctuation, and at most ``MAX_STOP_WORDS`` of its words are English stop words (a sentence
+full of figures still has "the", "of", "in"). A document's rows are left out only when it has
+``MIN_ROWS`` of them: a single line of figures in prose stays. The test costs a regular expression per line.
 """
 
 from __future__ import annotations
@@ -30,10 +30,62 @@ _NUMBER = re.compile(r"[-+(]?(?:\d[\d.,:/'-]*|[.,]\d+)(?:%|st|nd|rd|th|[a-z])?\)
 _FIELD = re.compile(r"\S+")
 _PUNCTUATION = re.compile(r"[^\w]+")
 _DIGIT = re.compile(r"\d")
-_STOP_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "is",
-               "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "said", "says", "that",
-               "this", "it", "its", "he", "she", "they", "his", "her", "their", "as", "after", "before", "which",
-               "who", "not", "than", "about", "into", "over", "up", "out", "also", "we", "i", "you"}
+_STOP_WORDS = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "for",
+    "from",
+    "by",
+    "with",
+    "and",
+    "or",
+    "but",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "said",
+    "says",
+    "that",
+    "this",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "his",
+    "her",
+    "their",
+    "as",
+    "after",
+    "before",
+    "which",
+    "who",
+    "not",
+    "than",
+    "about",
+    "into",
+    "over",
+    "up",
+    "out",
+    "also",
+    "we",
+    "i",
+    "you",
+}
 
 
 @dataclass(frozen=True)
@@ -83,7 +135,7 @@ def left_out(text: str, mode: str = "rows") -> list[LeftOut]:
 
 def is_table(rows: list[LeftOut], text: str) -> bool:
     """Whether most of the text's words stand in table rows."""
-    in_rows = sum(len(text[row.start:row.end].split()) for row in rows)
+    in_rows = sum(len(text[row.start : row.end].split()) for row in rows)
     return in_rows >= TABLE_DOCUMENT_SHARE * len(text.split())
 
 
@@ -95,8 +147,12 @@ def inside(record: dict, rows: list[LeftOut]) -> bool:
 def table_note(left: list[LeftOut], text: str) -> str:
     lines = sum(1 for line in text.split("\n") if line.strip())
     if len(left) == 1 and (left[0].start, left[0].end) == (0, len(text)):
-        return (f"a table: {len(table_rows(text))} of {lines} lines are rows of figures (results, standings, "
-                f"prices); the document is left out of pre-annotation (no entities, no claims)")
+        return (
+            f"a table: {len(table_rows(text))} of {lines} lines are rows of figures (results, standings, "
+            f"prices); the document is left out of pre-annotation (no entities, no claims)"
+        )
     what = "a table" if is_table(left, text) else "has a table"
-    return (f"{what}: {len(left)} of {lines} lines are rows of figures (results, standings, prices), left out of "
-            f"pre-annotation (no entities, no claims)")
+    return (
+        f"{what}: {len(left)} of {lines} lines are rows of figures (results, standings, prices), left out of "
+        f"pre-annotation (no entities, no claims)"
+    )

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.errors import ModelNotFoundError
 from pipeline import stages
 from pipeline.corpus.record import Document, StageOutput
-from pipeline.stages import TOKENIZE
-from pipeline.settings import Settings
 from pipeline.corpus.store import CorpusStore
+from pipeline.errors import ModelNotFoundError
+from pipeline.settings import Settings
+from pipeline.stages import TOKENIZE
 from pipeline.util.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class StageReport:
 
 
 def model_identity(name: str) -> str:
-    """"name==version" of an installed spaCy package or a pipeline folder, without loading it."""
+    """ "name==version" of an installed spaCy package or a pipeline folder, without loading it."""
     import spacy.util
 
     path = Path(name)
@@ -68,8 +68,13 @@ def model_identity(name: str) -> str:
 
 
 def fingerprint(settings: Settings) -> str:
-    identity = {"stage": STAGE, "version": VERSION, "model": model_identity(settings.model.name),
-                "chunk_chars": settings.tokenize.chunk_chars, "sentences": "sentencizer-rules"}
+    identity = {
+        "stage": STAGE,
+        "version": VERSION,
+        "model": model_identity(settings.model.name),
+        "chunk_chars": settings.tokenize.chunk_chars,
+        "sentences": "sentencizer-rules",
+    }
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -88,8 +93,21 @@ def load_tokenizer(name: str):
     import spacy
 
     try:
-        nlp = spacy.load(name, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner",
-                                        "senter", "morphologizer", "transformer", "trainable_lemmatizer"])
+        nlp = spacy.load(
+            name,
+            exclude=[
+                "tok2vec",
+                "tagger",
+                "parser",
+                "attribute_ruler",
+                "lemmatizer",
+                "ner",
+                "senter",
+                "morphologizer",
+                "transformer",
+                "trainable_lemmatizer",
+            ],
+        )
     except OSError as err:
         raise ModelNotFoundError(f"cannot load spaCy pipeline {name!r}: {str(err).splitlines()[0]}") from None
     for pipe in list(nlp.pipe_names):
@@ -115,9 +133,7 @@ def customize_tokenizer(nlp):
     import re
 
     from spacy.attrs import ORTH
-    from spacy.util import compile_prefix_regex, compile_suffix_regex
-
-    from spacy.util import compile_infix_regex
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
     from pipeline.nlp.claims.lexicon import BOUND_SIGNS, currency_prefixes, glued_suffixes
 
@@ -130,8 +146,11 @@ def customize_tokenizer(nlp):
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     # a range written with a dash between numbers ("4–8 years") is three tokens, as "4-8" already is;
     # so is one with the currency written twice ("$6.0-$6.5": "6.0", "-", "$", "6.5")
-    infixes = list(nlp.Defaults.infixes) + [r"(?<=[0-9%])[–—](?=[−\-0-9∼~])", r"(?<=[0-9])[-–—](?=[$£€¥₹])",
-                                            r"(?<=[0-9][-–—])[$£€¥₹](?=[0-9])"]
+    infixes = list(nlp.Defaults.infixes) + [
+        r"(?<=[0-9%])[–—](?=[−\-0-9∼~])",
+        r"(?<=[0-9])[-–—](?=[$£€¥₹])",
+        r"(?<=[0-9][-–—])[$£€¥₹](?=[0-9])",
+    ]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     rules = {key: value for key, value in nlp.tokenizer.rules.items() if key not in _LETTER_ABBREVIATIONS}
     rules.update({abbreviation: [{ORTH: abbreviation}] for abbreviation in _ABBREVIATIONS})
@@ -192,11 +211,13 @@ def tokenize_documents(nlp, documents: Iterator[Document], chunk_chars: int, bat
                 yield document.text[start:end], (number, document, start)
 
     texts, contexts = itertools.tee(chunks())
-    parsed = zip(nlp.tokenizer.pipe((text for text, _ in texts), batch_size=batch_size),
-                 (context for _, context in contexts))
+    parsed = zip(
+        nlp.tokenizer.pipe((text for text, _ in texts), batch_size=batch_size), (context for _, context in contexts)
+    )
     for _number, pieces in itertools.groupby(parsed, key=lambda item: item[1][0]):
         tokens, sentences = [], []
-        for doc, (_, document, offset) in pieces:
+        for doc, context in pieces:
+            _, document, offset = context  # every piece of a group is of the same document
             # int32, as the store keeps them: a writer's buffer of offsets is half the size
             starts = doc.to_array("IDX").astype(np.int32) + np.int32(offset)
             ends = starts + doc.to_array("LENGTH").astype(np.int32)
@@ -207,8 +228,14 @@ def tokenize_documents(nlp, documents: Iterator[Document], chunk_chars: int, bat
                 sentences.append(np.stack([starts[first], ends[last]], axis=1))
         empty = np.zeros((0, 2), np.int32)
         offsets = np.concatenate(tokens) if tokens else empty
-        yield document, {"tokens": offsets, "words": join_token_texts(document.text, offsets),
-                         "sentences": np.concatenate(sentences) if sentences else empty}
+        yield (
+            document,
+            {
+                "tokens": offsets,
+                "words": join_token_texts(document.text, offsets),
+                "sentences": np.concatenate(sentences) if sentences else empty,
+            },
+        )
 
 
 def join_token_texts(text: str, offsets: np.ndarray, block: int = 50_000) -> str:
@@ -219,7 +246,7 @@ def join_token_texts(text: str, offsets: np.ndarray, block: int = 50_000) -> str
         return _join_block(text, offsets)
     parts = []
     for first in range(0, len(offsets), block):
-        part = offsets[first:first + block]
+        part = offsets[first : first + block]
         low, high = int(part[0, 0]), int(part[-1, 1])
         parts.append(_join_block(text[low:high], part - low))
     return WORD_SEPARATOR.join(parts)
@@ -259,9 +286,14 @@ def tokenize(store: CorpusStore, settings: Settings, *, progress: bool = True) -
                 from pipeline.engine import ray_stages
 
                 ray_stages.start(settings.engine.address, settings.engine.num_cpus)
-                for rows in ray_stages.map_documents(store, in_ingest_order(store, todo), ray_stages.TokenizeActor,
-                                                     model=settings.model.name, fingerprint=current,
-                                                     chunk_chars=settings.tokenize.chunk_chars):
+                for rows in ray_stages.map_documents(
+                    store,
+                    in_ingest_order(store, todo),
+                    ray_stages.TokenizeActor,
+                    model=settings.model.name,
+                    fingerprint=current,
+                    chunk_chars=settings.tokenize.chunk_chars,
+                ):
                     writer.add_table(rows)
                     report.processed += rows.num_rows
                     bar.advance(task, rows.num_rows)

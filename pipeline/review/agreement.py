@@ -59,7 +59,9 @@ class Agreement:
     kappa: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     documents: int = 0
 
-    def add(self, versions: dict[str, list[dict[str, Any]]], tokens: Sequence[tuple[int, int]], labels: Sequence[str]) -> float | None:
+    def add(
+        self, versions: dict[str, list[dict[str, Any]]], tokens: Sequence[tuple[int, int]], labels: Sequence[str]
+    ) -> float | None:
         """Add one document's versions; returns its mean pairwise span F1 over all labels."""
         if len(versions) < 2:
             return None
@@ -80,9 +82,15 @@ class Agreement:
         return sum(overall) / len(overall) if overall else None
 
     def summary(self) -> dict[str, dict[str, float | int | None]]:
-        labels = sorted(set(self.f1) | set(self.kappa), key=lambda l: (l == "ALL", l))
-        return {label: {"pairs": len(self.f1.get(label, [])), "span_f1": _mean(self.f1.get(label)),
-                        "kappa": _mean(self.kappa.get(label))} for label in labels}
+        labels = sorted(set(self.f1) | set(self.kappa), key=lambda label: (label == "ALL", label))
+        return {
+            label: {
+                "pairs": len(self.f1.get(label, [])),
+                "span_f1": _mean(self.f1.get(label)),
+                "kappa": _mean(self.kappa.get(label)),
+            }
+            for label in labels
+        }
 
 
 def _mean(values: list[float] | None) -> float | None:
@@ -99,11 +107,13 @@ def adjudicate(versions: dict[str, dict[str, Any]], approvers: set[str]) -> tupl
     if len(versions) == 1:
         name = next(iter(versions))
         return f"annotator {name}", versions[name], []
-    votes = Counter(key(span) for version in versions.values() for span in {key(s): s for s in version["spans"]}.values())
+    votes = Counter(
+        key(span) for version in versions.values() for span in {key(s): s for s in version["spans"]}.values()
+    )
     needed = len(versions) / 2
     kept = sorted(k for k, count in votes.items() if count > needed)
     ties = sorted(k for k, count in votes.items() if count == needed)
-    spans = [{"start": s, "end": e, "label": l} for s, e, l in kept]
+    spans = [{"start": s, "end": e, "label": label} for s, e, label in kept]
     index = {k: n for n, k in enumerate(kept)}
     relation_votes = Counter()
     for version in versions.values():
@@ -111,9 +121,12 @@ def adjudicate(versions: dict[str, dict[str, Any]], approvers: set[str]) -> tupl
         for relation in version.get("relations", []):
             head, tail = key(own[relation["head"]]), key(own[relation["tail"]])
             relation_votes[(head, tail, relation["type"])] += 1
-    relations = [{"head": index[h], "tail": index[t], "type": kind} for (h, t, kind), count in sorted(relation_votes.items())
-                 if count > needed and h in index and t in index]
-    tied = [f"{l} [{s}:{e}]" for s, e, l in ties]
+    relations = [
+        {"head": index[h], "tail": index[t], "type": kind}
+        for (h, t, kind), count in sorted(relation_votes.items())
+        if count > needed and h in index and t in index
+    ]
+    tied = [f"{label} [{s}:{e}]" for s, e, label in ties]
     return f"majority of {len(versions)}", {"spans": spans, "relations": relations}, tied
 
 

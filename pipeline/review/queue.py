@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.corpus.record import REVIEWED, Document
-
 from pipeline.stages import PREANNOTATE, REVIEW
 
 ORDERS = ("uncertainty", "diversity", "corpus")
@@ -66,9 +65,15 @@ class QueueEntry:
         return "; ".join(self.reasons)
 
 
-def expected_corrections(text: str, entities: list[dict[str, Any]], claims: list[dict[str, Any]],
-                         notes: list[dict[str, Any]], seen_names: set[str] | None = None,
-                         layers: tuple[str, ...] = LAYERS, disagreements: int = 0) -> tuple[float, list[str]]:
+def expected_corrections(
+    text: str,
+    entities: list[dict[str, Any]],
+    claims: list[dict[str, Any]],
+    notes: list[dict[str, Any]],
+    seen_names: set[str] | None = None,
+    layers: tuple[str, ...] = LAYERS,
+    disagreements: int = 0,
+) -> tuple[float, list[str]]:
     """(priority, reasons): the corrections review is expected to make in one document, in the
     ``layers`` under review. ``disagreements``: entities where the model and the merge differ."""
     kinds = {note.get("kind") for note in notes}
@@ -89,15 +94,24 @@ def expected_corrections(text: str, entities: list[dict[str, Any]], claims: list
     elif span_risk:
         terms.append((span_risk, "span confidence"))
     if disagreements and entities:
-        terms.append((DISAGREEMENT_RISK * disagreements,
-                      f"{_n(disagreements, 'span')} where the model and the rules disagree"))
+        terms.append(
+            (DISAGREEMENT_RISK * disagreements, f"{_n(disagreements, 'span')} where the model and the rules disagree")
+        )
     counts = [c for c in claims if c["label"] == "COUNT"]
     if counts:
         terms.append((COUNT_UNIT_RISK * len(counts), f"{_n(len(counts), 'count')} with a unit inferred from the noun"))
-    names = [] if "entities" not in layers else [m for m in _MID_SENTENCE_CAPITAL.finditer(text) if m.start() not in covered]
+    names = (
+        []
+        if "entities" not in layers
+        else [m for m in _MID_SENTENCE_CAPITAL.finditer(text) if m.start() not in covered]
+    )
     if names:
         terms.append((UNCOVERED_NAME_RISK * len(names), f"{_n(len(names), 'capitalised word')} outside any entity"))
-    figures = [] if "claims" not in layers else [m for m in _FIGURE.finditer(text) if m.start() not in covered and not _YEAR.fullmatch(m.group())]
+    figures = (
+        []
+        if "claims" not in layers
+        else [m for m in _FIGURE.finditer(text) if m.start() not in covered and not _YEAR.fullmatch(m.group())]
+    )
     if figures:
         terms.append((UNCOVERED_FIGURE_RISK * len(figures), f"{_n(len(figures), 'figure')} outside any claim or date"))
     if seen_names is not None and entities:
@@ -131,8 +145,14 @@ def entry_of(document: Document, seen_names: set[str] | None = None) -> QueueEnt
     if output is None or output.failed:
         return None
     data = output.data
-    priority, reasons = expected_corrections(document.text, data["entities"], data["claims"], data.get("notes", []),
-                                             seen_names, disagreements=data.get("disagreements", 0))
+    priority, reasons = expected_corrections(
+        document.text,
+        data["entities"],
+        data["claims"],
+        data.get("notes", []),
+        seen_names,
+        disagreements=data.get("disagreements", 0),
+    )
     names = frozenset(s["text"] for s in data["entities"] if s["label"] not in NOT_NAMES)
     headline = document.meta.get("headline") or document.text.strip().partition("\n")[0]
     return QueueEntry(document.id, document.group, priority, reasons, names, headline[:80])
@@ -163,7 +183,7 @@ def _spread_groups(entries: list[QueueEntry]) -> list[QueueEntry]:
         for place, entry in enumerate(members):
             if place:
                 entry.reasons = [*entry.reasons, f"near-duplicate {place + 1} of its story"]
-            keyed.append((-entry.priority * GROUP_DECAY ** place, entry.doc_id, entry))
+            keyed.append((-entry.priority * GROUP_DECAY**place, entry.doc_id, entry))
     return [entry for *_, entry in sorted(keyed, key=lambda item: item[:2])]
 
 
@@ -196,12 +216,15 @@ def reviewed_names(documents: Iterable[Document]) -> set[str]:
     for document in documents:
         if document.reviewed:
             names.update(span["text"] for span in document.review.get("entities", []) if "text" in span)
-            names.update(document.text[s["start"]:s["end"]] for s in document.review.get("entities", []) if "text" not in s)
+            names.update(
+                document.text[s["start"] : s["end"]] for s in document.review.get("entities", []) if "text" not in s
+            )
     return names
 
 
-def review_queue(store, order: str = DEFAULT_ORDER, *, include_reviewed: bool = True,
-                 ids: set[str] | None = None) -> list[QueueEntry]:
+def review_queue(
+    store, order: str = DEFAULT_ORDER, *, include_reviewed: bool = True, ids: set[str] | None = None
+) -> list[QueueEntry]:
     """The pre-annotated documents of the store (those of ``ids``; without the reviewed ones unless
     ``include_reviewed``), ranked in ``order``."""
     statuses = store.stage_values(REVIEW, "status")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import html
 
-from pipeline.review import palette
 from pipeline.corpus.record import Document
+from pipeline.review import palette
 
 
 def bracketed(text: str, spans: list[dict]) -> str:
@@ -39,8 +39,10 @@ def document_html(document: Document) -> str:
         doc.spans[key] = [span for span in made if span is not None]
     # displaCy writes the labels in black; the palette's colours are chosen for white text
     start = templates.TPL_SPAN_START.replace("color: #000", "color: #fff")
-    options = {"colors": {label: style[0] for label, style in palette.LABEL_STYLE.items()},
-               "template": {"span": templates.TPL_SPAN, "slice": templates.TPL_SPAN_SLICE, "start": start}}
+    options = {
+        "colors": {label: style[0] for label, style in palette.LABEL_STYLE.items()},
+        "template": {"span": templates.TPL_SPAN, "slice": templates.TPL_SPAN_SLICE, "start": start},
+    }
     sections = []
     for key, title in (("entities", "Entities"), ("claims", "Numeric claims")):
         drawn = displacy.render(doc, style="span", options={**options, "spans_key": key}, page=False, jupyter=False)
@@ -49,15 +51,28 @@ def document_html(document: Document) -> str:
     title = meta.get("headline") or document.id
     details = " · ".join(html.escape(str(meta[k])) for k in ("byline", "place", "date_iso", "agency") if meta.get(k))
     rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(claim.get(name)))}</td>" for name in ("text", "label", "value", "unit", "approx"))
-        + "</tr>" for claim in document.claims)
-    table = ("<table><thead><tr><th>claim</th><th>label</th><th>value</th><th>unit</th><th>approx</th></tr></thead>"
-             f"<tbody>{rows}</tbody></table>") if rows else ""
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
-            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style>"
-            f"</head><body><h1>{html.escape(title)}</h1><p>{details}{' · ' if details else ''}{document.id}</p>"
-            f"{''.join(sections)}{table}</body></html>\n")
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(_cell(claim.get(name)))}</td>" for name in ("text", "label", "value", "unit", "approx")
+        )
+        + "</tr>"
+        for claim in document.claims
+    )
+    table = (
+        (
+            "<table><thead><tr><th>claim</th><th>label</th><th>value</th><th>unit</th><th>approx</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+        if rows
+        else ""
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style>"
+        f"</head><body><h1>{html.escape(title)}</h1><p>{details}{' · ' if details else ''}{document.id}</p>"
+        f"{''.join(sections)}{table}</body></html>\n"
+    )
 
 
 def _cell(value: object) -> str:

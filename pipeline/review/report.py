@@ -13,10 +13,9 @@ from typing import Any
 
 import orjson
 
-from pipeline.review.agreement import Acceptance
-from pipeline.stages import PREANNOTATE
-from pipeline.stages import REVIEW
 from pipeline.corpus.store import CorpusStore
+from pipeline.review.agreement import Acceptance
+from pipeline.stages import PREANNOTATE, REVIEW
 
 SNAPSHOT_STAMP = "%Y%m%dT%H%M%S%fZ"  # a snapshot folder's name, as pipeline.review.doccano.pull.take_snapshot makes it
 TRAINED_CLAIMS = "trained model"
@@ -59,8 +58,9 @@ class ReviewReport:
     export_folder: Path | None = None  # where the last export was looked for
 
 
-def review_report(store: CorpusStore, snapshots: Path, *, plots: bool = False,
-                  export_folder: Path | None = None) -> ReviewReport:
+def review_report(
+    store: CorpusStore, snapshots: Path, *, plots: bool = False, export_folder: Path | None = None
+) -> ReviewReport:
     """The figures of ``newscorpus report``; with ``plots``, also what only the HTML page shows: progress
     at every snapshot (they hold whole texts, so reading them all is left to the page) and the
     labels of the export in ``export_folder``."""
@@ -74,16 +74,24 @@ def review_report(store: CorpusStore, snapshots: Path, *, plots: bool = False,
             continue
         reviewed += 1
         predicted = document.outputs[PREANNOTATE].data
-        claims = [{**claim, "source": _CLAIM_SOURCES.get(claim.get("source"), claim.get("source"))}
-                  for claim in predicted["claims"]]
+        claims = [
+            {**claim, "source": _CLAIM_SOURCES.get(claim.get("source"), claim.get("source"))}
+            for claim in predicted["claims"]
+        ]
         acceptance.add(predicted["entities"] + claims, document.entities + document.claims)
     latest = sorted(snapshots.glob("*.agreement.json")) if snapshots.is_dir() else []
     agreement = orjson.loads(latest[-1].read_bytes()) if latest else None
-    return ReviewReport(reviewed, acceptance, agreement, latest[-1].name.split(".")[0] if latest else None,
-                        documents=documents, corpus_labels=corpus_labels,
-                        progress=review_progress(snapshots) if plots else [],
-                        export=exported_labels(export_folder) if plots and export_folder else None,
-                        export_folder=export_folder)
+    return ReviewReport(
+        reviewed,
+        acceptance,
+        agreement,
+        latest[-1].name.split(".")[0] if latest else None,
+        documents=documents,
+        corpus_labels=corpus_labels,
+        progress=review_progress(snapshots) if plots else [],
+        export=exported_labels(export_folder) if plots and export_folder else None,
+        export_folder=export_folder,
+    )
 
 
 def review_progress(snapshots: Path) -> list[SnapshotProgress]:
@@ -97,7 +105,9 @@ def review_progress(snapshots: Path) -> list[SnapshotProgress]:
             continue  # an interrupted pull's .incomplete folder, an agreement file
         # read as pull reads it, so that who confirmed what is the same here as in the review stage
         manifest, _, confirmed = read_snapshot(folder)
-        pulled_at = datetime.strptime(manifest.get("pulled_at", folder.name), SNAPSHOT_STAMP).replace(tzinfo=timezone.utc)
+        pulled_at = datetime.strptime(manifest.get("pulled_at", folder.name), SNAPSHOT_STAMP).replace(
+            tzinfo=timezone.utc
+        )
         taken.append(SnapshotProgress(folder.name, pulled_at, {name: len(ids) for name, ids in confirmed.items()}))
     active = sorted({name for snapshot in taken for name, count in snapshot.confirmed.items() if count})
     for snapshot in taken:

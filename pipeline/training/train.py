@@ -35,12 +35,12 @@ from typing import Any, TextIO
 import orjson
 
 from pipeline import __version__
-from pipeline.errors import ModelExistsError, ModelNotFoundError, TrainingDataError, TrainingError
+from pipeline.corpus.record import PRE_ANNOTATED
 from pipeline.dataset.export import INCOMPLETE_SUFFIX
 from pipeline.dataset.splits import SPLITS
-from pipeline.training.docbin import to_docbin
-from pipeline.corpus.record import PRE_ANNOTATED
+from pipeline.errors import ModelExistsError, ModelNotFoundError, TrainingDataError, TrainingError
 from pipeline.settings import Settings
+from pipeline.training.docbin import to_docbin
 from pipeline.util.fs import replace_dir
 
 INITS = ("base", "scratch")
@@ -96,7 +96,9 @@ def load_export(dataset_dir: Path):
         return datasets.load_from_disk(str(dataset_dir))
     if (dataset_dir / "README.md").exists() and (dataset_dir / "data").is_dir():
         return datasets.load_dataset(str(dataset_dir))
-    raise TrainingDataError(f"{dataset_dir}: no exported dataset here; run newscorpus export first (or pass --dataset DIR)")
+    raise TrainingDataError(
+        f"{dataset_dir}: no exported dataset here; run newscorpus export first (or pass --dataset DIR)"
+    )
 
 
 def _base_tok2vec_width(base_model: str) -> int:
@@ -105,33 +107,58 @@ def _base_tok2vec_width(base_model: str) -> int:
     try:
         base = spacy.load(base_model, exclude=["parser", "senter", "ner"])
     except OSError as err:
-        raise ModelNotFoundError(f"cannot load base spaCy pipeline {base_model!r}: {str(err).splitlines()[0]}") from None
+        raise ModelNotFoundError(
+            f"cannot load base spaCy pipeline {base_model!r}: {str(err).splitlines()[0]}"
+        ) from None
     missing = [name for name in FROZEN_FROM_BASE if name not in base.pipe_names]
     if missing:
-        raise TrainingError(f"base model {base_model!r} has no {', '.join(missing)} component; training copies them "
-                            f"for the claim normaliser (use a CNN pipeline such as en_core_web_sm, _md or _lg)")
+        raise TrainingError(
+            f"base model {base_model!r} has no {', '.join(missing)} component; training copies them "
+            f"for the claim normaliser (use a CNN pipeline such as en_core_web_sm, _md or _lg)"
+        )
     return int(base.config["components"]["tok2vec"]["model"]["encode"]["width"])
 
 
-def train_extractor(dataset_dir: Path, out: Path, settings: Settings, *, init: str | None = None,
-                    max_steps: int | None = None, overwrite: bool = False, progress: bool = True,
-                    annotations_dir: Path | None = None) -> TrainReport:
+def train_extractor(
+    dataset_dir: Path,
+    out: Path,
+    settings: Settings,
+    *,
+    init: str | None = None,
+    max_steps: int | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
+    annotations_dir: Path | None = None,
+) -> TrainReport:
     """Train, score on the test split and save under ``out``; returns the figures. With
     ``annotations_dir`` (the gazetteer's), the whole pre-annotator with the new model is scored too."""
     init = init or settings.train.init
     config_path(init)  # an unknown start is refused before anything is read
     out = Path(out)
     if out.exists() and not overwrite:
-        raise ModelExistsError(f"{out} exists; pass --overwrite to replace it (the old model stays until the new one is saved)")
+        raise ModelExistsError(
+            f"{out} exists; pass --overwrite to replace it (the old model stays until the new one is saved)"
+        )
     dataset = load_export(dataset_dir)
-    report = TrainReport(out, init, settings.model.name, Path(dataset_dir),
-                         documents={name: len(dataset[name]) if name in dataset else 0 for name in SPLITS})
-    report.pre_annotated = {name: sum(review["status"] == PRE_ANNOTATED for review in dataset[name]["review"])
-                            if report.documents[name] else 0 for name in SPLITS}
+    report = TrainReport(
+        out,
+        init,
+        settings.model.name,
+        Path(dataset_dir),
+        documents={name: len(dataset[name]) if name in dataset else 0 for name in SPLITS},
+    )
+    report.pre_annotated = {
+        name: sum(review["status"] == PRE_ANNOTATED for review in dataset[name]["review"])
+        if report.documents[name]
+        else 0
+        for name in SPLITS
+    }
     for name in SPLITS:
         if not report.documents[name]:
-            raise TrainingDataError(f"{dataset_dir}: the {name} split is empty; training needs documents in train, "
-                                    f"validation and test (export more reviewed documents, or change [split] ratios)")
+            raise TrainingDataError(
+                f"{dataset_dir}: the {name} split is empty; training needs documents in train, "
+                f"validation and test (export more reviewed documents, or change [split] ratios)"
+            )
     building = out.with_name(out.name + INCOMPLETE_SUFFIX)
     shutil.rmtree(building, ignore_errors=True)
     try:
@@ -179,8 +206,15 @@ class TrainingLog(io.TextIOBase):
         self.target.write(_ANSI.sub("", line) if self.plain else line)
 
 
-def _train_in(building: Path, dataset, report: TrainReport, settings: Settings, max_steps: int | None,
-              progress: bool, annotations_dir: Path | None = None) -> None:
+def _train_in(
+    building: Path,
+    dataset,
+    report: TrainReport,
+    settings: Settings,
+    max_steps: int | None,
+    progress: bool,
+    annotations_dir: Path | None = None,
+) -> None:
     """DocBins, spaCy's training loop and the scored pipeline, all under ``building``; the pipeline
     ends in ``building/pipeline`` with its scores.json."""
     from spacy.cli._util import show_validation_error
@@ -196,9 +230,12 @@ def _train_in(building: Path, dataset, report: TrainReport, settings: Settings, 
         paths[name] = corpus / f"{name}.spacy"
         to_docbin(dataset[name]).to_disk(paths[name])
     overrides: dict[str, Any] = {
-        "paths.train": str(paths["train"]), "paths.dev": str(paths["validation"]),
-        "paths.base_model": settings.model.name, "system.seed": settings.train.seed,
-        "training.max_steps": max_steps or settings.train.max_steps, "training.patience": settings.train.patience,
+        "paths.train": str(paths["train"]),
+        "paths.dev": str(paths["validation"]),
+        "paths.base_model": settings.model.name,
+        "system.seed": settings.train.seed,
+        "training.max_steps": max_steps or settings.train.max_steps,
+        "training.patience": settings.train.patience,
         "training.eval_frequency": settings.train.eval_frequency,
     }
     if report.init == "base":
@@ -208,8 +245,11 @@ def _train_in(building: Path, dataset, report: TrainReport, settings: Settings, 
     with importlib.resources.as_file(config_file) as path:
         config = load_config(path, overrides=overrides, interpolate=False)
     try:
-        with show_validation_error(str(config_file), hint_fill=False), contextlib.redirect_stderr(sink), \
-                contextlib.redirect_stdout(sink):
+        with (
+            show_validation_error(str(config_file), hint_fill=False),
+            contextlib.redirect_stderr(sink),
+            contextlib.redirect_stdout(sink),
+        ):
             nlp = init_nlp(config, use_gpu=-1)
             (building / "training").mkdir()
             train_loop(nlp, building / "training", use_gpu=-1, stdout=sink, stderr=sink)
@@ -235,13 +275,22 @@ def score_preannotator(model: Path, split, settings: Settings, annotations_dir: 
     from pipeline.nlp.preannotate import annotate_texts
 
     names = {layer: split.features[layer].feature["label"].names for layer in LAYERS}
-    gold = [GoldDocument(text=row["text"], id=row["id"],
-                         **{layer: [{**span, "label": names[layer][span["label"]]} for span in row[layer]]
-                            for layer in LAYERS}) for row in split]
-    scored = evaluate(gold, annotate_texts([document.text for document in gold], settings, annotations_dir,
-                                           model=str(model)))
-    figures = {f"{layer}_{criterion}_f1": getattr(scored.layer(layer), criterion)[ALL].f1
-               for layer in LAYERS for criterion in ("strict", "overlap")}
+    gold = [
+        GoldDocument(
+            text=row["text"],
+            id=row["id"],
+            **{layer: [{**span, "label": names[layer][span["label"]]} for span in row[layer]] for layer in LAYERS},
+        )
+        for row in split
+    ]
+    scored = evaluate(
+        gold, annotate_texts([document.text for document in gold], settings, annotations_dir, model=str(model))
+    )
+    figures = {
+        f"{layer}_{criterion}_f1": getattr(scored.layer(layer), criterion)[ALL].f1
+        for layer in LAYERS
+        for criterion in ("strict", "overlap")
+    }
     figures["claims_value_unit"] = scored.claim_values[ALL].value_unit_share
     return figures
 
@@ -255,18 +304,25 @@ def _finish(best: Path, report: TrainReport, settings: Settings, test_path: Path
     report.validation = {key: nlp.meta.get("performance", {}).get(key) for key in ("ents_f", "spans_claims_f")}
     scores = nlp.evaluate(list(Corpus(str(test_path))(nlp)))
     support = _support(test_split)
-    for layer, key, labels in (("entities", "ents", settings.labels.entities), ("claims", f"spans_{CLAIMS_KEY}", settings.labels.claims)):
+    for layer, key, labels in (
+        ("entities", "ents", settings.labels.entities),
+        ("claims", f"spans_{CLAIMS_KEY}", settings.labels.claims),
+    ):
         per_type = scores.get(f"{key}_per_type") or {}
         for label in labels:
             figures = per_type.get(label, {})
-            report.labels.append(LabelScore(layer, label, figures.get("p"), figures.get("r"), figures.get("f"),
-                                            support[layer][label]))
+            report.labels.append(
+                LabelScore(layer, label, figures.get("p"), figures.get("r"), figures.get("f"), support[layer][label])
+            )
         report.overall[f"{layer}_precision"] = scores.get(f"{key}_p")
         report.overall[f"{layer}_recall"] = scores.get(f"{key}_r")
         report.overall[f"{layer}_f1"] = scores.get(f"{key}_f")
-    nlp.meta.update(name=f"newscorpus_{report.out.name}".replace("-", "_"), version=__version__,
-                    description=f"newscorpus extractor ({report.init} start from {report.base_model}) trained on "
-                                f"{report.documents['train']} documents of {report.dataset}")
+    nlp.meta.update(
+        name=f"newscorpus_{report.out.name}".replace("-", "_"),
+        version=__version__,
+        description=f"newscorpus extractor ({report.init} start from {report.base_model}) trained on "
+        f"{report.documents['train']} documents of {report.dataset}",
+    )
     nlp.meta["newscorpus"] = {"init": report.init, "base_model": report.base_model, "test": report.overall}
     final = best.parent.parent / "pipeline"
     nlp.to_disk(final)

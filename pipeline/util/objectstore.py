@@ -41,8 +41,9 @@ def upload_dir(local: Path, uri: str) -> None:
     import pyarrow.fs
 
     filesystem, path = remote_filesystem(uri)
-    pyarrow.fs.copy_files(str(local), path, source_filesystem=pyarrow.fs.LocalFileSystem(),
-                          destination_filesystem=filesystem)
+    pyarrow.fs.copy_files(
+        str(local), path, source_filesystem=pyarrow.fs.LocalFileSystem(), destination_filesystem=filesystem
+    )
 
 
 def remote_dir_has_files(uri: str) -> bool:
@@ -70,5 +71,6 @@ def requests_to(uri: str) -> Iterator[None]:
         lines = [line.strip(" ↳") for line in _COLOUR.sub("", str(error)).splitlines() if line.strip(" ↳")]
         what = lines[0] if lines else type(error).__name__
         cause = f": {lines[-1]}" if len(lines) > 1 else ""
-        raise StoreUnreachableError(f"{uri}: {what}{cause} (check the bucket, AWS_ENDPOINT_URL and the "
-                                    f"credentials in the environment)") from None
+        raise StoreUnreachableError(
+            f"{uri}: {what}{cause} (check the bucket, AWS_ENDPOINT_URL and the credentials in the environment)"
+        ) from None

@@ -35,6 +35,12 @@ def progress_bar(enabled: bool = True) -> Iterator[Progress | _Silent]:
     if not enabled or _silenced or not _stderr.is_terminal:
         yield _Silent()
         return
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=_stderr, transient=True) as progress:
         yield progress

@@ -10,9 +10,9 @@ import requests
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.errors import DoccanoAuthError, DoccanoUnreachableError
 from pipeline.review.doccano.credentials import check_server, resolve_server
 from pipeline.review.doccano.server import server_down, server_status, server_up
-from pipeline.errors import DoccanoAuthError, DoccanoUnreachableError
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +46,9 @@ def test_it_listens_on_127_0_0_1_only(doccano_server):
 def test_the_admin_logs_in_with_the_credentials_file(doccano_server):
     creds = resolve_server(doccano_server.workspace)
     assert creds == doccano_server.credentials and creds.url == doccano_server.info.url
-    login = requests.post(f"{creds.url}/v1/auth/login/", json={"username": creds.username, "password": creds.password}, timeout=30)
+    login = requests.post(
+        f"{creds.url}/v1/auth/login/", json={"username": creds.username, "password": creds.password}, timeout=30
+    )
     assert login.status_code == 200, login.text
     me = requests.get(f"{creds.url}/v1/me", headers={"Authorization": f"Token {login.json()['key']}"}, timeout=30)
     assert me.json()["username"] == "admin" and me.json()["is_superuser"]
@@ -68,7 +70,9 @@ def test_a_wrong_password_is_its_own_clear_error(doccano_server):
     with pytest.raises(DoccanoAuthError) as caught:
         check_server(wrong)
     message = str(caught.value)
-    assert message.startswith("[E056]") and doccano_server.info.url in message and "wrong username or password" in message
+    assert (
+        message.startswith("[E056]") and doccano_server.info.url in message and "wrong username or password" in message
+    )
     assert not isinstance(caught.value, DoccanoUnreachableError)
 
 

@@ -20,9 +20,13 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.corpus.ingest import ingest
+from pipeline.corpus.store import CorpusStore
+from pipeline.errors import DoccanoAuthError, DoccanoUnreachableError
+from pipeline.nlp.preannotate import preannotate
 from pipeline.review.doccano import push as push_module
-from pipeline.review.doccano.annotators import add_annotator, annotators_dir
 from pipeline.review.doccano.adapter import Doccano
+from pipeline.review.doccano.annotators import add_annotator, annotators_dir
 from pipeline.review.doccano.credentials import ServerCredentials, read_credentials, resolve_server, write_credentials
 from pipeline.review.doccano.names import annotator_project_name
 from pipeline.review.doccano.projects import DESCRIPTION, members
@@ -30,18 +34,16 @@ from pipeline.review.doccano.pull import pull, snapshots_dir
 from pipeline.review.doccano.push import push
 from pipeline.review.doccano.server import server_up
 from pipeline.review.doccano.session import ReviewSession
-from pipeline.errors import DoccanoAuthError, DoccanoUnreachableError
-from pipeline.corpus.ingest import ingest
 from pipeline.review.palette import LABEL_STYLE, RELATION_TYPES
 from pipeline.stages import PREANNOTATE
-from pipeline.nlp.preannotate import preannotate
-from pipeline.corpus.store import CorpusStore
 from pipeline.workspace import Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "corpus" / "efe-2022-07-04-shining-path-vraem.txt"
-EXTRA = ["Police in Lima seized 300 kilograms of cocaine and arrested 12 suspects, the interior ministry said.",
-         "Some 4,000 hectares of coca were eradicated in Ucayali this year, according to Devida."]
+EXTRA = [
+    "Police in Lima seized 300 kilograms of cocaine and arrested 12 suspects, the interior ministry said.",
+    "Some 4,000 hectares of coca were eradicated in Ucayali this year, according to Devida.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,8 @@ def prepared(tmp_path_factory) -> Path:
     workspace = init_workspace(tmp_path_factory.mktemp("prepared") / "ws")
     shutil.copy(SEED, workspace.corpus_dir)
     (workspace.corpus_dir / "extra.jsonl").write_text(
-        "".join(json.dumps({"id": f"extra-{n}", "text": t}) + "\n" for n, t in enumerate(EXTRA)), encoding="utf-8")
+        "".join(json.dumps({"id": f"extra-{n}", "text": t}) + "\n" for n, t in enumerate(EXTRA)), encoding="utf-8"
+    )
     store = CorpusStore(workspace.store_dir)
     ingest(store, [workspace.corpus_dir], workspace.settings, progress=False)
     preannotate(store, workspace.settings, workspace.annotations_dir, progress=False)
@@ -65,7 +68,11 @@ def workspace(prepared, tmp_path, doccano_server, monkeypatch) -> Workspace:
     monkeypatch.setenv("DOCCANO_URL", creds.url)
     monkeypatch.setenv("DOCCANO_USERNAME", creds.username)
     monkeypatch.setenv("DOCCANO_PASSWORD", creds.password)
-    text = (root / "newscorpus.toml").read_text().replace('project = "newscorpus"', f'project = "test-{uuid.uuid4().hex[:8]}"')
+    text = (
+        (root / "newscorpus.toml")
+        .read_text()
+        .replace('project = "newscorpus"', f'project = "test-{uuid.uuid4().hex[:8]}"')
+    )
     (root / "newscorpus.toml").write_text(text)
     return Workspace(root)
 
@@ -125,16 +132,21 @@ def test_push_twice_uploads_once_and_a_non_admin_annotator_sees_the_preannotatio
     assert alice.get_json("me", "who am I")["is_staff"] is False
     # her own project only: the main project is non-collaborative and would show her none of the imported spans
     assert [p["name"] for p in alice.get_json("projects", "list projects")["results"]] == [
-        annotator_project_name(workspace.settings.doccano.project, alice_name)]
+        annotator_project_name(workspace.settings.doccano.project, alice_name)
+    ]
     own = own_project(alice, workspace)
     examples = examples_by_doc(alice, own)
     assert len(examples) == 3
     seed = next(d for d in store_of(workspace).iter_documents([PREANNOTATE]) if d.meta.get("headline"))
     seen = spans_of(alice, own, examples[seed.id]["id"])
     assert len(seen) == len(seed.entities) + len(seed.claims)
-    assert {(s["start_offset"], s["end_offset"]) for s in seen} == {(s["start"], s["end"]) for s in seed.entities + seed.claims}
+    assert {(s["start_offset"], s["end_offset"]) for s in seen} == {
+        (s["start"], s["end"]) for s in seed.entities + seed.claims
+    }
     admin = Doccano(resolve_server(workspace))
-    assert {s["user"] for s in seen} == {admin.get_json("me", "who am I")["id"]}  # imported in bulk, not written one by one
+    assert {s["user"] for s in seen} == {
+        admin.get_json("me", "who am I")["id"]
+    }  # imported in bulk, not written one by one
 
 
 def test_documents_reach_doccano_in_review_order_with_their_rank_and_why(workspace):
@@ -143,8 +155,18 @@ def test_documents_reach_doccano_in_review_order_with_their_rank_and_why(workspa
 
     names = [f"Firm{n} Holdings" for n in range(60)]
     doubtful = " ".join(f"{a} said {b} would merge." for a, b in zip(names[::2], names[1::2]))
-    write_documents(store_of(workspace), [(doubtful, {"reviewed": False, "entities": [
-        span(doubtful, name, "ORG", score=0.3, source="model") for name in names]})])
+    write_documents(
+        store_of(workspace),
+        [
+            (
+                doubtful,
+                {
+                    "reviewed": False,
+                    "entities": [span(doubtful, name, "ORG", score=0.3, source="model") for name in names],
+                },
+            )
+        ],
+    )
     expected = [entry.doc_id for entry in review_queue(store_of(workspace))]
     assert expected[0] == [d.id for d in store_of(workspace).iter_documents()][-1]  # the last ingested goes first
     name = unique("dora", workspace)
@@ -179,7 +201,9 @@ def test_an_annotator_added_after_a_push_sees_the_preannotations_without_another
     own = own_project(carol, workspace)
     seed = next(d for d in store_of(workspace).iter_documents([PREANNOTATE]) if d.meta.get("headline"))
     seen = spans_of(carol, own, examples_by_doc(carol, own)[seed.id]["id"])
-    assert {(s["start_offset"], s["end_offset"]) for s in seen} == {(s["start"], s["end"]) for s in seed.entities + seed.claims}
+    assert {(s["start_offset"], s["end_offset"]) for s in seen} == {
+        (s["start"], s["end"]) for s in seed.entities + seed.claims
+    }
     assert push(session(workspace), store_of(workspace), progress=False).copies == {name: 0}  # nothing left to copy
 
 
@@ -192,8 +216,7 @@ def test_label_types_get_readable_colours_and_shortcuts_even_in_a_project_made_b
     push(session(workspace), store_of(workspace), progress=False)
     description = admin.get_json(f"projects/{first.project_id}", "get the project")["description"]
     assert description == DESCRIPTION and "Start Annotation" in description and "Not Checked" in description
-    for kind, palette in (("span", {k: v[0] for k, v in LABEL_STYLE.items()}),
-                          ("relation", RELATION_TYPES)):
+    for kind, palette in (("span", {k: v[0] for k, v in LABEL_STYLE.items()}), ("relation", RELATION_TYPES)):
         found = {t.text: t for t in admin.client.list_label_types(first.project_id, kind)}
         assert {label: found[label].background_color.lower() for label in palette} == palette
     shortcuts = {t.text: (t.prefix_key, t.suffix_key) for t in admin.client.list_label_types(first.project_id, "span")}
@@ -214,13 +237,17 @@ def test_untouched_preannotations_come_back_identical_and_edits_come_back_as_mad
     confirm(alice, own, examples[seed_id]["id"])  # accepted as it was
     other_spans = spans_of(alice, own, examples[other_id]["id"])
     deleted = other_spans[0]
-    response = alice.session.delete(f"{alice.api}/projects/{own}/examples/{examples[other_id]['id']}/spans/{deleted['id']}")
+    response = alice.session.delete(
+        f"{alice.api}/projects/{own}/examples/{examples[other_id]['id']}/spans/{deleted['id']}"
+    )
     assert response.status_code == 204
     kept = [s for s in other_spans if s["id"] != deleted["id"]]
     with alice.errors("list relation types"):
         source_type = next(t.id for t in alice.client.list_label_types(own, "relation") if t.text == "source")
-    response = alice.session.post(f"{alice.api}/projects/{own}/examples/{examples[other_id]['id']}/relations",
-                                  json={"from_id": kept[0]["id"], "to_id": kept[1]["id"], "type": source_type})
+    response = alice.session.post(
+        f"{alice.api}/projects/{own}/examples/{examples[other_id]['id']}/relations",
+        json={"from_id": kept[0]["id"], "to_id": kept[1]["id"], "type": source_type},
+    )
     assert response.status_code == 201, response.text
     confirm(alice, own, examples[other_id]["id"])
 
@@ -228,26 +255,41 @@ def test_untouched_preannotations_come_back_identical_and_edits_come_back_as_mad
     assert (pulled.reviewed, pulled.pre_annotated, pulled.annotators) == (2, 1, [unique("alice", workspace)])
     manifest = json.loads((pulled.snapshot / "manifest.json").read_text())
     assert manifest["project_id"] == report.project_id
-    assert manifest["annotator_projects"] == {unique("alice", workspace): {
-        "project": annotator_project_name(workspace.settings.doccano.project, unique("alice", workspace)), "project_id": own}}
+    assert manifest["annotator_projects"] == {
+        unique("alice", workspace): {
+            "project": annotator_project_name(workspace.settings.doccano.project, unique("alice", workspace)),
+            "project_id": own,
+        }
+    }
     reviewed = {d.id: d for d in store_of(workspace).iter_documents([PREANNOTATE, "review"])}
     seed = reviewed[seed_id]
     assert seed.reviewed and seed.review["annotators"] == [unique("alice", workspace)]
     pushed = documents[seed_id]
-    assert [(e["start"], e["end"], e["label"]) for e in seed.entities] == [(e["start"], e["end"], e["label"]) for e in pushed.entities]
-    assert [(c["start"], c["end"], c["label"]) for c in seed.claims] == [(c["start"], c["end"], c["label"]) for c in pushed.claims]
+    assert [(e["start"], e["end"], e["label"]) for e in seed.entities] == [
+        (e["start"], e["end"], e["label"]) for e in pushed.entities
+    ]
+    assert [(c["start"], c["end"], c["label"]) for c in seed.claims] == [
+        (c["start"], c["end"], c["label"]) for c in pushed.claims
+    ]
     assert [c["value"] for c in seed.claims] == [c["value"] for c in pushed.claims]  # re-normalised the same
     other = reviewed[other_id]
-    assert len(other.entities) + len(other.claims) == len(documents[other_id].entities) + len(documents[other_id].claims) - 1
-    assert (deleted["start_offset"], deleted["end_offset"]) not in {(s["start"], s["end"]) for s in other.entities + other.claims}
+    assert (
+        len(other.entities) + len(other.claims)
+        == len(documents[other_id].entities) + len(documents[other_id].claims) - 1
+    )
+    assert (deleted["start_offset"], deleted["end_offset"]) not in {
+        (s["start"], s["end"]) for s in other.entities + other.claims
+    }
     [relation] = other.relations
     spans = other.entities + other.claims
     assert relation["type"] == "source"
-    assert {(spans[relation["head"]]["start"], spans[relation["tail"]]["start"])} == {(kept[0]["start_offset"], kept[1]["start_offset"])}
+    assert {(spans[relation["head"]]["start"], spans[relation["tail"]]["start"])} == {
+        (kept[0]["start_offset"], kept[1]["start_offset"])
+    }
 
 
 def test_two_annotators_give_agreement_and_one_adjudicated_version(workspace):
-    report = push(session(workspace), store_of(workspace), progress=False)
+    push(session(workspace), store_of(workspace), progress=False)
     add_annotator(session(workspace), unique("alice", workspace))
     add_annotator(session(workspace), unique("bob", workspace))
     push(session(workspace), store_of(workspace), progress=False)
@@ -279,8 +321,13 @@ def test_two_annotators_give_agreement_and_one_adjudicated_version(workspace):
 def test_a_changed_text_is_a_conflict_and_new_documents_upload_alone(workspace):
     push(session(workspace), store_of(workspace), progress=False)
     feed = workspace.corpus_dir / "later.jsonl"
-    feed.write_text(json.dumps({"id": "extra-0", "text": EXTRA[0].replace("300", "350")}) + "\n"
-                    + json.dumps({"id": "new-1", "text": "Troops destroyed 14 laboratories in Putumayo."}) + "\n", encoding="utf-8")
+    feed.write_text(
+        json.dumps({"id": "extra-0", "text": EXTRA[0].replace("300", "350")})
+        + "\n"
+        + json.dumps({"id": "new-1", "text": "Troops destroyed 14 laboratories in Putumayo."})
+        + "\n",
+        encoding="utf-8",
+    )
     store = store_of(workspace)
     ingest(store, [feed], workspace.settings, progress=False)
     preannotate(store, workspace.settings, workspace.annotations_dir, progress=False)
@@ -293,8 +340,13 @@ def test_a_changed_text_is_a_conflict_and_new_documents_upload_alone(workspace):
 def test_the_parts_of_a_long_input_are_not_conflicts_of_one_another(workspace):
     from tests.test_export import write_documents
 
-    parts = [(f"Part {n} of the long report: the council met again.",
-              {"reviewed": False, "meta": {"external_id": "long-1", "part": f"{n}/3"}}) for n in (1, 2, 3)]
+    parts = [
+        (
+            f"Part {n} of the long report: the council met again.",
+            {"reviewed": False, "meta": {"external_id": "long-1", "part": f"{n}/3"}},
+        )
+        for n in (1, 2, 3)
+    ]
     write_documents(store_of(workspace), parts[:2])
     assert push(session(workspace), store_of(workspace), progress=False).uploaded == 5
     write_documents(store_of(workspace), parts[2:])  # pre-annotated after the first push
@@ -376,7 +428,9 @@ def test_an_annotator_of_an_older_set_up_keeps_per_span_copies_in_the_main_proje
     seed = next(d for d in store_of(workspace).iter_documents([PREANNOTATE]) if d.meta.get("headline"))
     example = examples_by_doc(erin, first.project_id)[seed.id]
     seen = spans_of(erin, first.project_id, example["id"])
-    assert {(s["start_offset"], s["end_offset"]) for s in seen} == {(s["start"], s["end"]) for s in seed.entities + seed.claims}
+    assert {(s["start_offset"], s["end_offset"]) for s in seen} == {
+        (s["start"], s["end"]) for s in seed.entities + seed.claims
+    }
     result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "push"])
     assert "still label in the main project" in result.stdout and f"{name} 0" in result.stdout
 
@@ -391,7 +445,13 @@ def test_duplicates_left_by_a_retried_import_are_removed(workspace):
     document = next(store_of(workspace).iter_documents([PREANNOTATE]))
     failures = push_module.PushReport(admin.creds.url, report.project, report.project_id)
     with __import__("tempfile").TemporaryDirectory() as tmp:
-        push_module._upload(admin, report.project_id, [json.dumps(push_module.upload_record(document)).encode() + b"\n"], Path(tmp), failures)
+        push_module._upload(
+            admin,
+            report.project_id,
+            [json.dumps(push_module.upload_record(document)).encode() + b"\n"],
+            Path(tmp),
+            failures,
+        )
     assert len(list(admin.examples(report.project_id))) == 4
     again = push(session(workspace), store_of(workspace), progress=False)
     assert again.duplicates_removed == 1 and len(list(admin.examples(report.project_id))) == 3
@@ -401,8 +461,10 @@ def test_an_import_task_that_fails_is_reported_per_document(workspace):
     report = push(session(workspace), store_of(workspace), progress=False)
     admin = Doccano(resolve_server(workspace))
     failures = push_module.PushReport(admin.creds.url, report.project, report.project_id)
-    lines = [b'{"text": "A fine story about 3 boats.", "entities": [], "relations": [], "doc_id": "fine"}\n',
-             b'{"no_text_here": true, "doc_id": "broken"}\n']
+    lines = [
+        b'{"text": "A fine story about 3 boats.", "entities": [], "relations": [], "doc_id": "fine"}\n',
+        b'{"no_text_here": true, "doc_id": "broken"}\n',
+    ]
     with __import__("tempfile").TemporaryDirectory() as tmp:
         uploaded = push_module._upload(admin, report.project_id, lines, Path(tmp), failures)
     assert uploaded == 1 and len(failures.failed) == 1 and "line" in failures.failed[0]
@@ -446,7 +508,9 @@ def test_an_interrupted_pull_leaves_the_earlier_snapshot_intact(workspace, monke
     with pytest.raises(KeyboardInterrupt):
         pull(session(workspace), store_of(workspace), progress=False)
     assert sorted(p.relative_to(first) for p in first.rglob("*")) == before
-    assert [p.name for p in snapshots_dir(workspace).iterdir() if not p.name.endswith(".agreement.json")] == [first.name]
+    assert [p.name for p in snapshots_dir(workspace).iterdir() if not p.name.endswith(".agreement.json")] == [
+        first.name
+    ]
 
 
 def read_credentials_from_env():

@@ -22,16 +22,18 @@ from pipeline.corpus.record import Document, StageOutput
 
 JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
-DOCUMENTS = pa.schema([
-    pa.field("seq", pa.int64(), nullable=False),  # ingest order
-    pa.field("id", pa.string(), nullable=False),
-    pa.field("group_id", pa.string(), nullable=False),  # near-duplicate group (a document id)
-    pa.field("chars", pa.int64(), nullable=False),
-    pa.field("minhash", pa.string()),  # base64 of the MinHash signature
-    pa.field("bands", pa.list_(pa.int64())),  # LSH band keys of a group's first document (neardup.py)
-    pa.field("meta", pa.string(), nullable=False),  # JSON: headline, byline, place, date, ...
-    pa.field("text", pa.large_string(), nullable=False),
-])
+DOCUMENTS = pa.schema(
+    [
+        pa.field("seq", pa.int64(), nullable=False),  # ingest order
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("group_id", pa.string(), nullable=False),  # near-duplicate group (a document id)
+        pa.field("chars", pa.int64(), nullable=False),
+        pa.field("minhash", pa.string()),  # base64 of the MinHash signature
+        pa.field("bands", pa.list_(pa.int64())),  # LSH band keys of a group's first document (neardup.py)
+        pa.field("meta", pa.string(), nullable=False),  # JSON: headline, byline, place, date, ...
+        pa.field("text", pa.large_string(), nullable=False),
+    ]
+)
 # Only these leading columns get min/max statistics in the table's log (text would be costly).
 INDEXED_COLUMNS = 2
 INDEXED_NAMES = ("seq", "id")  # every table's first two columns (documents and stages alike)
@@ -43,9 +45,20 @@ ROW_GROUP_ROWS = 2048
 OFFSETS = pa.list_(pa.list_(pa.int32()))
 SPAN_FIELDS = [("start", pa.int32()), ("end", pa.int32()), ("label", pa.string()), ("text", pa.string())]
 ENTITY = pa.struct([*SPAN_FIELDS, ("source", pa.string()), ("score", pa.float64())])
-CLAIM = pa.struct([*SPAN_FIELDS, ("value", pa.float64()), ("unit", pa.string()), ("approx", pa.string()),
-                   ("low", pa.float64()), ("high", pa.float64()), ("from", pa.float64()), ("to", pa.float64()),
-                   ("source", pa.string()), ("score", pa.float64())])
+CLAIM = pa.struct(
+    [
+        *SPAN_FIELDS,
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("approx", pa.string()),
+        ("low", pa.float64()),
+        ("high", pa.float64()),
+        ("from", pa.float64()),
+        ("to", pa.float64()),
+        ("source", pa.string()),
+        ("score", pa.float64()),
+    ]
+)
 NOTE = pa.struct([("kind", pa.string()), ("detail", pa.string())])
 LEFT_OUT = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("reason", pa.string())])
 RELATION = pa.struct([("head", pa.int32()), ("tail", pa.int32()), ("type", pa.string())])
@@ -60,8 +73,14 @@ STAGE_COMMON = [
     pa.field("data", pa.large_string()),  # JSON: whatever has no typed column
 ]
 COLUMN_TYPES: dict[str, pa.DataType] = {  # the Arrow type of each column kind a stage may declare
-    "offsets": OFFSETS, "text": pa.large_string(), "entities": pa.list_(ENTITY), "claims": pa.list_(CLAIM),
-    "relations": pa.list_(RELATION), "left_out": pa.list_(LEFT_OUT), "notes": pa.list_(NOTE), "string": pa.string(),
+    "offsets": OFFSETS,
+    "text": pa.large_string(),
+    "entities": pa.list_(ENTITY),
+    "claims": pa.list_(CLAIM),
+    "relations": pa.list_(RELATION),
+    "left_out": pa.list_(LEFT_OUT),
+    "notes": pa.list_(NOTE),
+    "string": pa.string(),
     "strings": pa.list_(pa.string()),
 }
 _TYPED: dict[str, list[tuple[str, pa.DataType]]] = {}  # per registered stage, made at first use
@@ -86,6 +105,7 @@ def stage_schema(stage: str) -> pa.Schema:
 
 # -- whether a value fits its column exactly ---------------------------------------------------------
 
+
 def _fits(type_: pa.DataType) -> Callable[[Any], bool]:
     """A check that a Python value converts to ``type_`` and back unchanged (None allowed inside)."""
     if type_ == OFFSETS:
@@ -102,27 +122,45 @@ def _fits(type_: pa.DataType) -> Callable[[Any], bool]:
     if pa.types.is_struct(type_):
         fields = {type_.field(i).name: _fits(type_.field(i).type) for i in range(type_.num_fields)}
         names = fields.keys()
-        return lambda value: (type(value) is dict and value.keys() == names
-                              and all(check(value[name]) for name, check in fields.items()))
+        return lambda value: (
+            type(value) is dict and value.keys() == names and all(check(value[name]) for name, check in fields.items())
+        )
     raise TypeError(f"no check for {type_}")
 
 
 def _fits_offsets(value: Any) -> bool:
     if isinstance(value, np.ndarray):
-        return value.ndim == 2 and value.shape[1] == 2 and value.dtype.kind in "iu" and (
-            value.size == 0 or (value.min() >= 0 and value.max() < 2**31))
-    return type(value) is list and all(type(pair) in (list, tuple) and len(pair) == 2 and type(pair[0]) is int
-                                       and type(pair[1]) is int and 0 <= pair[0] < 2**31 and 0 <= pair[1] < 2**31
-                                       for pair in value)
-
+        return (
+            value.ndim == 2
+            and value.shape[1] == 2
+            and value.dtype.kind in "iu"
+            and (value.size == 0 or (value.min() >= 0 and value.max() < 2**31))
+        )
+    return type(value) is list and all(
+        type(pair) in (list, tuple)
+        and len(pair) == 2
+        and type(pair[0]) is int
+        and type(pair[1]) is int
+        and 0 <= pair[0] < 2**31
+        and 0 <= pair[1] < 2**31
+        for pair in value
+    )
 
 
 # -- rows ------------------------------------------------------------------------------------------
 
+
 def document_row(document: Document, seq: int, minhash: str | None, bands: list[int] | None) -> dict[str, Any]:
-    return {"seq": seq, "id": document.id, "group_id": document.group, "chars": len(document.text),
-            "minhash": minhash, "bands": bands, "meta": orjson.dumps(document.meta, option=JSON_OPTIONS).decode(),
-            "text": document.text}
+    return {
+        "seq": seq,
+        "id": document.id,
+        "group_id": document.group,
+        "chars": len(document.text),
+        "minhash": minhash,
+        "bands": bands,
+        "meta": orjson.dumps(document.meta, option=JSON_OPTIONS).decode(),
+        "text": document.text,
+    }
 
 
 def stage_row(stage: str, seq: int, doc_id: str, output: StageOutput) -> dict[str, Any]:
@@ -136,9 +174,16 @@ def stage_row(stage: str, seq: int, doc_id: str, output: StageOutput) -> dict[st
             typed[key] = value
         else:
             rest[key] = value
-    return {"seq": seq, "id": doc_id, "version": output.version, "fingerprint": output.fingerprint,
-            "error": output.error, "revision": uuid.uuid4().hex[:16],
-            "data": orjson.dumps(rest, option=JSON_OPTIONS).decode() if rest else None, **typed}
+    return {
+        "seq": seq,
+        "id": doc_id,
+        "version": output.version,
+        "fingerprint": output.fingerprint,
+        "error": output.error,
+        "revision": uuid.uuid4().hex[:16],
+        "data": orjson.dumps(rest, option=JSON_OPTIONS).decode() if rest else None,
+        **typed,
+    }
 
 
 def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -164,8 +209,12 @@ def _offsets_array(values: list[Any]) -> pa.Array:
 
 def columns_of(table: pa.Table) -> dict[str, list[Any]]:
     """Each column as Python values; offsets columns as (n, 2) int32 numpy arrays (no per-token objects)."""
-    return {name: _offsets_values(table.column(name)) if table.schema.field(name).type == OFFSETS
-            else table.column(name).to_pylist() for name in table.column_names}
+    return {
+        name: _offsets_values(table.column(name))
+        if table.schema.field(name).type == OFFSETS
+        else table.column(name).to_pylist()
+        for name in table.column_names
+    }
 
 
 def _offsets_values(column: pa.ChunkedArray) -> list[np.ndarray | None]:
@@ -176,7 +225,7 @@ def _offsets_values(column: pa.ChunkedArray) -> list[np.ndarray | None]:
         base = offsets[0]
         valid = chunk.is_valid().to_numpy(zero_copy_only=False)
         for index in range(len(chunk)):
-            values.append(flat[offsets[index] - base:offsets[index + 1] - base] if valid[index] else None)
+            values.append(flat[offsets[index] - base : offsets[index + 1] - base] if valid[index] else None)
     return values
 
 

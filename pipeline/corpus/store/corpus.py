@@ -29,9 +29,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.errors import DocumentNotFoundError, StoreConflictError, StoreCorruptError, StoreLockedError
 from pipeline.corpus.record import Document, StageOutput
 from pipeline.corpus.store import columns
+from pipeline.errors import DocumentNotFoundError, StoreConflictError, StoreCorruptError, StoreLockedError
 from pipeline.util.objectstore import is_remote, remote_filesystem, requests_to
 
 log = logging.getLogger(__name__)
@@ -83,8 +83,9 @@ class LocatedDocument:
 
 
 class CorpusStore:
-    def __init__(self, root: Path | str, *, segment_size: int = 500, tables: str = TABLES,
-                 snapshot: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, root: Path | str, *, segment_size: int = 500, tables: str = TABLES, snapshot: dict[str, Any] | None = None
+    ) -> None:
         self.remote = is_remote(root)
         self.root: Any = str(root).rstrip("/") if self.remote else Path(root)  # "s3://bucket/prefix" or a folder
         self._snapshot = snapshot
@@ -148,8 +149,11 @@ class CorpusStore:
             names = [info.base_name for info in found if info.type == pyarrow.fs.FileType.Directory]
             return sorted(name for name in names if name != DOCUMENTS and self.has_table(name))
         tables = self.root / self._tables
-        return sorted(p.name for p in tables.iterdir() if p.name != DOCUMENTS and (p / "_delta_log").is_dir()) \
-            if tables.is_dir() else []
+        return (
+            sorted(p.name for p in tables.iterdir() if p.name != DOCUMENTS and (p / "_delta_log").is_dir())
+            if tables.is_dir()
+            else []
+        )
 
     def _ensure_current(self) -> None:
         """Migrate a store of the old format (JSON Lines segments) on first use."""
@@ -232,8 +236,16 @@ class CorpusStore:
         table = dataset.read(columns=["seq", "id", "group_id", "minhash", "meta"]).sort_by("seq")
         for batch in table.to_batches(max_chunksize=4096):
             for row in batch.to_pylist():
-                yield IndexEntry(row["id"], row["seq"], {"id": row["id"], "group": row["group_id"],
-                                                         "minhash": row["minhash"], "meta": orjson.loads(row["meta"])})
+                yield IndexEntry(
+                    row["id"],
+                    row["seq"],
+                    {
+                        "id": row["id"],
+                        "group": row["group_id"],
+                        "minhash": row["minhash"],
+                        "meta": orjson.loads(row["meta"]),
+                    },
+                )
 
     def ids(self) -> set[str]:
         dataset = self._dataset(DOCUMENTS)
@@ -245,8 +257,10 @@ class CorpusStore:
         if dataset is None or not len(wanted):
             return {}
         table = dataset.read(columns=["id", "meta"], ids=wanted)
-        return {doc_id: orjson.loads(meta) for doc_id, meta in zip(table.column("id").to_pylist(),
-                                                                    table.column("meta").to_pylist())}
+        return {
+            doc_id: orjson.loads(meta)
+            for doc_id, meta in zip(table.column("id").to_pylist(), table.column("meta").to_pylist())
+        }
 
     def group_heads(self, names: Sequence[str], seqs: Sequence[int] | None = None) -> pa.Table:
         """``names`` (those the table has) of the documents that head their near-duplicate group, all
@@ -282,8 +296,11 @@ class CorpusStore:
         if outputs is None:
             return set(ids.to_pylist())
         done = outputs.read(columns=["id", "fingerprint", "error"])
-        done = done.filter(pc.and_(pc.equal(done.column("fingerprint").cast(pa.string()), fingerprint),
-                                   pc.is_null(done.column("error"))))
+        done = done.filter(
+            pc.and_(
+                pc.equal(done.column("fingerprint").cast(pa.string()), fingerprint), pc.is_null(done.column("error"))
+            )
+        )
         finished = done.column("id").cast(pa.string()).combine_chunks()
         return set(ids.filter(pc.invert(pc.is_in(ids, value_set=finished))).to_pylist())
 
@@ -304,8 +321,14 @@ class CorpusStore:
         table = dataset.read(columns=names)
         index = {}
         for row in columns.rows_of(table):
-            index[row["id"]] = StageEntry(row["id"], row["fingerprint"], row["error"] is not None, row["seq"],
-                                          row["revision"], tuple(row.get("notes") or ()))
+            index[row["id"]] = StageEntry(
+                row["id"],
+                row["fingerprint"],
+                row["error"] is not None,
+                row["seq"],
+                row["revision"],
+                tuple(row.get("notes") or ()),
+            )
         return index
 
     def iter_documents(self, stages: Iterable[str] = (), *, ids: set[str] | None = None) -> Iterator[Document]:
@@ -317,11 +340,14 @@ class CorpusStore:
         if ids is not None:
             wanted = wanted.filter(pc.is_in(wanted.column("id"), value_set=pa.array(list(ids), pa.string())))
         wanted = wanted.sort_by("seq")
-        for chunk in _chunks(wanted.column("id").to_pylist(), wanted.column("seq").to_pylist(),
-                             wanted.column("chars").to_pylist()):
+        for chunk in _chunks(
+            wanted.column("id").to_pylist(), wanted.column("seq").to_pylist(), wanted.column("chars").to_pylist()
+        ):
             yield from reader.read(chunk)
 
-    def read_located(self, located: Iterable[LocatedDocument | tuple[Sequence[Any], Sequence[str]]]) -> Iterator[Document]:
+    def read_located(
+        self, located: Iterable[LocatedDocument | tuple[Sequence[Any], Sequence[str]]]
+    ) -> Iterator[Document]:
         """The documents ``LocatedDocument.of`` named (or the same as plain ((id, seq), stages) pairs),
         each with the stages it lists, read a range of ``seq`` at a time."""
         batch: list[tuple[str, int, tuple[str, ...]]] = []
@@ -337,12 +363,17 @@ class CorpusStore:
     def _read_listed(self, batch: list[tuple[str, int, tuple[str, ...]]], readers: dict) -> Iterator[Document]:
         stages = tuple(sorted({stage for *_, listed in batch for stage in listed}))
         reader = readers.get(stages) or readers.setdefault(stages, _Reader(self, stages))
-        yield from reader.read([(doc_id, seq) for doc_id, seq, _ in batch], {doc_id: listed for doc_id, _, listed in batch})
+        yield from reader.read(
+            [(doc_id, seq) for doc_id, seq, _ in batch], {doc_id: listed for doc_id, _, listed in batch}
+        )
 
     def get_document(self, doc_id: str, stages: Iterable[str] = ()) -> Document:
         reader = _Reader(self, tuple(stages))
-        found = reader.documents.read(columns=["id", "seq"], ids=pa.array([doc_id], pa.string())) \
-            if reader.documents is not None else None
+        found = (
+            reader.documents.read(columns=["id", "seq"], ids=pa.array([doc_id], pa.string()))
+            if reader.documents is not None
+            else None
+        )
         if found is None or found.num_rows == 0:
             raise DocumentNotFoundError(f"no document with id {doc_id!r} in {self.root}")
         return next(reader.read([(doc_id, found.column("seq")[0].as_py())]))
@@ -356,7 +387,9 @@ class _Reader:
         self.documents = store._dataset(DOCUMENTS)
         self.stages = {stage: store._dataset(stage) for stage in stages}
 
-    def read(self, chunk: list[tuple[str, int]], listed: dict[str, tuple[str, ...]] | None = None) -> Iterator[Document]:
+    def read(
+        self, chunk: list[tuple[str, int]], listed: dict[str, tuple[str, ...]] | None = None
+    ) -> Iterator[Document]:
         """Documents of ``chunk`` (id, seq), in its order, with all stages or those ``listed`` for each."""
         ids = pa.array([doc_id for doc_id, _ in chunk], pa.string())
         seqs = [seq for _, seq in chunk]
@@ -364,14 +397,18 @@ class _Reader:
         # delta-rs's merge wrote with string_view columns ("no kernel matching (string, string_view)")
         where = (pc.field("seq") >= min(seqs)) & (pc.field("seq") <= max(seqs))
         documents = {row["id"]: row for row in columns.rows_of(self.documents.read(filter=where, ids=ids))}
-        outputs = {stage: {row["id"]: row for row in columns.rows_of(dataset.read(filter=where, ids=ids))}
-                   if dataset is not None else {} for stage, dataset in self.stages.items()}
+        outputs = {
+            stage: {row["id"]: row for row in columns.rows_of(dataset.read(filter=where, ids=ids))}
+            if dataset is not None
+            else {}
+            for stage, dataset in self.stages.items()
+        }
         for doc_id, _ in chunk:
             row = documents.get(doc_id)
             if row is None:
                 raise DocumentNotFoundError(f"no document with id {doc_id!r} in {self.store.root}")
             document = columns.document_of(row)
-            for stage in (self.stages if listed is None else listed.get(doc_id, ())):
+            for stage in self.stages if listed is None else listed.get(doc_id, ()):
                 output = outputs.get(stage, {}).get(doc_id)
                 if output is not None:
                     document.outputs[stage] = columns.stage_output(stage, output)
@@ -420,9 +457,12 @@ def writer_properties():
     # (``seq``, ``id``) are filtered on, through the statistics Delta's log keeps of them.
     plain = ColumnProperties(dictionary_enabled=False, statistics_enabled="NONE")
     indexed = ColumnProperties(dictionary_enabled=False, statistics_enabled="CHUNK")
-    return WriterProperties(max_row_group_size=columns.ROW_GROUP_ROWS, compression="ZSTD",
-                            default_column_properties=plain,
-                            column_properties={name: indexed for name in columns.INDEXED_NAMES})
+    return WriterProperties(
+        max_row_group_size=columns.ROW_GROUP_ROWS,
+        compression="ZSTD",
+        default_column_properties=plain,
+        column_properties={name: indexed for name in columns.INDEXED_NAMES},
+    )
 
 
 def _chunks(ids: list[str], seqs: list[int], chars: list[int]) -> Iterator[list[tuple[str, int]]]:
@@ -448,8 +488,9 @@ class _TableWriter:
         self.schema = schema
         self.segment_size = segment_size
         self._found = store._dataset(name)  # the table as the writer found it
-        self._existing: set[str] = set(self._found.read(columns=["id"]).column("id").to_pylist()) \
-            if self._found is not None else set()
+        self._existing: set[str] = (
+            set(self._found.read(columns=["id"]).column("id").to_pylist()) if self._found is not None else set()
+        )
         self._rows: dict[str, dict[str, Any]] = {}
         self._tables: list[pa.Table] = []  # rows made elsewhere (the Ray engine's workers), as Arrow
         self._buffered = 0
@@ -460,8 +501,11 @@ class _TableWriter:
         self._rows[row["id"]] = row
         self._buffered += 1
         self._chars += chars
-        if (self._buffered >= self.segment_size or self._chars >= WRITE_CHARS
-                or self._chars >= max(LONG_WRITE_CHARS, LONG_DOCUMENT_CHARS * self._buffered)):
+        if (
+            self._buffered >= self.segment_size
+            or self._chars >= WRITE_CHARS
+            or self._chars >= max(LONG_WRITE_CHARS, LONG_DOCUMENT_CHARS * self._buffered)
+        ):
             self.flush()
 
     def add_table(self, table: pa.Table) -> None:
@@ -490,35 +534,63 @@ class _TableWriter:
 
         try:
             if not self._existing.isdisjoint(ids):
-                (DeltaTable(path).merge(table, predicate="t.id = s.id", source_alias="s", target_alias="t",
-                                        writer_properties=writer_properties())
-                 .when_matched_update_all().when_not_matched_insert_all().execute())
+                (
+                    DeltaTable(path)
+                    .merge(
+                        table,
+                        predicate="t.id = s.id",
+                        source_alias="s",
+                        target_alias="t",
+                        writer_properties=writer_properties(),
+                    )
+                    .when_matched_update_all()
+                    .when_not_matched_insert_all()
+                    .execute()
+                )
             elif self.store.remote and (self._found is not None or self.written):
                 # A bucket has no lock file. An insert that reads the table's ids conflicts with a
                 # second writer's commit in between (StoreConflictError) where two appends would
                 # both have written the same document.
-                (DeltaTable(path).merge(table, predicate="t.id = s.id", source_alias="s", target_alias="t",
-                                        writer_properties=writer_properties())
-                 .when_not_matched_insert_all().execute())
+                (
+                    DeltaTable(path)
+                    .merge(
+                        table,
+                        predicate="t.id = s.id",
+                        source_alias="s",
+                        target_alias="t",
+                        writer_properties=writer_properties(),
+                    )
+                    .when_not_matched_insert_all()
+                    .execute()
+                )
             else:
                 # schema_mode: a column added since the table was made (documents' ``bands``) joins it
-                write_deltalake(path, table, mode="append", schema_mode="merge",
-                                writer_properties=writer_properties(), configuration={
-                    "delta.dataSkippingNumIndexedCols": str(columns.INDEXED_COLUMNS)})
+                write_deltalake(
+                    path,
+                    table,
+                    mode="append",
+                    schema_mode="merge",
+                    writer_properties=writer_properties(),
+                    configuration={"delta.dataSkippingNumIndexedCols": str(columns.INDEXED_COLUMNS)},
+                )
         except CommitFailedError as error:
-            raise StoreConflictError(f"{path}: another writer committed to this table at the same time "
-                                     f"({_first_line(error)}); nothing of this batch was written, run the command "
-                                     f"again") from None
+            raise StoreConflictError(
+                f"{path}: another writer committed to this table at the same time "
+                f"({_first_line(error)}); nothing of this batch was written, run the command "
+                f"again"
+            ) from None
 
 
 class DocumentWriter(_TableWriter):
     def __init__(self, store: CorpusStore, segment_size: int) -> None:
         super().__init__(store, DOCUMENTS, columns.DOCUMENTS, segment_size)
-        self._next_seq = (pc.max(self._found.read(columns=["seq"]).column("seq")).as_py() or 0) + 1 \
-            if self._existing else 1
+        self._next_seq = (
+            (pc.max(self._found.read(columns=["seq"]).column("seq")).as_py() or 0) + 1 if self._existing else 1
+        )
 
-    def add_document(self, document: Document, *, minhash: str | None, bands: list[int] | None = None,
-                     seq: int | None = None) -> None:
+    def add_document(
+        self, document: Document, *, minhash: str | None, bands: list[int] | None = None, seq: int | None = None
+    ) -> None:
         """``bands``: the near-duplicate index's keys, for a document that heads its group."""
         if seq is None:
             seq, self._next_seq = self._next_seq, self._next_seq + 1

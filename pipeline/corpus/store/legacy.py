@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 
-from pipeline.errors import StoreCorruptError
 from pipeline.corpus.record import Document, StageOutput
+from pipeline.errors import StoreCorruptError
 from pipeline.settings import IngestSettings
 from pipeline.util.progress import progress_bar
 
@@ -34,9 +34,11 @@ def _segments(directory: Path) -> list[Path]:
     """Data files of the complete segments, oldest first."""
     if not directory.is_dir():
         return []
-    return [index.with_name(index.name[: -len(INDEX_SUFFIX)] + DATA_SUFFIX)
-            for index in sorted(directory.glob(f"[0-9]*{INDEX_SUFFIX}"))
-            if index.with_name(index.name[: -len(INDEX_SUFFIX)] + DATA_SUFFIX).exists()]
+    return [
+        index.with_name(index.name[: -len(INDEX_SUFFIX)] + DATA_SUFFIX)
+        for index in sorted(directory.glob(f"[0-9]*{INDEX_SUFFIX}"))
+        if index.with_name(index.name[: -len(INDEX_SUFFIX)] + DATA_SUFFIX).exists()
+    ]
 
 
 def needs_migration(root: Path) -> bool:
@@ -102,10 +104,17 @@ def migrate(store, *, progress: bool = True) -> MigrationReport:
                 seqs[record["id"]] = len(seqs) + 1
                 minhash = index.get("minhash")
                 # band keys for the default threshold: with another, ingest computes them again each run
-                bands = neardup.band_keys(neardup.decode_values(minhash)[None, :], layout)[0].tolist() \
-                    if minhash and record["group"] == record["id"] else None
-                writer.add_document(Document(record["id"], record["text"], record["meta"], record["group"]),
-                                    minhash=minhash, bands=bands, seq=seqs[record["id"]])
+                bands = (
+                    neardup.band_keys(neardup.decode_values(minhash)[None, :], layout)[0].tolist()
+                    if minhash and record["group"] == record["id"]
+                    else None
+                )
+                writer.add_document(
+                    Document(record["id"], record["text"], record["meta"], record["group"]),
+                    minhash=minhash,
+                    bands=bands,
+                    seq=seqs[record["id"]],
+                )
                 bar.advance(task)
         report.documents = writer.written
         for stage_dir in stage_dirs:
@@ -114,14 +123,18 @@ def migrate(store, *, progress: bool = True) -> MigrationReport:
                 for segment, line_number, record, _ in _records(stage_dir):
                     if wanted.get(record["id"]) != (segment, line_number) or record["id"] not in seqs:
                         continue
-                    output = StageOutput(stage, record["version"], record["fingerprint"], record["data"], record["error"])
+                    output = StageOutput(
+                        stage, record["version"], record["fingerprint"], record["data"], record["error"]
+                    )
                     stage_writer.add_output(record["id"], output, seq=seqs[record["id"]])
                     bar.advance(task)
             report.outputs[stage] = stage_writer.written
     expected = {stage: sum(1 for doc_id in ids if doc_id in seqs) for stage, ids in latest.items()}
     if report.documents != len(seqs) or report.outputs != expected:
-        raise StoreCorruptError(f"{root}: migration counted {report.documents} documents and {report.outputs} "
-                                f"outputs, expected {len(seqs)} and {expected}; the old store is unchanged")
+        raise StoreCorruptError(
+            f"{root}: migration counted {report.documents} documents and {report.outputs} "
+            f"outputs, expected {len(seqs)} and {expected}; the old store is unchanged"
+        )
     tables = root / TABLES
     tables.mkdir(exist_ok=True)
     # the documents table last: its presence is what says "migrated"
@@ -129,8 +142,11 @@ def migrate(store, *, progress: bool = True) -> MigrationReport:
         shutil.rmtree(tables / table.name, ignore_errors=True)
         table.rename(tables / table.name)
     shutil.rmtree(staging, ignore_errors=True)
-    log.warning("migrated the store to Delta Lake tables: %d documents, %s; the old files are kept in %s "
-                "(remove them when you no longer need them)", report.documents,
-                ", ".join(f"{count} {stage} outputs" for stage, count in report.outputs.items()) or "no stage outputs",
-                " and ".join(str(p) for p in report.kept))
+    log.warning(
+        "migrated the store to Delta Lake tables: %d documents, %s; the old files are kept in %s "
+        "(remove them when you no longer need them)",
+        report.documents,
+        ", ".join(f"{count} {stage} outputs" for stage, count in report.outputs.items()) or "no stage outputs",
+        " and ".join(str(p) for p in report.kept),
+    )
     return report

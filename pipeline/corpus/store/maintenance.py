@@ -59,14 +59,15 @@ def _sizes(table) -> list[int]:
 
 def needs_compaction(store: CorpusStore) -> bool:
     """Whether compaction pays: some table has many small files."""
-    return any(sum(size < SMALL_FILE for size in _sizes(_delta(store, name))) >= SMALL_FILES
-               for name in _names(store))
+    return any(sum(size < SMALL_FILE for size in _sizes(_delta(store, name))) >= SMALL_FILES for name in _names(store))
 
 
 def expired_files(store: CorpusStore, retention_hours: int) -> int:
     """How many files no current commit uses are older than ``retention_hours`` (what vacuum deletes)."""
-    return sum(len(_delta(store, name).vacuum(retention_hours=retention_hours, enforce_retention_duration=False,
-                                              dry_run=True)) for name in _names(store))
+    return sum(
+        len(_delta(store, name).vacuum(retention_hours=retention_hours, enforce_retention_duration=False, dry_run=True))
+        for name in _names(store)
+    )
 
 
 def _names(store: CorpusStore) -> list[str]:
@@ -83,8 +84,11 @@ def compact(store: CorpusStore, *, retention_hours: int | None) -> CompactReport
         table.optimize.compact(target_size=TARGET_FILE, writer_properties=writer_properties())
         table = _delta(store, name)
         table.create_checkpoint()
-        removed = [] if retention_hours is None else \
-            table.vacuum(retention_hours=retention_hours, enforce_retention_duration=False, dry_run=False)
+        removed = (
+            []
+            if retention_hours is None
+            else table.vacuum(retention_hours=retention_hours, enforce_retention_duration=False, dry_run=False)
+        )
         table.cleanup_metadata()
         after = _sizes(_delta(store, name))
         report.tables.append(TableReport(name, len(before), len(after), sum(before), sum(after), len(removed)))

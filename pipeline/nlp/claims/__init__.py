@@ -12,5 +12,14 @@ from pipeline.nlp.claims.component import CLAIM_KEY, MODEL_CLAIM_SOURCE, ClaimFi
 from pipeline.nlp.claims.finder import find_claims
 from pipeline.nlp.claims.normaliser import CLAIM_SOURCE, Claim, normalize_claim
 
-__all__ = ["CLAIM_KEY", "CLAIM_SOURCE", "MODEL_CLAIM_SOURCE", "Claim", "ClaimFinder", "claims_from_spans",
-           "find_claims", "normalize_claim", "story_country"]
+__all__ = [
+    "CLAIM_KEY",
+    "CLAIM_SOURCE",
+    "MODEL_CLAIM_SOURCE",
+    "Claim",
+    "ClaimFinder",
+    "claims_from_spans",
+    "find_claims",
+    "normalize_claim",
+    "story_country",
+]

@@ -4,7 +4,6 @@
 which needs the annotations evaluated.)
 """
 
-
 import re
 from collections import Counter
 
@@ -20,8 +19,10 @@ from pipeline.nlp.entities import ENTITY_KEY
 CLAIM_KEY = "newscorpus_claims"
 MODEL_CLAIM_SOURCE = "model"  # a claim span from a trained span categorizer
 # A wire dateline opening a paragraph: "MELBOURNE, June 29 -", "HONG KONG (Reuters) -", "Lima, Peru, Jul 4 (EFE).-"
-_DATELINE = re.compile(r"(?:^|\n)\s*(?P<place>[A-Z][\w.'’ -]{1,40}?)(?:,\s*(?P<country>[A-Z][\w ]{1,30}?))?"
-                       r"(?:,\s*\w{3,9}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\(|-{1,2}\s|–)")
+_DATELINE = re.compile(
+    r"(?:^|\n)\s*(?P<place>[A-Z][\w.'’ -]{1,40}?)(?:,\s*(?P<country>[A-Z][\w ]{1,30}?))?"
+    r"(?:,\s*\w{3,9}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\(|-{1,2}\s|–)"
+)
 
 
 def story_country(doc: Doc) -> str | None:
@@ -68,13 +69,17 @@ class ClaimFinder:
             taken = set()
             for claim in claims:
                 taken.update(range(claim.start, claim.end))
-            learnt = [c for c in claims_from_spans(doc.spans[self.model_spans_key], country)
-                      if not any(position in taken for position in range(c.start, c.end))]
+            learnt = [
+                c
+                for c in claims_from_spans(doc.spans[self.model_spans_key], country)
+                if not any(position in taken for position in range(c.start, c.end))
+            ]
             claims = sorted(claims + learnt, key=lambda claim: (claim.start, claim.end))
         durations = [(c.start, c.end) for c in claims if c.label == "QUANTITY" and lexicon.is_time_unit(c.unit)]
         if durations and ENTITY_KEY in doc.user_data:
             doc.user_data[ENTITY_KEY] = [
-                e for e in doc.user_data[ENTITY_KEY]
+                e
+                for e in doc.user_data[ENTITY_KEY]
                 if not (e["label"] == "DATE" and any(s < e["end"] and e["start"] < t for s, t in durations))
             ]
         doc.user_data[CLAIM_KEY] = [claim.to_json() for claim in claims]

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from pipeline.nlp.claims import lexicon
 from pipeline.nlp.claims.normaliser import (
@@ -42,35 +41,277 @@ from pipeline.nlp.claims.normaliser import (
 )
 from pipeline.nlp.claims.numbers import NUMBER_WORDS, YEAR, Number, read_number
 
-MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-          "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec."}
+MONTHS = {
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "jan.",
+    "feb.",
+    "mar.",
+    "apr.",
+    "jun.",
+    "jul.",
+    "aug.",
+    "sep.",
+    "sept.",
+    "oct.",
+    "nov.",
+    "dec.",
+}
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 CLOCK_WORDS = {"a.m.", "p.m.", "am", "pm", "gmt", "utc", "bst", "et", "est", "edt", "o'clock", "hrs"}
-REFERENCE_WORDS = {"page", "pages", "p.", "pp.", "article", "articles", "chapter", "section", "no", "no.", "nos", "number",
-                   "#", "room", "route", "flight", "resolution", "paragraph", "item", "level", "grade", "phase", "step",
-                   "version", "figure", "fig", "fig.", "figs", "figs.", "table", "platform", "gate", "highway", "series",
-                   "season", "episode", "model", "issue", "vol", "vol.", "volume", "part", "category", "tier", "division",
-                   "act", "scene", "clause", "schedule", "annex", "appendix", "channel", "track", "row", "block", "ward",
-                   "district", "interstate", "i-", "sector", "unit", "lot", "exit", "rule", "amendment", "bill", "code",
-                   "apartment", "suite", "floor", "zone", "precinct", "studio", "stage", "eq", "eq.", "ref", "chart",
-                   "type", "types", "strain", "strains", "chromosome", "chromosomes", "trisomy"}
-DATE_PREPOSITIONS = {"in", "within", "over", "during", "after", "before", "since", "until", "till", "into",
-                     "throughout", "through", "past", "last", "next", "previous", "first", "coming", "following",
-                     "recent", "the", "those", "these", "every", "each", "per", "earlier", "later", "final", "early",
-                     "late", "few", "several", "two", "three", "initial", "this", "that", "at", "from", "on"}
-DATE_AFTER = {"ago", "later", "earlier", "before", "after", "since", "on", "hence", "old", "high", "highs", "low",
-              "lows", "peak", "record", "best", "worst", "anniversary", "period"}
-DURATION_VERBS = {"last", "take", "spend", "serve", "sentence", "jail", "imprison", "wait", "stay", "run", "remain",
-                  "extend", "live", "work", "endure", "hold", "go", "ban", "suspend", "detain", "span", "need"}
-SCORE_WORDS = {"win", "won", "wins", "victory", "defeat", "defeated", "lost", "lose", "loss", "beat", "beating", "draw",
-               "drew", "lead", "led", "decision", "ruling", "vote", "verdict", "score", "scored", "scoreline", "margin",
-               "majority", "split", "tie", "tied", "thrashing", "record"}
+REFERENCE_WORDS = {
+    "page",
+    "pages",
+    "p.",
+    "pp.",
+    "article",
+    "articles",
+    "chapter",
+    "section",
+    "no",
+    "no.",
+    "nos",
+    "number",
+    "#",
+    "room",
+    "route",
+    "flight",
+    "resolution",
+    "paragraph",
+    "item",
+    "level",
+    "grade",
+    "phase",
+    "step",
+    "version",
+    "figure",
+    "fig",
+    "fig.",
+    "figs",
+    "figs.",
+    "table",
+    "platform",
+    "gate",
+    "highway",
+    "series",
+    "season",
+    "episode",
+    "model",
+    "issue",
+    "vol",
+    "vol.",
+    "volume",
+    "part",
+    "category",
+    "tier",
+    "division",
+    "act",
+    "scene",
+    "clause",
+    "schedule",
+    "annex",
+    "appendix",
+    "channel",
+    "track",
+    "row",
+    "block",
+    "ward",
+    "district",
+    "interstate",
+    "i-",
+    "sector",
+    "unit",
+    "lot",
+    "exit",
+    "rule",
+    "amendment",
+    "bill",
+    "code",
+    "apartment",
+    "suite",
+    "floor",
+    "zone",
+    "precinct",
+    "studio",
+    "stage",
+    "eq",
+    "eq.",
+    "ref",
+    "chart",
+    "type",
+    "types",
+    "strain",
+    "strains",
+    "chromosome",
+    "chromosomes",
+    "trisomy",
+}
+DATE_PREPOSITIONS = {
+    "in",
+    "within",
+    "over",
+    "during",
+    "after",
+    "before",
+    "since",
+    "until",
+    "till",
+    "into",
+    "throughout",
+    "through",
+    "past",
+    "last",
+    "next",
+    "previous",
+    "first",
+    "coming",
+    "following",
+    "recent",
+    "the",
+    "those",
+    "these",
+    "every",
+    "each",
+    "per",
+    "earlier",
+    "later",
+    "final",
+    "early",
+    "late",
+    "few",
+    "several",
+    "two",
+    "three",
+    "initial",
+    "this",
+    "that",
+    "at",
+    "from",
+    "on",
+}
+DATE_AFTER = {
+    "ago",
+    "later",
+    "earlier",
+    "before",
+    "after",
+    "since",
+    "on",
+    "hence",
+    "old",
+    "high",
+    "highs",
+    "low",
+    "lows",
+    "peak",
+    "record",
+    "best",
+    "worst",
+    "anniversary",
+    "period",
+}
+DURATION_VERBS = {
+    "last",
+    "take",
+    "spend",
+    "serve",
+    "sentence",
+    "jail",
+    "imprison",
+    "wait",
+    "stay",
+    "run",
+    "remain",
+    "extend",
+    "live",
+    "work",
+    "endure",
+    "hold",
+    "go",
+    "ban",
+    "suspend",
+    "detain",
+    "span",
+    "need",
+}
+SCORE_WORDS = {
+    "win",
+    "won",
+    "wins",
+    "victory",
+    "defeat",
+    "defeated",
+    "lost",
+    "lose",
+    "loss",
+    "beat",
+    "beating",
+    "draw",
+    "drew",
+    "lead",
+    "led",
+    "decision",
+    "ruling",
+    "vote",
+    "verdict",
+    "score",
+    "scored",
+    "scoreline",
+    "margin",
+    "majority",
+    "split",
+    "tie",
+    "tied",
+    "thrashing",
+    "record",
+}
 NAME_LABELS = {"PERSON", "ORG", "FAC", "PRODUCT", "LAW", "WORK_OF_ART", "EVENT", "GPE", "LOC", "NORP"}
 CALIBRE_WORDS = {"caliber", "calibre", "cal", "cal.", "gauge", "bore"}
 ONE_AS_A = {"point", "stage", "place", "time", "end", "side", "hand", "go", "moment", "instance", "level", "occasion"}
-MULTIPLIER_AFTER = {"as", "more", "higher", "larger", "bigger", "greater", "the", "than", "faster", "less", "lower",
-                    "smaller", "over", "that", "what", "longer", "stronger", "likely", "cheaper", "fewer"}
+MULTIPLIER_AFTER = {
+    "as",
+    "more",
+    "higher",
+    "larger",
+    "bigger",
+    "greater",
+    "the",
+    "than",
+    "faster",
+    "less",
+    "lower",
+    "smaller",
+    "over",
+    "that",
+    "what",
+    "longer",
+    "stronger",
+    "likely",
+    "cheaper",
+    "fewer",
+}
 
 
 @dataclass
@@ -103,7 +344,9 @@ def find_claims(doc: Doc, *, country: str | None = None) -> list[Claim]:
         if found is None or isinstance(found, int):
             i = max(i + 1, found or 0)  # past a number that is not a claim, so no piece of it becomes one
             continue
-        claim = normalize_claim(doc[found.start : found.end], found.label, sentence_start=sentence_start, country=country)
+        claim = normalize_claim(
+            doc[found.start : found.end], found.label, sentence_start=sentence_start, country=country
+        )
         claim.score = found.score
         claims.append(claim)
         previous = found
@@ -111,8 +354,24 @@ def find_claims(doc: Doc, *, country: str | None = None) -> list[Claim]:
     return claims
 
 
-_STARTING_WORDS = {"a", "an", "another", "half", "dozen", "dozens", "scores", "hundreds", "thousands", "millions",
-                   "billions", "tens", "minus", "plus", "negative", "twice"} | NUMBER_WORDS
+_STARTING_WORDS = {
+    "a",
+    "an",
+    "another",
+    "half",
+    "dozen",
+    "dozens",
+    "scores",
+    "hundreds",
+    "thousands",
+    "millions",
+    "billions",
+    "tens",
+    "minus",
+    "plus",
+    "negative",
+    "twice",
+} | NUMBER_WORDS
 _STARTING_CHARACTERS = "+-−–.∼~≈≥≤⩾⩽≳≲<>±"
 
 
@@ -165,9 +424,15 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True
     if _ratio_end(doc, number) is not None:
         return True
-    if after == "-" and first.text.isdigit() and number.end + 1 < len(doc) and doc[number.end + 1].text.isdigit() and \
-            not first.whitespace_ and not doc[number.end].whitespace_ and \
-            len(doc[number.end + 1].text) - len(first.text) >= 2:
+    if (
+        after == "-"
+        and first.text.isdigit()
+        and number.end + 1 < len(doc)
+        and doc[number.end + 1].text.isdigit()
+        and not first.whitespace_
+        and not doc[number.end].whitespace_
+        and len(doc[number.end + 1].text) - len(first.text) >= 2
+    ):
         return True  # "10-1074" (an antibody), "12-1401" (a docket): a code, not a range
     if _in_address(doc, number):
         return True
@@ -175,28 +440,50 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "May 2021", "4 July", "Jul 4"
     if before == "," and before2 in MONTHS and number.kind == "digits" and number.value <= 31:
         return True  # "on October, 24, 1994"
-    if before in ("to", "-", "–", "and") and before2.isdigit() and number.start > 2 and \
-            doc[number.start - 3].lower_ in MONTHS and number.kind == "digits" and first.text.isdigit() and \
-            int(first.text) <= 31 and after in (",", ".", "") + tuple(MONTHS):
+    if (
+        before in ("to", "-", "–", "and")
+        and before2.isdigit()
+        and number.start > 2
+        and doc[number.start - 3].lower_ in MONTHS
+        and number.kind == "digits"
+        and first.text.isdigit()
+        and int(first.text) <= 31
+        and after in (",", ".", "") + tuple(MONTHS)
+    ):
         return True  # the second day of "May 12 to 18"
     if _is_phone_number(doc, number):
         return True
-    if re.fullmatch(r"0\d+", first.text) or before == "-" and not doc[number.start - 1].whitespace_ and \
-            re.search(r"[A-Za-z]\d|\d[A-Za-z]", doc[number.start - 2].text if number.start > 1 else ""):
+    if (
+        re.fullmatch(r"0\d+", first.text)
+        or before == "-"
+        and not doc[number.start - 1].whitespace_
+        and re.search(r"[A-Za-z]\d|\d[A-Za-z]", doc[number.start - 2].text if number.start > 1 else "")
+    ):
         return True  # "02", "5P20GM103653-02": codes, not figures
     if _is_year(doc, number, before, after):
         return True
-    if first.ent_type_ == "ORDINAL" or (first.text[:1].isdigit() and first.text[-2:].lower() in ("st", "nd", "rd", "th")):
+    if first.ent_type_ == "ORDINAL" or (
+        first.text[:1].isdigit() and first.text[-2:].lower() in ("st", "nd", "rd", "th")
+    ):
         return True
     previous = doc[number.start - 1].lower_ if number.start > 0 else ""
-    if (before in REFERENCE_WORDS or previous in REFERENCE_WORDS) and not doc[number.start - 1].tag_.startswith("VB") \
-            or before == "top":
+    if (
+        (before in REFERENCE_WORDS or previous in REFERENCE_WORDS)
+        and not doc[number.start - 1].tag_.startswith("VB")
+        or before == "top"
+    ):
         return True  # "page 4", "issue 7", but not "to issue 7.8 mln shares", "bill 12 clients"
     if before in ("multi", "multi-") or (before == "-" and before2 == "multi"):
         return True  # "multi-billion dollar"
-    if number.kind == "words" and doc[number.start].lower_ == "one" and (
-            after in ("of", "another", "way", "day", "time") or doc[number.start - 1].tag_ in ("JJ", "DT") and
-            not (number.end < len(doc) and doc[number.end].tag_ in ("NN", "NNS", "NNP"))):
+    if (
+        number.kind == "words"
+        and doc[number.start].lower_ == "one"
+        and (
+            after in ("of", "another", "way", "day", "time")
+            or doc[number.start - 1].tag_ in ("JJ", "DT")
+            and not (number.end < len(doc) and doc[number.end].tag_ in ("NN", "NNS", "NNP"))
+        )
+    ):
         return True  # "one of", "a positive one", "an entirely different one": a pronoun, not a count
     if doc[number.start].lower_ == "one" and number.end < len(doc) and doc[number.end].tag_ == "MD":
         return True  # "one would expect": the pronoun
@@ -214,9 +501,17 @@ def _is_excluded(doc: Doc, number: Number, sentence_start: int) -> bool:
         return True  # "zero-coupon bonds", "zero-sum", "one-man shows", "a one-off gain": adjectives
     if after == "-" and after2 in ("figure", "figures", "digit", "digits"):
         return True  # "a six-figure salary", "double-digit": a size, not a count
-    if before == "the" and number.kind == "words" and number.value <= 10 and (
-            number.end >= len(doc) or doc[number.end].is_punct and doc[number.end].text not in ("-", "–")
-            or doc[number.end].tag_ in ("IN", "CC")):
+    if (
+        before == "the"
+        and number.kind == "words"
+        and number.value <= 10
+        and (
+            number.end >= len(doc)
+            or doc[number.end].is_punct
+            and doc[number.end].text not in ("-", "–")
+            or doc[number.end].tag_ in ("IN", "CC")
+        )
+    ):
         return True  # "any combination of the two.": a pronoun for things just named
     if after in CALIBRE_WORDS or after == "-" and after2 in CALIBRE_WORDS:
         return True  # "a .22-caliber rifle", "a 12-gauge shotgun": the name of a bore
@@ -235,21 +530,26 @@ _ADDRESS = re.compile(r"https?:|www\.|\.(com|org|net|gov)\b|\w{3,}/$|^/\d")
 
 
 def _is_code_name(doc: Doc, i: int, number: Number) -> bool:
-    """"the COP30 summit", "COP26 talks": a three-letter code glued to a whole number and followed by
+    """ "the COP30 summit", "COP26 talks": a three-letter code glued to a whole number and followed by
     a noun names something; a glued currency comes with decimals or a magnitude ("EUR12m", "USD91.52")."""
     code = doc[i].text
     if not (len(code) == 3 and code.isalpha() and code.isupper() and not doc[i].whitespace_ and i < number.start):
         return False
     following = doc[number.end] if number.end < len(doc) else None
-    return (float(number.value).is_integer() and not number.scaled and following is not None
-            and following.tag_ in ("NN", "NNS", "NNP", "NNPS") and following.lower_ not in ("a", "per", "each"))
+    return (
+        float(number.value).is_integer()
+        and not number.scaled
+        and following is not None
+        and following.tag_ in ("NN", "NNS", "NNP", "NNPS")
+        and following.lower_ not in ("a", "per", "each")
+    )
 
 
 SPEECH_VERBS = {"say", "tell", "add", "note", "warn", "explain", "comment", "predict", "argue", "quip"}
 
 
 def _one_speaker(doc: Doc, number: Number, before: str) -> bool:
-    """"one" before the person who is quoted: "said one trader", "one senior analyst said"."""
+    """ "one" before the person who is quoted: "said one trader", "one senior analyst said"."""
     if before and doc[number.start - 1].lemma_.lower() in SPEECH_VERBS:
         return True
     k = number.end
@@ -259,7 +559,7 @@ def _one_speaker(doc: Doc, number: Number, before: str) -> bool:
 
 
 def _one_as_a(before: str, before2: str, after: str) -> bool:
-    """"one" that is not a count: "this one drug", "any one airline", "one by Coldplay and one by
+    """ "one" that is not a count: "this one drug", "any one airline", "one by Coldplay and one by
     Gorillaz", and idioms ("at one point", "in one place", "on the one hand")."""
     if before in ("this", "that", "any", "no", "every", "each") or after == "by":
         return True
@@ -271,7 +571,7 @@ _PHONE = re.compile(r"\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}")
 
 
 def _is_phone_number(doc: Doc, number: Number) -> bool:
-    """"(612) 555-0134", "612-555-0134": a telephone number, read from the few tokens around it (only
+    """ "(612) 555-0134", "612-555-0134": a telephone number, read from the few tokens around it (only
     for a number of three or four digits; ``doc.text`` would rebuild the whole text each time)."""
     token = doc[number.start]
     if not _PHONE_PART.fullmatch(token.text):
@@ -284,8 +584,11 @@ def _is_phone_number(doc: Doc, number: Number) -> bool:
 def _in_address(doc: Doc, number: Number) -> bool:
     """A piece of a URL, DOI or file name: "doi.wiley.com/10.1111/..."."""
     around = [doc[k].text for k in (number.start - 1, number.end) if 0 <= k < len(doc)]
-    return doc[number.start].text.endswith(".") and any(a[:1].isdigit() or "/" in a for a in around) or \
-        any(_ADDRESS.search(a) for a in around)
+    return (
+        doc[number.start].text.endswith(".")
+        and any(a[:1].isdigit() or "/" in a for a in around)
+        or any(_ADDRESS.search(a) for a in around)
+    )
 
 
 def _excluded_end(doc: Doc, number: Number) -> int:
@@ -295,13 +598,19 @@ def _excluded_end(doc: Doc, number: Number) -> int:
     if ratio_end is not None:
         return ratio_end
     end = number.end
-    if end + 1 < len(doc) and doc[end].lower_ in ("and", "or", ",", "&") and number.start > 0 and \
-            (doc[number.start - 1].lower_ in REFERENCE_WORDS or doc[number.start - 1].text[:1].isupper()):
+    if (
+        end + 1 < len(doc)
+        and doc[end].lower_ in ("and", "or", ",", "&")
+        and number.start > 0
+        and (doc[number.start - 1].lower_ in REFERENCE_WORDS or doc[number.start - 1].text[:1].isupper())
+    ):
         listed = read_number(doc, end + 1)
         if listed is not None and listed.kind == "digits" and not _unit_written_after(doc, listed.end)[0]:
             return listed.end
     ratio = number.start > 0 and doc[number.start - 1].lower_ == "by" and number.value < 100
-    while end + 1 < len(doc) and (doc[end].text in ("-", "–", "/") and not doc[end].whitespace_ or ratio and doc[end].lower_ == "to"):
+    while end + 1 < len(doc) and (
+        doc[end].text in ("-", "–", "/") and not doc[end].whitespace_ or ratio and doc[end].lower_ == "to"
+    ):
         following = read_number(doc, end + 1)
         if following is None:
             break
@@ -336,32 +645,67 @@ def _is_year(doc: Doc, number: Number, before: str, after: str) -> bool:
     if number.currency:
         return False
     following = doc[number.end] if number.end < len(doc) else None
-    counted = following is not None and is_plural_noun(following) and following.lower_ not in lexicon.TIME_UNITS \
-        and not following.lower_.rstrip("s") in lexicon.TIME_UNITS and following.ent_type_ not in ("DATE",)
-    return not (counted and before in ("some", "about", "around", "nearly", "almost", "over", "than", "the",
-                                      "with", "killed", "employs", "employ", "hired", "cut", "shed"))
+    counted = (
+        following is not None
+        and is_plural_noun(following)
+        and following.lower_ not in lexicon.TIME_UNITS
+        and following.lower_.rstrip("s") not in lexicon.TIME_UNITS
+        and following.ent_type_ not in ("DATE",)
+    )
+    return not (
+        counted
+        and before
+        in (
+            "some",
+            "about",
+            "around",
+            "nearly",
+            "almost",
+            "over",
+            "than",
+            "the",
+            "with",
+            "killed",
+            "employs",
+            "employ",
+            "hired",
+            "cut",
+            "shed",
+        )
+    )
 
 
 def _is_score(doc: Doc, number: Number, before: str) -> bool:
-    """"won 3-1", "a 2-1 decision", "a 5-4 ruling": two small whole numbers joined by a hyphen."""
+    """ "won 3-1", "a 2-1 decision", "a 5-4 ruling": two small whole numbers joined by a hyphen."""
     end = number.end
     if end + 1 < len(doc) and doc[end].lower_ == "to" and before == "by":
         ratio = read_number(doc, end + 1)
-        if ratio is not None and ratio.value < number.value and not _unit_written_after(doc, number.end)[0] \
-                and not _unit_written_after(doc, ratio.end)[0]:
+        if (
+            ratio is not None
+            and ratio.value < number.value
+            and not _unit_written_after(doc, number.end)[0]
+            and not _unit_written_after(doc, ratio.end)[0]
+        ):
             return True  # "reject it by two to one": a ratio
     if not (end + 1 < len(doc) and doc[end].text in ("-", "–") and number.kind == "digits"):
         return False
     second = read_number(doc, end + 1)
     if second is None or second.kind != "digits" or second.scaled or second.unit or second.percent:
         return False
-    if not (float(number.value).is_integer() and float(second.value).is_integer() and 0 <= number.value < 200
-            and 0 <= second.value < 200):
+    if not (
+        float(number.value).is_integer()
+        and float(second.value).is_integer()
+        and 0 <= number.value < 200
+        and 0 <= second.value < 200
+    ):
         return False
     after = doc[second.end].lower_ if second.end < len(doc) else ""
     following = doc[second.end] if second.end < len(doc) else None
-    if following is not None and (percent_at(doc, second.end, len(doc))[0] or unit_at(doc, second.end, len(doc))[0]
-                                  or currency_after(doc, second.end, len(doc))[0]):
+    if following is not None and (
+        percent_at(doc, second.end, len(doc))[0]
+        or unit_at(doc, second.end, len(doc))[0]
+        or currency_after(doc, second.end, len(doc))[0]
+    ):
         return False
     if after in SCORE_WORDS or before in SCORE_WORDS or before in ("a", "an", "the"):
         return True
@@ -375,31 +719,60 @@ def _is_name_part(doc: Doc, number: Number, sentence_start: int) -> bool:
     if number.signed or number.percent or number.currency or number.unit:
         return False
     following = doc[number.end] if number.end < len(doc) else None
-    if number.kind == "words" and first.text[:1].isupper() and number.start > sentence_start and \
-            not doc[number.start - 1].is_punct and (following is None or following.text[:1].isupper() or
-                                                    doc[number.start - 1].text[:1].isupper() or following.is_punct or
-                                                    doc[number.start - 1].lower_ == "of" and number.start > 1 and
-                                                    doc[number.start - 2].text[:1].isupper()):
+    if (
+        number.kind == "words"
+        and first.text[:1].isupper()
+        and number.start > sentence_start
+        and not doc[number.start - 1].is_punct
+        and (
+            following is None
+            or following.text[:1].isupper()
+            or doc[number.start - 1].text[:1].isupper()
+            or following.is_punct
+            or doc[number.start - 1].lower_ == "of"
+            and number.start > 1
+            and doc[number.start - 2].text[:1].isupper()
+        )
+    ):
         return True  # "Six Feet Under", "the Group of Five"
-    if following is not None and (percent_at(doc, number.end, len(doc))[0] or currency_after(doc, number.end, len(doc))[0]):
+    if following is not None and (
+        percent_at(doc, number.end, len(doc))[0] or currency_after(doc, number.end, len(doc))[0]
+    ):
         return False
     if following is not None and unit_at(doc, number.end, len(doc))[0]:
         return False
     if number.kind == "digits" and first.ent_type_ in NAME_LABELS and first.ent_type_ not in ("NORP", "GPE"):
         return True
-    if number.kind == "digits" and number.start - 2 >= sentence_start and doc[number.start - 1].lower_ == "of" and \
-            doc[number.start - 2].is_title and doc[number.start - 2].tag_ in ("NNP", "NNPS") and \
-            not (following is not None and is_plural_noun(following)):
+    if (
+        number.kind == "digits"
+        and number.start - 2 >= sentence_start
+        and doc[number.start - 1].lower_ == "of"
+        and doc[number.start - 2].is_title
+        and doc[number.start - 2].tag_ in ("NNP", "NNPS")
+        and not (following is not None and is_plural_noun(following))
+    ):
         return True  # "the Group of 77 meeting"
     previous = doc[number.start - 1] if number.start > sentence_start else None
-    if previous is not None and number.kind == "digits" and previous.is_alpha and previous.text[:1].isupper() \
-            and not previous.is_stop and previous.lower_ not in WEEKDAYS \
-            and previous.lower_ not in MONTHS and not lexicon.currency_symbol(previous.text) \
-            and previous.ent_type_ not in ("GPE", "LOC", "NORP", "DATE") \
-            and not (following is not None and is_plural_noun(following) and following.is_lower):
+    if (
+        previous is not None
+        and number.kind == "digits"
+        and previous.is_alpha
+        and previous.text[:1].isupper()
+        and not previous.is_stop
+        and previous.lower_ not in WEEKDAYS
+        and previous.lower_ not in MONTHS
+        and not lexicon.currency_symbol(previous.text)
+        and previous.ent_type_ not in ("GPE", "LOC", "NORP", "DATE")
+        and not (following is not None and is_plural_noun(following) and following.is_lower)
+    ):
         return True  # "Nasdaq 100", "Airbus A320" is one token, "Boeing 747"
-    if number.kind == "digits" and following is not None and following.tag_ in ("NNPS", "NNS", "NNP") and \
-            following.ent_type_ != "NORP" and (following.text[:1].isupper() or len(first.text) >= 3 and first.text.isdigit()):
+    if (
+        number.kind == "digits"
+        and following is not None
+        and following.tag_ in ("NNPS", "NNS", "NNP")
+        and following.ent_type_ != "NORP"
+        and (following.text[:1].isupper() or len(first.text) >= 3 and first.text.isdigit())
+    ):
         k = number.start - 1
         while k >= sentence_start and doc[k].tag_ in ("JJ", "JJR"):
             k -= 1
@@ -409,15 +782,16 @@ def _is_name_part(doc: Doc, number: Number, sentence_start: int) -> bool:
 
 
 def _is_multiplier(doc: Doc, number: Number, after: str, after2: str) -> bool:
-    """"three times as many", "2.7 times its equity", "3x": a ratio, not a claim ("cut rates four
+    """ "three times as many", "2.7 times its equity", "3x": a ratio, not a claim ("cut rates four
     times." says how often, and is one)."""
     if after in ("x", "-fold", "fold"):
         return True
     if after != "times":
         return False
     following = doc[number.end + 1] if number.end + 1 < len(doc) else None
-    return after2 in MULTIPLIER_AFTER or (following is not None and following.tag_ in
-                                           ("JJR", "RBR", "DT", "PRP$", "JJ", "NN", "NNS", "CD"))
+    return after2 in MULTIPLIER_AFTER or (
+        following is not None and following.tag_ in ("JJR", "RBR", "DT", "PRP$", "JJ", "NN", "NNS", "CD")
+    )
 
 
 # -- what a number is a claim of ------------------------------------------------------------------------------
@@ -427,8 +801,12 @@ def _claim_at(doc: Doc, i: int, sentence_start: int, previous: _Found | None) ->
     """The claim whose number starts at token ``i``; or, for a number that is not a claim, the token
     after it (after both numbers of a score)."""
     token = doc[i]
-    if token.lower_ == "twice" and not (i + 1 < len(doc) and doc[i + 1].lower_ in MULTIPLIER_AFTER | {"a", "an"}
-                                        or i + 1 < len(doc) and doc[i + 1].tag_ in ("JJR", "RBR")):
+    if token.lower_ == "twice" and not (
+        i + 1 < len(doc)
+        and doc[i + 1].lower_ in MULTIPLIER_AFTER | {"a", "an"}
+        or i + 1 < len(doc)
+        and doc[i + 1].tag_ in ("JJR", "RBR")
+    ):
         return _Found(i, i + 1, "COUNT", 0.6)  # "cut rates twice"
     core = i
     currency = None
@@ -450,15 +828,22 @@ def _claim_at(doc: Doc, i: int, sentence_start: int, previous: _Found | None) ->
     qualifier = qualifier_before(doc, start, sentence_start)
     before = doc[qualifier - 1].lower_ if qualifier > sentence_start else ""
     end, second = _range_end(doc, number, before, sentence_start, currency)
-    if second is not None and end < len(doc) and doc[end].lower_ in MONTHS and number.kind == "digits" and \
-            second.value <= 31:
+    if (
+        second is not None
+        and end < len(doc)
+        and doc[end].lower_ in MONTHS
+        and number.kind == "digits"
+        and second.value <= 31
+    ):
         return end  # "from 6 to 9 January": days of a month
     start = qualifier - 1 if second is not None and before in ("from", "between") else qualifier
     last = second or number
     return _labelled(doc, start, end, number, last, currency, sentence_start, previous, before)
 
 
-def _range_end(doc: Doc, number: Number, before: str, sentence_start: int, currency: str | None) -> tuple[int, Number | None]:
+def _range_end(
+    doc: Doc, number: Number, before: str, sentence_start: int, currency: str | None
+) -> tuple[int, Number | None]:
     """The end of a range or a change: "from X to Y", "between X and Y", "X to Y people", "X-Y",
     "X or Y days", "X if not Y"; else the number's own end."""
     end = number.end
@@ -488,8 +873,11 @@ def _range_end(doc: Doc, number: Number, before: str, sentence_start: int, curre
     if not from_between:
         if connector == "to" and second_start > 0 and doc[second_start - 1].lower_ == "the":
             return end, None
-        if connector == "to" and _after_change(doc, number.start - (1 if currency else 0)) and \
-                not (own_unit[0] is None and percent_at(doc, second.end, len(doc))[0]):
+        if (
+            connector == "to"
+            and _after_change(doc, number.start - (1 if currency else 0))
+            and not (own_unit[0] is None and percent_at(doc, second.end, len(doc))[0])
+        ):
             return end, None  # "gained $1.50 to $105.90": the change, then the level; "rise 4 to 6%" is a range
         if own_unit[0] and own_unit[0] != _unit_written_after(doc, second.end)[0]:
             return end, None  # "by 320 votes to 290", "rose 5% to $3bn": two claims
@@ -501,8 +889,17 @@ def _range_end(doc: Doc, number: Number, before: str, sentence_start: int, curre
     if third_end + 1 < len(doc) and doc[third_end].text in ("-", "–") and not doc[third_end].whitespace_:
         third = read_number(doc, third_end + 1)
         if third is not None and third.value > second.value:  # "from 12.5 to 14-16 billion"
-            second = Number(second.start, third.end, third.value, kind=third.kind, factor=third.factor,
-                            scaled=third.scaled, currency=third.currency, unit=third.unit, percent=third.percent)
+            second = Number(
+                second.start,
+                third.end,
+                third.value,
+                kind=third.kind,
+                factor=third.factor,
+                scaled=third.scaled,
+                currency=third.currency,
+                unit=third.unit,
+                percent=third.percent,
+            )
     return second.end, second
 
 
@@ -512,17 +909,63 @@ def _change_target(doc: Doc, k: int, reach: int = 4) -> int | None:
     for j in range(k, min(k + reach + 1, len(doc))):
         token = doc[j]
         if token.lower_ == "to":
-            return j if j > k and j + 1 < len(doc) and doc[j + 1].like_num or \
-                j > k and j + 2 < len(doc) and currency_before(doc, j + 2) == doc[j + 1].text else None
-        if token.tag_ not in ("DT", "JJ", "NN", "NNP", "IN", "CD", "PRP$") or token.lower_ in ("a", "an", "per") or \
-                token.tag_ == "CD" and not (len(token.text) == 4 and token.text.isdigit()):
+            return (
+                j
+                if j > k
+                and j + 1 < len(doc)
+                and doc[j + 1].like_num
+                or j > k
+                and j + 2 < len(doc)
+                and currency_before(doc, j + 2) == doc[j + 1].text
+                else None
+            )
+        if (
+            token.tag_ not in ("DT", "JJ", "NN", "NNP", "IN", "CD", "PRP$")
+            or token.lower_ in ("a", "an", "per")
+            or token.tag_ == "CD"
+            and not (len(token.text) == 4 and token.text.isdigit())
+        ):
             return None
     return None
 
 
-CHANGE_WORDS = {"rise", "fall", "gain", "lose", "drop", "decline", "climb", "jump", "slip", "slide", "add", "shed",
-                "increase", "decrease", "cut", "raise", "lower", "grow", "shrink", "surge", "plunge", "tumble", "ease",
-                "up", "down", "by", "soar", "sink", "edge", "advance", "retreat", "rebound", "dip", "widen", "narrow"}
+CHANGE_WORDS = {
+    "rise",
+    "fall",
+    "gain",
+    "lose",
+    "drop",
+    "decline",
+    "climb",
+    "jump",
+    "slip",
+    "slide",
+    "add",
+    "shed",
+    "increase",
+    "decrease",
+    "cut",
+    "raise",
+    "lower",
+    "grow",
+    "shrink",
+    "surge",
+    "plunge",
+    "tumble",
+    "ease",
+    "up",
+    "down",
+    "by",
+    "soar",
+    "sink",
+    "edge",
+    "advance",
+    "retreat",
+    "rebound",
+    "dip",
+    "widen",
+    "narrow",
+}
 
 
 def _after_change(doc: Doc, start: int) -> bool:
@@ -551,11 +994,20 @@ def _unit_written_after(doc: Doc, j: int) -> tuple[str | None, int]:
     return None, 0
 
 
-def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, currency: str | None, sentence_start: int,
-              previous: _Found | None, before: str) -> _Found | None:
+def _labelled(
+    doc: Doc,
+    start: int,
+    end: int,
+    number: Number,
+    last: Number,
+    currency: str | None,
+    sentence_start: int,
+    previous: _Found | None,
+    before: str,
+) -> _Found | None:
     """Label and end of the claim whose numbers run to ``end``, from what stands after them."""
     limit = len(doc)
-    if number.kind == "fraction" and any(t.lower_ in ("in", "out") for t in doc[number.start:number.end]):
+    if number.kind == "fraction" and any(t.lower_ in ("in", "out") for t in doc[number.start : number.end]):
         return _Found(start, end, "PERCENT", 0.9)  # "one in five (hectares)", "1 in 7 women" are shares
     share, share_end = percent_at(doc, end, limit)
     if last.percent or number.percent:
@@ -572,7 +1024,12 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         if lexicon.is_time_unit(unit):
             return _duration(doc, start, end, unit_end, number, before)
         return _Found(start, unit_end, "QUANTITY", 0.95)
-    if end + 1 < limit and doc[end].tag_ == "JJ" and number.kind != "fraction" and doc[end].lower_ not in DATE_PREPOSITIONS:
+    if (
+        end + 1 < limit
+        and doc[end].tag_ == "JJ"
+        and number.kind != "fraction"
+        and doc[end].lower_ not in DATE_PREPOSITIONS
+    ):
         unit, unit_end, _ = unit_at(doc, end + 1, limit)  # not "813,200 last month": a date after the figure
         if lexicon.is_time_unit(unit):
             return _duration(doc, start, end, unit_end, number, before)  # "47 continuous years"
@@ -585,12 +1042,22 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
             unit, unit_end, _ = unit_at(doc, end + 1, limit)
             if unit:
                 return _Found(start, unit_end, "QUANTITY", 0.9)
-        if end < limit and (doc[end].tag_ in ("NN", "NNS", "NNP") and doc[end].lower_ not in ("point", "percentage") or
-                            doc[end].tag_ in ("CD", "JJ") and doc[number.start].lower_ in ("a", "an") or  # "a third straight"
-                            doc[end].text == "-" and end + 1 < limit and doc[end + 1].lower_ != "point"):
+        if end < limit and (
+            doc[end].tag_ in ("NN", "NNS", "NNP")
+            and doc[end].lower_ not in ("point", "percentage")
+            or doc[end].tag_ in ("CD", "JJ")
+            and doc[number.start].lower_ in ("a", "an")  # "a third straight"
+            or doc[end].text == "-"
+            and end + 1 < limit
+            and doc[end + 1].lower_ != "point"
+        ):
             return None  # "a third time", "half term", "half-life": not a share
         point = end + 1 if nxt in ("a", "-") else end
-        if point < limit and doc[point].lower_ in ("point", "percentage") and (nxt in ("a", "-", "point", "percentage")):
+        if (
+            point < limit
+            and doc[point].lower_ in ("point", "percentage")
+            and (nxt in ("a", "-", "point", "percentage"))
+        ):
             stop = point + 1 if doc[point].lower_ == "point" else point + 2
             return _Found(start, stop, "PERCENT", 0.85)  # "half a point", "half-point", "a quarter point"
         return _Found(start, end, "PERCENT", 0.85)
@@ -621,11 +1088,16 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         plural = _coordinated_plural(doc, head_end)
         if plural is not None and head.tag_ == "NN":
             return _Found(start, plural + 1, "COUNT", 0.9)  # "34 outpatient and urgent care locations"
-        if head.tag_ == "NN" and last.value != 1 and float(last.value).is_integer() and number.kind == "digits" \
-                and head_end == k + 1 and \
-                not (head_end < limit and doc[head_end].tag_ in ("NN", "NNS", "NNP", "NNPS") and doc[head_end].is_alpha) \
-                and last is number \
-                and "," not in doc[number.start].text:
+        if (
+            head.tag_ == "NN"
+            and last.value != 1
+            and float(last.value).is_integer()
+            and number.kind == "digits"
+            and head_end == k + 1
+            and not (head_end < limit and doc[head_end].tag_ in ("NN", "NNS", "NNP", "NNPS") and doc[head_end].is_alpha)
+            and last is number
+            and "," not in doc[number.start].text
+        ):
             return None  # "a 911 call", "the Under 21 team": a number with a singular noun names, not counts
         return _Found(start, head_end, "COUNT", 0.9)
     if k < limit and doc[k].tag_ in ("JJ", "NN") and (plural := _coordinated_plural(doc, k + 1)) is not None:
@@ -645,10 +1117,17 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
         return _Found(start, end, inherited, 0.6)
     if last is number and coordinated_count(doc, end) is not None:
         return _Found(start, end, "COUNT", 0.75)  # "31 and 10 new species"
-    if k < limit and doc[k].lower_ == "others" and referent(doc, start, others_reach(doc, k, sentence_start)) is not None:
+    if (
+        k < limit
+        and doc[k].lower_ == "others"
+        and referent(doc, start, others_reach(doc, k, sentence_start)) is not None
+    ):
         return _Found(start, end, "COUNT", 0.7)  # "Three others were held": the noun it refers back to
-    if start < number.start and doc[start].text in lexicon.BOUND_SIGNS or (start > sentence_start and
-                                                                          doc[start - 1].text.endswith("=")):
+    if (
+        start < number.start
+        and doc[start].text in lexicon.BOUND_SIGNS
+        or (start > sentence_start and doc[start - 1].text.endswith("="))
+    ):
         found = referent(doc, start, sentence_start)
         return _Found(start, end, "COUNT" if found is not None else "QUANTITY", 0.5)  # "≥16", "< 0.0001", "a = 0.1"
     if last is not number and any("." in doc[n.start].text for n in (number, last)) and number.kind == "digits":
@@ -673,7 +1152,7 @@ def _labelled(doc: Doc, start: int, end: int, number: Number, last: Number, curr
 
 
 def _coordinated_plural(doc: Doc, k: int, reach: int = 4) -> int | None:
-    """"34 outpatient and urgent care locations": the singular noun after the number is one of two
+    """ "34 outpatient and urgent care locations": the singular noun after the number is one of two
     modifiers of a plural noun (returned), which the number counts."""
     if not (k < len(doc) and doc[k].tag_ == "CC" and doc[k].lower_ in ("and", "or")):
         return None
@@ -686,11 +1165,17 @@ def _coordinated_plural(doc: Doc, k: int, reach: int = 4) -> int | None:
 
 
 def _magnitude_word(doc: Doc, number: Number) -> bool:
-    """"2.3 billion", "14 mln": a number with its magnitude written as a word is a figure on its own
+    """ "2.3 billion", "14 mln": a number with its magnitude written as a word is a figure on its own
     (not "2006b" in a reference)."""
     word = doc[number.end - 1]
-    return number.kind in ("digits", "words") and number.scaled and word.is_alpha and len(word) >= 3 and \
-        number.end - 1 > number.start and bool(doc[number.end - 2].whitespace_)
+    return (
+        number.kind in ("digits", "words")
+        and number.scaled
+        and word.is_alpha
+        and len(word) >= 3
+        and number.end - 1 > number.start
+        and bool(doc[number.end - 2].whitespace_)
+    )
 
 
 def _inherited(doc: Doc, number: Number, previous: _Found | None, before: str) -> str | None:
@@ -704,7 +1189,9 @@ def _inherited(doc: Doc, number: Number, previous: _Found | None, before: str) -
     noun = number.start - (2 if before in ("from", "against", "versus", "vs", "vs.", "compared") else 1)
     if noun >= previous.end and is_plural_noun(doc[noun]) and doc[noun].lower_ not in NOT_A_COUNTED_NOUN:
         return None  # the figure counts the noun right before it: "the number of colleges from 350 to 400"
-    if before in ("from", "against", "versus", "vs", "vs.", "compared") or (number.scaled and previous.label != "PERCENT"):
+    if before in ("from", "against", "versus", "vs", "vs.", "compared") or (
+        number.scaled and previous.label != "PERCENT"
+    ):
         return previous.label
     return None
 
@@ -745,7 +1232,10 @@ def _after_duration_verb(doc: Doc, start: int, reach: int = 3) -> bool:
 
 def _standalone(doc: Doc, end: int) -> bool:
     """A number that ends its clause ("14 wounded", "... rose to 28."), not one in a list of codes."""
-    return end >= len(doc) or doc[end].tag_ in (",", ".", ":", "CC", "IN", "-RRB-") or \
-        doc[end].tag_ in ("VBN", "VBD", "VBP", "MD") and doc[end].is_alpha or \
-        doc[end].lower_ in CASUALTIES
-
+    return (
+        end >= len(doc)
+        or doc[end].tag_ in (",", ".", ":", "CC", "IN", "-RRB-")
+        or doc[end].tag_ in ("VBN", "VBD", "VBP", "MD")
+        and doc[end].is_alpha
+        or doc[end].lower_ in CASUALTIES
+    )

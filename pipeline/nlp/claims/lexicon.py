@@ -29,9 +29,25 @@ NEWS_UNITS_FILE = Path(__file__).with_name("news_units.txt")
 # "trn" are the wire's and the press's abbreviations (no library lists them); "lakh" and "crore" are
 # how Indian English news writes 1e5 and 1e7.
 MAGNITUDES = {
-    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
-    "mln": 1e6, "bln": 1e9, "mn": 1e6, "bn": 1e9, "m": 1e6, "k": 1e3, "tn": 1e12, "trn": 1e12, "b": 1e9,
-    "lakh": 1e5, "crore": 1e7, "thousands": 1e3, "millions": 1e6, "billions": 1e9,
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "mln": 1e6,
+    "bln": 1e9,
+    "mn": 1e6,
+    "bn": 1e9,
+    "m": 1e6,
+    "k": 1e3,
+    "tn": 1e12,
+    "trn": 1e12,
+    "b": 1e9,
+    "lakh": 1e5,
+    "crore": 1e7,
+    "thousands": 1e3,
+    "millions": 1e6,
+    "billions": 1e9,
 }
 # A bare letter only scales next to a currency ("$5m", "5m euros"); elsewhere "5 m" is five metres.
 LETTER_MAGNITUDES = {"m", "k", "b"}
@@ -47,46 +63,179 @@ TIME_UNITS = {"year", "month", "week", "day", "hour", "minute", "second", "decad
 # knows ("are", "turn", "count", "technical_atmosphere" for "at") is too rare in news to be worth the
 # false readings of ordinary words.
 NEWS_UNIT_BASES = {
-    "meter", "gram", "metric_ton", "long_ton", "short_ton", "pound", "ounce", "troy_ounce", "carat",
-    "stone", "hectare", "acre", "liter", "gallon", "pint", "barrel", "oil_barrel", "cubic_foot", "bushel",
-    "watt", "watt_hour", "joule", "calorie", "volt", "ampere", "ampere_hour", "hertz", "byte", "bit", "baud",
-    "degree_Celsius", "degree_Fahrenheit", "kelvin", "degree", "mile", "foot", "inch", "yard",
-    "nautical_mile", "knot", "mile_per_hour", "kilometer_per_hour", "pound_force_per_square_inch", "bar",
-    "pascal", "newton", "horsepower", "brake_horsepower", "decibel", "light_year", "astronomical_unit",
-    "parsec", "year", "month", "week", "day", "hour", "minute", "second", "decade", "century",
-    "fortnight", "ppm", "ppb", "permille", "sievert", "gray", "becquerel", "pixel", "tesla", "mole",
-    "british_thermal_unit", "barrel_per_day", "mile_per_gallon", "pound_force_foot", "kilo",
-    "force_pound", "cubic_centimeter", "fluid_ounce", "electron_volt", "angstrom", "revolutions_per_minute",
-    "dalton", "liter_per_second",
+    "meter",
+    "gram",
+    "metric_ton",
+    "long_ton",
+    "short_ton",
+    "pound",
+    "ounce",
+    "troy_ounce",
+    "carat",
+    "stone",
+    "hectare",
+    "acre",
+    "liter",
+    "gallon",
+    "pint",
+    "barrel",
+    "oil_barrel",
+    "cubic_foot",
+    "bushel",
+    "watt",
+    "watt_hour",
+    "joule",
+    "calorie",
+    "volt",
+    "ampere",
+    "ampere_hour",
+    "hertz",
+    "byte",
+    "bit",
+    "baud",
+    "degree_Celsius",
+    "degree_Fahrenheit",
+    "kelvin",
+    "degree",
+    "mile",
+    "foot",
+    "inch",
+    "yard",
+    "nautical_mile",
+    "knot",
+    "mile_per_hour",
+    "kilometer_per_hour",
+    "pound_force_per_square_inch",
+    "bar",
+    "pascal",
+    "newton",
+    "horsepower",
+    "brake_horsepower",
+    "decibel",
+    "light_year",
+    "astronomical_unit",
+    "parsec",
+    "year",
+    "month",
+    "week",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "decade",
+    "century",
+    "fortnight",
+    "ppm",
+    "ppb",
+    "permille",
+    "sievert",
+    "gray",
+    "becquerel",
+    "pixel",
+    "tesla",
+    "mole",
+    "british_thermal_unit",
+    "barrel_per_day",
+    "mile_per_gallon",
+    "pound_force_foot",
+    "kilo",
+    "force_pound",
+    "cubic_centimeter",
+    "fluid_ounce",
+    "electron_volt",
+    "angstrom",
+    "revolutions_per_minute",
+    "dalton",
+    "liter_per_second",
 }
-_PREFIXES = {"", "kilo", "mega", "giga", "tera", "peta", "milli", "centi", "micro", "nano", "deci", "hecto", "femto", "pico"}
+_PREFIXES = {
+    "",
+    "kilo",
+    "mega",
+    "giga",
+    "tera",
+    "peta",
+    "milli",
+    "centi",
+    "micro",
+    "nano",
+    "deci",
+    "hecto",
+    "femto",
+    "pico",
+}
 # How a pint unit is written in the schema, where its own name is not it.
 _DISPLAY = {
-    "meter": "metre", "liter": "litre", "metric_ton": "tonne", "long_ton": "long ton", "short_ton": "short ton",
-    "degree_Celsius": "degree Celsius", "degree_Fahrenheit": "degree Fahrenheit", "baud": "bit per second",
-    "kilo": "kilogram", "oil_barrel": "barrel", "force_pound": "pound-force", "pound_force_foot": "pound-force foot",
-    "brake_horsepower": "horsepower", "pound_force_per_square_inch": "pound per square inch",
-    "kilometer_per_hour": "kilometre per hour", "css_pixel": "pixel", "cubic_centimeter": "cubic centimetre",
-    "british_thermal_unit": "british thermal unit", "revolutions_per_minute": "revolution per minute",
+    "meter": "metre",
+    "liter": "litre",
+    "metric_ton": "tonne",
+    "long_ton": "long ton",
+    "short_ton": "short ton",
+    "degree_Celsius": "degree Celsius",
+    "degree_Fahrenheit": "degree Fahrenheit",
+    "baud": "bit per second",
+    "kilo": "kilogram",
+    "oil_barrel": "barrel",
+    "force_pound": "pound-force",
+    "pound_force_foot": "pound-force foot",
+    "brake_horsepower": "horsepower",
+    "pound_force_per_square_inch": "pound per square inch",
+    "kilometer_per_hour": "kilometre per hour",
+    "css_pixel": "pixel",
+    "cubic_centimeter": "cubic centimetre",
+    "british_thermal_unit": "british thermal unit",
+    "revolutions_per_minute": "revolution per minute",
 }
 # Forms news writes that pint reads as something else, or not at all. "ton(s)" is pint's short ton,
 # but news means the metric tonne unless it says "short tons"; "Nm" is pint's "number metre"; "sq"
 # and "cubic" are read with the unit after them in ``normaliser.unit_at``.
 NEWS_UNIT_FORMS = {
-    "ton": "tonne", "tons": "tonne", "Nm": "newton metre", "nm": "nanometre",
-    "mb/d": "barrel per day", "b/d": "barrel per day", "bbl/d": "barrel per day", "mtpa": "tonne per year",
-    "km2": "square kilometre", "km²": "square kilometre", "m2": "square metre", "m²": "square metre",
-    "sqm": "square metre", "sq m": "square metre", "kph": "kilometre per hour", "kmh": "kilometre per hour",
-    "°c": "degree Celsius", "ºc": "degree Celsius", "°f": "degree Fahrenheit", "ºf": "degree Fahrenheit",
-    "celsius": "degree Celsius", "centigrade": "degree Celsius", "fahrenheit": "degree Fahrenheit",
-    "mp": "megapixel", "megapixel": "megapixel", "megapixels": "megapixel", "magnitude": "magnitude",
+    "ton": "tonne",
+    "tons": "tonne",
+    "Nm": "newton metre",
+    "nm": "nanometre",
+    "mb/d": "barrel per day",
+    "b/d": "barrel per day",
+    "bbl/d": "barrel per day",
+    "mtpa": "tonne per year",
+    "km2": "square kilometre",
+    "km²": "square kilometre",
+    "m2": "square metre",
+    "m²": "square metre",
+    "sqm": "square metre",
+    "sq m": "square metre",
+    "kph": "kilometre per hour",
+    "kmh": "kilometre per hour",
+    "°c": "degree Celsius",
+    "ºc": "degree Celsius",
+    "°f": "degree Fahrenheit",
+    "ºf": "degree Fahrenheit",
+    "celsius": "degree Celsius",
+    "centigrade": "degree Celsius",
+    "fahrenheit": "degree Fahrenheit",
+    "mp": "megapixel",
+    "megapixel": "megapixel",
+    "megapixels": "megapixel",
+    "magnitude": "magnitude",
 }
 # Units in pint that news counts as things: "2.5 billion pixels" is a COUNT (a megapixel is a measure).
 COUNTED_THINGS = {"pixel", "pixels"}
 # Forms that are a unit only glued to the number: "30C" is 30 degrees Celsius, "5 C" is not.
-NEWS_GLUED_UNIT_FORMS = {"t": "tonne", "C": "degree Celsius", "F": "degree Fahrenheit", "c": "degree Celsius", "°": "degree",
-                         "°C": "degree Celsius", "°F": "degree Fahrenheit", "°N": "degree", "°S": "degree",
-                         "°E": "degree", "°W": "degree", "Å": "angstrom", "‰": "permille"}
+NEWS_GLUED_UNIT_FORMS = {
+    "t": "tonne",
+    "C": "degree Celsius",
+    "F": "degree Fahrenheit",
+    "c": "degree Celsius",
+    "°": "degree",
+    "°C": "degree Celsius",
+    "°F": "degree Fahrenheit",
+    "°N": "degree",
+    "°S": "degree",
+    "°E": "degree",
+    "°W": "degree",
+    "Å": "angstrom",
+    "‰": "permille",
+}
 # Single letters that are units after a number even with a space ("40 m", "7200 K", "24 h"): the
 # symbols of measures; other letters after a number are words, initials or grades.
 SPACED_LETTER_UNITS = {"m", "K", "h", "s", "g", "L", "W", "V", "J"}
@@ -95,9 +244,52 @@ GLUED_LETTER_UNITS = {"l", "A", "N"}
 NEWS_UNIT_SCALES = {"mb/d": 1e6, "mtpa": 1e6}
 # Unit symbols that are also English words or single letters: a unit only when glued to the number
 # ("5in", "3h") or standing after it in a measure ("5 in" is not five inches).
-_WORDLIKE_SYMBOLS = {"in", "at", "a", "s", "h", "d", "t", "g", "l", "m", "pt", "ha", "are", "yd", "bar",
-                     "point", "c", "f", "p", "b", "k", "x", "st", "nd", "rd", "th", "am", "pm", "cup",
-                     "gal", "ct", "kt", "mil", "dB", "db", "gr", "u", "rad", "mo", "yr", "wk", "deg", "pa", "cd"}
+_WORDLIKE_SYMBOLS = {
+    "in",
+    "at",
+    "a",
+    "s",
+    "h",
+    "d",
+    "t",
+    "g",
+    "l",
+    "m",
+    "pt",
+    "ha",
+    "are",
+    "yd",
+    "bar",
+    "point",
+    "c",
+    "f",
+    "p",
+    "b",
+    "k",
+    "x",
+    "st",
+    "nd",
+    "rd",
+    "th",
+    "am",
+    "pm",
+    "cup",
+    "gal",
+    "ct",
+    "kt",
+    "mil",
+    "dB",
+    "db",
+    "gr",
+    "u",
+    "rad",
+    "mo",
+    "yr",
+    "wk",
+    "deg",
+    "pa",
+    "cd",
+}
 
 
 @cache
@@ -132,8 +324,16 @@ def unit_name(text: str, glued: bool = False) -> str | None:
         return None  # "3G", "3D": a generation or a format, not grams or days
     if word in NEWS_UNIT_FORMS or word.lower() in NEWS_UNIT_FORMS:
         return NEWS_UNIT_FORMS.get(word) or NEWS_UNIT_FORMS[word.lower()]
-    if not glued and word not in SPACED_LETTER_UNITS and (word in _WORDLIKE_SYMBOLS or word.lower() in _WORDLIKE_SYMBOLS
-                                                         or len(word) == 1 or word.lower() in _english_words()):
+    if (
+        not glued
+        and word not in SPACED_LETTER_UNITS
+        and (
+            word in _WORDLIKE_SYMBOLS
+            or word.lower() in _WORDLIKE_SYMBOLS
+            or len(word) == 1
+            or word.lower() in _english_words()
+        )
+    ):
         return None
     word = word.replace("μ", "µ")  # Greek mu, as typed, for the micro sign
     if "/" in word:
@@ -147,7 +347,9 @@ def unit_name(text: str, glued: bool = False) -> str | None:
         inner = unit_name(exponent.group(1), True)
         power = "square" if exponent.group(2) in "2²" else "cubic"
         return f"{power} {inner}" if inner and " " not in inner else None
-    return _pint_unit(word) or (_pint_unit(word.lower()) if word.istitle() or word.isupper() and len(word) > 3 else None)
+    return _pint_unit(word) or (
+        _pint_unit(word.lower()) if word.istitle() or word.isupper() and len(word) > 3 else None
+    )
 
 
 def _pint_unit(word: str) -> str | None:
@@ -164,14 +366,71 @@ def _pint_unit(word: str) -> str | None:
 
 # Unit symbols news glues to a number ("8kW", "330ml", "100Mbps"), from pint's symbols of these units
 # and their usual prefixes; the rest are the magnitudes, shares, pence and unit forms of the tables above.
-_GLUED_UNITS = {"meter": ("kilo", "centi", "milli", ""), "gram": ("kilo", "milli", "micro"), "liter": ("milli", "centi", ""),
-                "watt": ("kilo", "mega", "giga", "tera"), "watt_hour": ("kilo", "mega", "giga", "tera"),
-                "byte": ("kilo", "mega", "giga", "tera"), "hertz": ("kilo", "mega", "giga", ""), "ampere_hour": ("milli",),
-                "volt": ("kilo", "")}
-_GLUED_NEWS = ("mph", "kph", "kmh", "km/h", "bpd", "mpg", "hp", "bhp", "lb", "lbs", "oz", "ft", "yd", "mi", "ha", "cc",
-               "mAh", "Mbps", "Gbps", "kbps", "MP", "°C", "ºC", "°F", "C", "F", "sq", "pc", "pct", "p", "bn", "mn", "mln",
-               "bln", "tn", "trn", "m", "k", "b", "t", "km2", "m2", "sqm", "mtpa", "GWh", "TWh", "MWh", "kWh", "in", "‰",
-               "×", "x")
+_GLUED_UNITS = {
+    "meter": ("kilo", "centi", "milli", ""),
+    "gram": ("kilo", "milli", "micro"),
+    "liter": ("milli", "centi", ""),
+    "watt": ("kilo", "mega", "giga", "tera"),
+    "watt_hour": ("kilo", "mega", "giga", "tera"),
+    "byte": ("kilo", "mega", "giga", "tera"),
+    "hertz": ("kilo", "mega", "giga", ""),
+    "ampere_hour": ("milli",),
+    "volt": ("kilo", ""),
+}
+_GLUED_NEWS = (
+    "mph",
+    "kph",
+    "kmh",
+    "km/h",
+    "bpd",
+    "mpg",
+    "hp",
+    "bhp",
+    "lb",
+    "lbs",
+    "oz",
+    "ft",
+    "yd",
+    "mi",
+    "ha",
+    "cc",
+    "mAh",
+    "Mbps",
+    "Gbps",
+    "kbps",
+    "MP",
+    "°C",
+    "ºC",
+    "°F",
+    "C",
+    "F",
+    "sq",
+    "pc",
+    "pct",
+    "p",
+    "bn",
+    "mn",
+    "mln",
+    "bln",
+    "tn",
+    "trn",
+    "m",
+    "k",
+    "b",
+    "t",
+    "km2",
+    "m2",
+    "sqm",
+    "mtpa",
+    "GWh",
+    "TWh",
+    "MWh",
+    "kWh",
+    "in",
+    "‰",
+    "×",
+    "x",
+)
 
 
 @cache
@@ -196,7 +455,9 @@ def is_time_unit(unit: str | None) -> bool:
 def _as_pint(name: str):
     """A schema unit name back to a pint unit, for comparing units ("kilometre per hour" and "km/h")."""
     units = registry()
-    expression = re.sub(r"\b(square|cubic) (\w+)", lambda m: f"{m.group(2)}**{2 if m.group(1) == 'square' else 3}", name)
+    expression = re.sub(
+        r"\b(square|cubic) (\w+)", lambda m: f"{m.group(2)}**{2 if m.group(1) == 'square' else 3}", name
+    )
     expression = expression.replace("pound-force", "force_pound").replace("degree Celsius", "degree_Celsius")
     expression = expression.replace("degree Fahrenheit", "degree_Fahrenheit").replace(" per ", " / ")
     try:
@@ -227,30 +488,98 @@ def same_unit(a: str | None, b: str | None) -> bool:
 # symbols are "CA$", "A$", "SGD", "US$" or none); "Rs" (rupees); Peru's "S/" (CLDR has it in Spanish
 # only). The pence of market reports ("212p") are GBX, ISO 4217's pence.
 NEWS_CURRENCY_SYMBOLS = {
-    "dlrs": "$", "dlr": "$", "stg": "GBP", "sterling": "GBP", "c$": "CAD", "can$": "CAD", "a$": "AUD",
-    "aus$": "AUD", "nz$": "NZD", "s$": "SGD", "us$": "USD", "u.s.$": "USD", "hk$": "HKD", "rs": "INR",
-    "rs.": "INR", "rmb": "CNY", "r$": "BRL", "yen": "JPY", "s/": "PEN", "s/.": "PEN",
+    "dlrs": "$",
+    "dlr": "$",
+    "stg": "GBP",
+    "sterling": "GBP",
+    "c$": "CAD",
+    "can$": "CAD",
+    "a$": "AUD",
+    "aus$": "AUD",
+    "nz$": "NZD",
+    "s$": "SGD",
+    "us$": "USD",
+    "u.s.$": "USD",
+    "hk$": "HKD",
+    "rs": "INR",
+    "rs.": "INR",
+    "rmb": "CNY",
+    "r$": "BRL",
+    "yen": "JPY",
+    "s/": "PEN",
+    "s/.": "PEN",
 }
 # Minor units: "17 cents" is 0.17 of the story's currency; pence stay GBX as market reports write them.
 MINOR_UNITS = {"cent": 0.01, "cents": 0.01, "cts": 0.01, "centavos": 0.01, "kopecks": 0.01}
 # The currency an ambiguous name means when the story gives no country (no library ranks them).
-NEWS_DEFAULT_CURRENCY = {"$": "USD", "dollar": "USD", "£": "GBP", "pound": "GBP", "¥": "JPY", "franc": "CHF",
-                         "peso": "MXN", "rupee": "INR", "krona": "SEK", "krone": "DKK", "mark": "DEM",
-                         "real": "BRL", "dinar": "KWD", "riyal": "SAR", "lira": "TRY", "won": "KRW",
-                         "rand": "ZAR", "shilling": "KES", "yuan": "CNY", "crown": "CZK", "R": "ZAR",
-                         "kr": "SEK", "Rs": "INR", "€": "EUR"}
+NEWS_DEFAULT_CURRENCY = {
+    "$": "USD",
+    "dollar": "USD",
+    "£": "GBP",
+    "pound": "GBP",
+    "¥": "JPY",
+    "franc": "CHF",
+    "peso": "MXN",
+    "rupee": "INR",
+    "krona": "SEK",
+    "krone": "DKK",
+    "mark": "DEM",
+    "real": "BRL",
+    "dinar": "KWD",
+    "riyal": "SAR",
+    "lira": "TRY",
+    "won": "KRW",
+    "rand": "ZAR",
+    "shilling": "KES",
+    "yuan": "CNY",
+    "crown": "CZK",
+    "R": "ZAR",
+    "kr": "SEK",
+    "Rs": "INR",
+    "€": "EUR",
+}
 # Currency words spelled otherwise in the press than in CLDR's names.
-NEWS_CURRENCY_WORDS = {"rouble": "ruble", "roubles": "rubles", "renminbi": "yuan", "kronor": "krona", "kroner": "krone",
-                       "reais": "real", "euros": "euro", "pesetas": "peseta", "marks": "mark", "dmarks": "mark",
-                       "yen": "yen", "won": "won", "rand": "rand", "baht": "baht", "ringgit": "ringgit",
-                       # the wire's abbreviations ("45 mln U.S. dlrs", "1.2 billion H.K. Dlrs", "Australian dlrs")
-                       "dlrs": "dollars", "dlr": "dollar", "h.k.": "hong kong", "n.z.": "new zealand"}
+NEWS_CURRENCY_WORDS = {
+    "rouble": "ruble",
+    "roubles": "rubles",
+    "renminbi": "yuan",
+    "kronor": "krona",
+    "kroner": "krone",
+    "reais": "real",
+    "euros": "euro",
+    "pesetas": "peseta",
+    "marks": "mark",
+    "dmarks": "mark",
+    "yen": "yen",
+    "won": "won",
+    "rand": "rand",
+    "baht": "baht",
+    "ringgit": "ringgit",
+    # the wire's abbreviations ("45 mln U.S. dlrs", "1.2 billion H.K. Dlrs", "Australian dlrs")
+    "dlrs": "dollars",
+    "dlr": "dollar",
+    "h.k.": "hong kong",
+    "n.z.": "new zealand",
+}
 
 
 # Last words of CLDR currency names that are ordinary words, not a currency on their own
 # ("Chilean Unit of Account", "Special Drawing Rights", "Gold").
-_NOT_CURRENCY_WORDS = {"account", "unit", "units", "gold", "silver", "platinum", "palladium", "rights", "value", "currency",
-                       "cupon", "day", "fund"}
+_NOT_CURRENCY_WORDS = {
+    "account",
+    "unit",
+    "units",
+    "gold",
+    "silver",
+    "platinum",
+    "palladium",
+    "rights",
+    "value",
+    "currency",
+    "cupon",
+    "day",
+    "fund",
+}
 
 
 @cache
@@ -373,10 +702,29 @@ def currency_prefixes() -> list[str]:
 # -- places: the story's country ------------------------------------------------------------------------
 
 # Names news uses for countries that the libraries spell otherwise.
-NEWS_PLACES = {"u.s.": "US", "us": "US", "u.s.a.": "US", "usa": "US", "america": "US", "britain": "GB",
-               "great britain": "GB", "uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
-               "northern ireland": "GB", "washington": "US", "wall street": "US", "beijing": "CN", "mumbai": "IN",
-               "wellington": "NZ", "ottawa": "CA", "frankfurt": "DE", "hong kong": "HK"}
+NEWS_PLACES = {
+    "u.s.": "US",
+    "us": "US",
+    "u.s.a.": "US",
+    "usa": "US",
+    "america": "US",
+    "britain": "GB",
+    "great britain": "GB",
+    "uk": "GB",
+    "u.k.": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "washington": "US",
+    "wall street": "US",
+    "beijing": "CN",
+    "mumbai": "IN",
+    "wellington": "NZ",
+    "ottawa": "CA",
+    "frankfurt": "DE",
+    "hong kong": "HK",
+}
 
 
 @cache

@@ -20,14 +20,75 @@ CLAIM_SOURCE = "claims"
 
 QUALIFIERS = sorted(
     [
-        "some", "about", "around", "roughly", "approximately", "nearly", "almost", "over", "more than",
-        "less than", "fewer than", "at least", "at most", "up to", "just over", "just under", "well over",
-        "an estimated", "estimated", "as many as", "as much as", "as few as", "as high as", "as low as",
-        "close to", "upwards of", "more than a", "under", "below", "above", "around a", "about a", "nearly a",
-        "almost a", "barely", "no fewer than", "no less than", "no more than", "approx.", "c.", "circa",
-        "roughly a", "some half", "just", "only", "younger than", "older than", "in excess of", "a further",
-        "a maximum of", "a minimum of", "an average", "an average of", "a total of", "a record",
-        "∼", "~", "≈", "≥", "≤", "⩾", "⩽", "≳", "≲", "<", ">", "±", "≃", "ca.",
+        "some",
+        "about",
+        "around",
+        "roughly",
+        "approximately",
+        "nearly",
+        "almost",
+        "over",
+        "more than",
+        "less than",
+        "fewer than",
+        "at least",
+        "at most",
+        "up to",
+        "just over",
+        "just under",
+        "well over",
+        "an estimated",
+        "estimated",
+        "as many as",
+        "as much as",
+        "as few as",
+        "as high as",
+        "as low as",
+        "close to",
+        "upwards of",
+        "more than a",
+        "under",
+        "below",
+        "above",
+        "around a",
+        "about a",
+        "nearly a",
+        "almost a",
+        "barely",
+        "no fewer than",
+        "no less than",
+        "no more than",
+        "approx.",
+        "c.",
+        "circa",
+        "roughly a",
+        "some half",
+        "just",
+        "only",
+        "younger than",
+        "older than",
+        "in excess of",
+        "a further",
+        "a maximum of",
+        "a minimum of",
+        "an average",
+        "an average of",
+        "a total of",
+        "a record",
+        "∼",
+        "~",
+        "≈",
+        "≥",
+        "≤",
+        "⩾",
+        "⩽",
+        "≳",
+        "≲",
+        "<",
+        ">",
+        "±",
+        "≃",
+        "ca.",
     ],
     key=lambda q: -len(q.split()),
 )
@@ -40,18 +101,76 @@ for _words in _QUALIFIER_WORDS:  # longest first within each list, as in QUALIFI
 # Qualifiers that a span keeps but that do not approximate or bound the number.
 NOT_APPROX = {"a further", "a total of", "an average", "an average of", "a record", "a maximum of", "a minimum of"}
 
-COUNT_LEMMAS = {"people": "person", "persons": "person", "bases": "base", "police": "police officer",
-                "times": "time", "twice": "time", "data": "datum", "species": "species", "series": "series"}
-NOT_A_COUNTED_NOUN = {"percent", "cent", "year", "years", "month", "day", "week", "hour", "minute", "second",
-                      "decade", "century", "am", "pm", "a.m.", "p.m.", "%", "pct", "pc", "per", "cents",
-                      "percentage", "mln", "bln", "dlrs", "dlr", "stg", "worth", "tens", "dozens", "hundreds",
-                      "thousands", "millions", "billions", "others"}
+COUNT_LEMMAS = {
+    "people": "person",
+    "persons": "person",
+    "bases": "base",
+    "police": "police officer",
+    "times": "time",
+    "twice": "time",
+    "data": "datum",
+    "species": "species",
+    "series": "series",
+}
+NOT_A_COUNTED_NOUN = {
+    "percent",
+    "cent",
+    "year",
+    "years",
+    "month",
+    "day",
+    "week",
+    "hour",
+    "minute",
+    "second",
+    "decade",
+    "century",
+    "am",
+    "pm",
+    "a.m.",
+    "p.m.",
+    "%",
+    "pct",
+    "pc",
+    "per",
+    "cents",
+    "percentage",
+    "mln",
+    "bln",
+    "dlrs",
+    "dlr",
+    "stg",
+    "worth",
+    "tens",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+    "billions",
+    "others",
+}
 NOMINAL_TAGS = {"JJ", "JJR", "VBN", "VBG", "NN", "NNS", "NNP", "NNPS", "HYPH"}
 NOUN_TAGS = {"NN", "NNS"}
 COUNT_MODIFIERS = {"more", "other", "additional", "new", "fewer", "extra", "further", "less"}
 RATE_WORDS = {"a", "an", "per", "each"}
-CASUALTIES = {"dead", "died", "killed", "wounded", "injured", "hurt", "missing", "displaced", "homeless", "arrested", "detained",
-              "evacuated", "unemployed", "infected", "stranded", "rescued"}
+CASUALTIES = {
+    "dead",
+    "died",
+    "killed",
+    "wounded",
+    "injured",
+    "hurt",
+    "missing",
+    "displaced",
+    "homeless",
+    "arrested",
+    "detained",
+    "evacuated",
+    "unemployed",
+    "infected",
+    "stranded",
+    "rescued",
+}
 
 
 @dataclass
@@ -71,9 +190,21 @@ class Claim:
     score: float = 0.9
 
     def to_json(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "label": self.label, "text": self.text, "value": _real(self.value),
-                "unit": self.unit, "approx": self.approx, "low": _real(self.low), "high": _real(self.high),
-                "from": _real(self.from_), "to": _real(self.to), "source": self.source, "score": self.score}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+            "text": self.text,
+            "value": _real(self.value),
+            "unit": self.unit,
+            "approx": self.approx,
+            "low": _real(self.low),
+            "high": _real(self.high),
+            "from": _real(self.from_),
+            "to": _real(self.to),
+            "source": self.source,
+            "score": self.score,
+        }
 
 
 def _real(number: float | None) -> float | None:
@@ -103,8 +234,12 @@ def qualifier_end(doc: Doc | Span, i: int, end: int) -> int:
     for words in _BY_FIRST_WORD.get(doc[i].lower_, ()):
         if i + len(words) <= end and all(doc[i + n].lower_ == word for n, word in enumerate(words)):
             nxt = doc[i + len(words)] if i + len(words) < end else None
-            if words[-1] in ("a", "an") and nxt is not None and nxt.lower_ in ("dozen", "third", "quarter", "fifth", "half",
-                                                                               "million", "billion", "thousand", "hundred"):
+            if (
+                words[-1] in ("a", "an")
+                and nxt is not None
+                and nxt.lower_
+                in ("dozen", "third", "quarter", "fifth", "half", "million", "billion", "thousand", "hundred")
+            ):
                 return i + len(words) - 1
             if words[-1] in ("a", "an"):
                 continue
@@ -122,8 +257,14 @@ def percent_at(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int]:
     """("percent" | "percentage point" | "basis point", end) if a share's sign or word starts at ``j``."""
     if j >= end:
         return None, j
-    if doc[j].text == "-" and j + 1 < end and glued(doc, j) and not doc[j].whitespace_ and \
-            doc[j + 1].lower_ in lexicon.SHARE_WORDS and doc[j + 1].lower_ != "%":
+    if (
+        doc[j].text == "-"
+        and j + 1 < end
+        and glued(doc, j)
+        and not doc[j].whitespace_
+        and doc[j + 1].lower_ in lexicon.SHARE_WORDS
+        and doc[j + 1].lower_ != "%"
+    ):
         return "percent", j + 2  # "a 51-pct stake"
     word = doc[j].lower_
     if word in lexicon.SHARE_WORDS or (word == "per" and j + 1 < end and doc[j + 1].lower_ == "cent"):
@@ -131,7 +272,9 @@ def percent_at(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int]:
         if k + 1 < end and doc[k].lower_ == "-" and doc[k + 1].lower_ == "point":
             return "percentage point", k + 2
         return "percent", k
-    if word in ("wt%", "wt.%", "vol%", "mol%") or (word in ("wt", "wt.") and j + 1 < end and doc[j + 1].text in ("%", ".%")):
+    if word in ("wt%", "wt.%", "vol%", "mol%") or (
+        word in ("wt", "wt.") and j + 1 < end and doc[j + 1].text in ("%", ".%")
+    ):
         return "percent", j + (1 if "%" in word else 2)  # "6.8 wt.%": a share by weight
     if word == "percentage" and j + 1 < end and doc[j + 1].lower_ in ("point", "points"):
         return "percentage point", j + 2
@@ -166,8 +309,12 @@ def currency_after(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int, 
         return "GBX", j + 1, 1.0
     if word in ("dlrs", "dlr", "stg", "sterling", "yen", "rmb"):
         return word, j + 1, 1.0
-    if word == "pounds" and j >= 2 and doc[j - 1].lower_ == "of" and doc[j - 2].lower_ in ("millions", "billions",
-                                                                                      "thousands", "hundreds"):
+    if (
+        word == "pounds"
+        and j >= 2
+        and doc[j - 1].lower_ == "of"
+        and doc[j - 2].lower_ in ("millions", "billions", "thousands", "hundreds")
+    ):
         return "pounds", j + 1, 1.0  # "hundreds of millions of pounds": money, not a mass
     if word in ("pound", "pounds") and not (j + 1 < end and doc[j + 1].lower_ == "sterling"):
         return None, j, 1.0  # a mass, unless "pounds sterling"
@@ -222,26 +369,41 @@ def unit_at(doc: Doc | Span, j: int, end: int) -> tuple[str | None, int, float]:
             unit = f"{'cubic' if word.startswith('cu') else 'square'} {inner}"
             return _rate(doc, unit, u + 1, end), _rate_end(doc, u + 1, end), 1.0
         return None, j, 1.0
-    if k + 1 < end and not token.whitespace_ and k + 2 < end and doc[k + 1].text in ("-", "/") and not doc[k + 1].whitespace_:
-        joined = lexicon.unit_name(f"{token.text}_{doc[k + 2].text}") or lexicon.unit_name(f"{token.text}{doc[k + 1].text}{doc[k + 2].text}", True)
+    if (
+        k + 1 < end
+        and not token.whitespace_
+        and k + 2 < end
+        and doc[k + 1].text in ("-", "/")
+        and not doc[k + 1].whitespace_
+    ):
+        joined = lexicon.unit_name(f"{token.text}_{doc[k + 2].text}") or lexicon.unit_name(
+            f"{token.text}{doc[k + 1].text}{doc[k + 2].text}", True
+        )
         if joined:  # "lb-ft", "km/h", "kilowatt-hour"
-            return _rate(doc, joined, k + 3, end), _rate_end(doc, k + 3, end), lexicon.NEWS_UNIT_SCALES.get(
-                f"{token.text}{doc[k + 1].text}{doc[k + 2].text}".lower(), 1.0)
+            return (
+                _rate(doc, joined, k + 3, end),
+                _rate_end(doc, k + 3, end),
+                lexicon.NEWS_UNIT_SCALES.get(f"{token.text}{doc[k + 1].text}{doc[k + 2].text}".lower(), 1.0),
+            )
     if k + 1 < end:
         pair = lexicon.unit_name(f"{token.lemma_.lower()}_{doc[k + 1].lemma_.lower()}")  # "troy ounces", "light years"
         if pair and " " not in f"{token.lemma_}_{doc[k + 1].lemma_}":
             return _rate(doc, pair, k + 2, end), _rate_end(doc, k + 2, end), 1.0
     if token.pos_ in ("VERB", "AUX") and not glued(doc, k) and len(token.text) > 2:
         return None, j, 1.0  # "Doom 3 has": not hectares
-    unit = lexicon.unit_name(token.text, glued(doc, k) or token.text == "°") or \
-        (lexicon.unit_name(token.lemma_) if token.is_lower and len(token.text) > 3 else None)
+    unit = lexicon.unit_name(token.text, glued(doc, k) or token.text == "°") or (
+        lexicon.unit_name(token.lemma_) if token.is_lower and len(token.text) > 3 else None
+    )
     if unit is None:
         return None, j, 1.0
     if unit == "pound" and k + 1 < end and doc[k + 1].lower_ == "sterling":
         return None, j, 1.0
     if unit == "degree" and k + 1 < end:
-        scale = lexicon.unit_name(doc[k + 1].text, True) if doc[k + 1].text in ("C", "F", "Celsius", "Fahrenheit",
-                                                                                "centigrade") else None
+        scale = (
+            lexicon.unit_name(doc[k + 1].text, True)
+            if doc[k + 1].text in ("C", "F", "Celsius", "Fahrenheit", "centigrade")
+            else None
+        )
         if scale in ("degree Celsius", "degree Fahrenheit"):
             return scale, k + 2, 1.0
     if token.text == "°" and k + 1 < end and not token.whitespace_:
@@ -278,7 +440,7 @@ def _rate_end(doc, k: int, end: int) -> int:
 
 
 def _time_reference(doc, k: int, end: int) -> bool:
-    """"a year earlier", "a month ago": the time of the figure, not its rate."""
+    """ "a year earlier", "a month ago": the time of the figure, not its rate."""
     return doc[k].lower_ in ("a", "an") and k + 2 < end and doc[k + 2].lower_ in ("earlier", "ago", "before", "later")
 
 
@@ -299,22 +461,39 @@ def is_plural_noun(token: Token) -> bool:
     """NNS, or a plural the tagger read as a verb right after a number ("31 inmates" tagged VBZ)."""
     if token.tag_ == "NNS":
         return True
-    return (token.tag_ in ("VBZ", "VBP") and token.i > 0 and token.doc[token.i - 1].like_num
-            and token.lower_.endswith("s") and token.is_lower and token.lemma_ not in ("have", "be", "do"))
+    return (
+        token.tag_ in ("VBZ", "VBP")
+        and token.i > 0
+        and token.doc[token.i - 1].like_num
+        and token.lower_.endswith("s")
+        and token.is_lower
+        and token.lemma_ not in ("have", "be", "do")
+    )
 
 
 def counted_noun(doc: Doc | Span, j: int, end: int, count: float | None = None) -> tuple[Token | None, int]:
     """The head of the nominal group starting at ``j`` ("12 clandestine landing strips" -> strips);
     a singular noun right after a number above one that another noun follows is the counted thing
     itself ("a 4 cylinder engine" -> cylinder)."""
-    if j + 1 < end and doc[j].text == "-" and not doc[j].whitespace_ and doc[j + 1].tag_ in ("NN", "NNS") and \
-            j > 0 and not doc[j - 1].whitespace_ and doc[j + 1].lower_ not in NOT_A_COUNTED_NOUN:
+    if (
+        j + 1 < end
+        and doc[j].text == "-"
+        and not doc[j].whitespace_
+        and doc[j + 1].tag_ in ("NN", "NNS")
+        and j > 0
+        and not doc[j - 1].whitespace_
+        and doc[j + 1].lower_ not in NOT_A_COUNTED_NOUN
+    ):
         return doc[j + 1], j + 2  # "a nine-story tower", "a 200-seat chamber": the number counts its own noun
     head, k = None, j
     first_noun = None
     reach = j + 6
-    while k < end and k < reach and (doc[k].tag_ in NOMINAL_TAGS or is_plural_noun(doc[k]) or _model_number(doc, k)) and \
-            doc[k].ent_type_ not in ("DATE", "TIME"):
+    while (
+        k < end
+        and k < reach
+        and (doc[k].tag_ in NOMINAL_TAGS or is_plural_noun(doc[k]) or _model_number(doc, k))
+        and doc[k].ent_type_ not in ("DATE", "TIME")
+    ):
         token = doc[k]
         if _model_number(doc, k):
             k += 1
@@ -322,24 +501,35 @@ def counted_noun(doc: Doc | Span, j: int, end: int, count: float | None = None) 
         if token.tag_ in ("NNP", "NNPS") and not (token.ent_type_ == "NORP" or token.tag_ == "NNPS"):
             if k + 1 < end and doc[k + 1].tag_ not in NOMINAL_TAGS:
                 break  # "12 Peruvian" ends; a proper name is not what is counted
-        if (token.tag_ in NOUN_TAGS or is_plural_noun(token) or token.tag_ == "NNPS") and \
-                token.lower_ not in NOT_A_COUNTED_NOUN:
+        if (
+            token.tag_ in NOUN_TAGS or is_plural_noun(token) or token.tag_ == "NNPS"
+        ) and token.lower_ not in NOT_A_COUNTED_NOUN:
             head = token
             if first_noun is None:
                 first_noun = token
         if token.tag_ == "HYPH" and head is not None:
             head = None  # "weight-related condition": the noun before a hyphen modifies what follows
         k += 1
-        if head is not None and (k >= end or (doc[k].tag_ not in NOUN_TAGS and not is_plural_noun(doc[k])
-                                              and doc[k].tag_ not in ("NNPS", "HYPH"))):
+        if head is not None and (
+            k >= end
+            or (doc[k].tag_ not in NOUN_TAGS and not is_plural_noun(doc[k]) and doc[k].tag_ not in ("NNPS", "HYPH"))
+        ):
             plural = _plural_after_compound(doc, head, k, end)
             if plural is None:
                 break
             head, k = None, plural  # "three Spanish-language weekly magazines", "home-owning, middle-aged men"
             reach = max(reach, plural + 1)
-    if (head is not None and first_noun is not None and first_noun is not head and count is not None and count > 1
-            and first_noun.tag_ == "NN" and head.tag_ == "NN" and first_noun.i == j and
-            doc[first_noun.i + 1].tag_ != "HYPH"):
+    if (
+        head is not None
+        and first_noun is not None
+        and first_noun is not head
+        and count is not None
+        and count > 1
+        and first_noun.tag_ == "NN"
+        and head.tag_ == "NN"
+        and first_noun.i == j
+        and doc[first_noun.i + 1].tag_ != "HYPH"
+    ):
         head = first_noun  # "a 4 cylinder engine", "a 3 bedroom house"
     return head, (head.i + 1 if head is not None else j)
 
@@ -359,16 +549,21 @@ def _plural_after_compound(doc, head: Token, k: int, end: int) -> int | None:
 
 
 def _model_number(doc, k: int) -> bool:
-    """"787" in "two new 787 Dreamliners", "three new 737 jets": digits naming a model inside a counted
+    """ "787" in "two new 787 Dreamliners", "three new 737 jets": digits naming a model inside a counted
     group, after its count."""
-    if not (doc[k].text.isdigit() and k > 0 and k + 1 < len(doc) and doc[k + 1].tag_ in ("NNS", "NNPS", "NNP")) or \
-            lexicon.unit_name(doc[k + 1].text, glued(doc, k + 1)):
+    if not (
+        doc[k].text.isdigit() and k > 0 and k + 1 < len(doc) and doc[k + 1].tag_ in ("NNS", "NNPS", "NNP")
+    ) or lexicon.unit_name(doc[k + 1].text, glued(doc, k + 1)):
         return False  # "a previous 4GB" is a measure
     j = k - 1
     while j > 0 and doc[j].tag_ in ("JJ", "JJR"):
         j -= 1
-    return j < k - 1 and (doc[j].like_num or doc[j].tag_ == "CD") or doc[k + 1].text[:1].isupper() and \
-        doc[k - 1].tag_ in ("JJ", "NN", "NNP")
+    return (
+        j < k - 1
+        and (doc[j].like_num or doc[j].tag_ == "CD")
+        or doc[k + 1].text[:1].isupper()
+        and doc[k - 1].tag_ in ("JJ", "NN", "NNP")
+    )
 
 
 def partitive_group(doc: Doc | Span, k: int) -> int:
@@ -376,8 +571,11 @@ def partitive_group(doc: Doc | Span, k: int) -> int:
     determiner's adjectives and number, or a possessive ("two of the world's largest brewers")."""
     if k + 2 < len(doc) and doc[k + 1].tag_ == "POS":
         k += 2
-    while k + 1 < len(doc) and doc[k].tag_ in ("JJ", "JJS", "CD", "HYPH") and \
-            doc[k + 1].tag_ in ("JJ", "JJS", "CD", "HYPH", "NN", "NNS"):
+    while (
+        k + 1 < len(doc)
+        and doc[k].tag_ in ("JJ", "JJS", "CD", "HYPH")
+        and doc[k + 1].tag_ in ("JJ", "JJS", "CD", "HYPH", "NN", "NNS")
+    ):
         k += 1
     return k
 
@@ -386,8 +584,12 @@ def referent(doc: Doc | Span, i: int, sentence_start: int) -> Token | None:
     """For "28 more" or "from 78 to 46": the nearest plural noun before it in the sentence."""
     for k in range(i - 1, sentence_start - 1, -1):
         token = doc[k]
-        if is_plural_noun(token) and token.ent_type_ not in ("DATE", "TIME") and token.lower_ not in NOT_A_COUNTED_NOUN \
-                and token.lower_ != "times":
+        if (
+            is_plural_noun(token)
+            and token.ent_type_ not in ("DATE", "TIME")
+            and token.lower_ not in NOT_A_COUNTED_NOUN
+            and token.lower_ != "times"
+        ):
             return token
     return None
 
@@ -397,7 +599,9 @@ def count_unit(token: Token) -> str:
         return COUNT_LEMMAS[token.lower_]
     if token.tag_ in ("NNPS", "NNP"):  # a nationality: "400,000 Sri Lankans" counts "sri lankan"
         doc, k = token.doc, token.i
-        while k > 0 and doc[k - 1].tag_ in ("NNP", "NNPS") and (doc[k].ent_iob_ == "I" or doc[k - 1].ent_type_ == "NORP"):
+        while (
+            k > 0 and doc[k - 1].tag_ in ("NNP", "NNPS") and (doc[k].ent_iob_ == "I" or doc[k - 1].ent_type_ == "NORP")
+        ):
             k -= 1
         text = doc[k : token.i + 1].text.lower()
         return text[:-1] if text.endswith("s") and not text.endswith("ss") else text
@@ -427,9 +631,15 @@ def normalize_claim(span: Span, label: str, *, sentence_start: int | None = None
     j = i
     while j < end:
         token = doc[j]
-        if not numbers and token.lower_ in ("a", "an") and not (j + 1 < end and doc[j + 1].lower_ in
-                                                               ("dozen", "million", "billion", "thousand", "hundred",
-                                                                "third", "quarter", "half", "fifth")):
+        if (
+            not numbers
+            and token.lower_ in ("a", "an")
+            and not (
+                j + 1 < end
+                and doc[j + 1].lower_
+                in ("dozen", "million", "billion", "thousand", "hundred", "third", "quarter", "half", "fifth")
+            )
+        ):
             j += 1
             continue
         if currency_before(doc, j + 1) == token.text and j + 1 < end and read_number(doc, j + 1, end) is not None:
@@ -445,16 +655,20 @@ def normalize_claim(span: Span, label: str, *, sentence_start: int | None = None
         j += 1
     if not numbers:  # "twice", or a span a model or an annotator drew without a number ("a handful of ...")
         claim.value = 2.0 if doc[span.start].lower_ == "twice" else None
-        claim.unit, _ = _unit_of(doc, span, label, Number(i, i, 0.0), written_currency,
-                                 _sentence_start(span, sentence_start), country)
+        claim.unit, _ = _unit_of(
+            doc, span, label, Number(i, i, 0.0), written_currency, _sentence_start(span, sentence_start), country
+        )
         return claim
     numbers = _lend_magnitudes(numbers)
     last = numbers[-1]
     claim.value = last.value
     if len(numbers) >= 2:
         first = numbers[0]
-        if doc[qualifier_start].lower_ == "from" or (doc[qualifier_start].lower_ == "another" and
-                                                      qualifier_start + 1 < end and doc[qualifier_start + 1].lower_ == "from"):
+        if doc[qualifier_start].lower_ == "from" or (
+            doc[qualifier_start].lower_ == "another"
+            and qualifier_start + 1 < end
+            and doc[qualifier_start + 1].lower_ == "from"
+        ):
             claim.from_, claim.to = first.value, last.value
         else:
             claim.low, claim.high = first.value, last.value
@@ -471,7 +685,10 @@ def normalize_claim(span: Span, label: str, *, sentence_start: int | None = None
     if label == "PERCENT" and last.kind == "fraction":
         claim.value = round(last.value, 2)
         if claim.unit in ("percentage point", "basis point") or any(t.lower_ in ("point", "points") for t in span):
-            claim.value, claim.unit = round(last.value / 100, 4), claim.unit if claim.unit != "percent" else "percentage point"
+            claim.value, claim.unit = (
+                round(last.value / 100, 4),
+                claim.unit if claim.unit != "percent" else "percentage point",
+            )
     elif label == "QUANTITY" and last.kind == "fraction":
         claim.value = last.value / 100
     for name in ("value", "low", "high", "from_", "to"):
@@ -481,12 +698,12 @@ def normalize_claim(span: Span, label: str, *, sentence_start: int | None = None
 
 
 def _is_part_of_unit(doc, number: Number) -> bool:
-    """"per 100ml", "nine times out of ten": a number inside the unit or the fraction, not a new one."""
+    """ "per 100ml", "nine times out of ten": a number inside the unit or the fraction, not a new one."""
     return number.start > 0 and doc[number.start - 1].lower_ in ("per", "out", "of") and number.kind == "digits"
 
 
 def _lend_magnitudes(numbers: list[Number]) -> list[Number]:
-    """"between 20 and 30 million", "$5-6bn": the magnitude written at the end serves the start too."""
+    """ "between 20 and 30 million", "$5-6bn": the magnitude written at the end serves the start too."""
     last = numbers[-1]
     if last.factor > 1:
         for number in numbers[:-1]:
@@ -502,8 +719,9 @@ def _sentence_start(span: Span, sentence_start: int | None) -> int:
     return span.sent.start if span.doc.has_annotation("SENT_START") else 0
 
 
-def _unit_of(doc: Doc, span: Span, label: str, number: Number, currency: str | None, sentence_start: int,
-             country: str | None) -> tuple[str | None, float]:
+def _unit_of(
+    doc: Doc, span: Span, label: str, number: Number, currency: str | None, sentence_start: int, country: str | None
+) -> tuple[str | None, float]:
     end = span.end
     if label == "PERCENT":
         for j in range(number.end, end):
@@ -548,12 +766,18 @@ def _unit_of(doc: Doc, span: Span, label: str, number: Number, currency: str | N
     if doc[span.start].lower_ == "twice":
         return "time", 1.0
     for token in reversed(span):
-        if (token.tag_ in NOUN_TAGS or is_plural_noun(token) or token.tag_ == "NNPS") and token.i >= number.end \
-                and token.lower_ not in NOT_A_COUNTED_NOUN:
+        if (
+            (token.tag_ in NOUN_TAGS or is_plural_noun(token) or token.tag_ == "NNPS")
+            and token.i >= number.end
+            and token.lower_ not in NOT_A_COUNTED_NOUN
+        ):
             return count_unit(token), 1.0
     if number.end < len(doc) and doc[number.end].lower_ == "of" and number.end + 1 < len(doc):
-        head, _ = counted_noun(doc, partitive_group(doc, number.end + 2 if doc[number.end + 1].tag_ in ("DT", "PRP$")
-                                                    else number.end + 1), len(doc))
+        head, _ = counted_noun(
+            doc,
+            partitive_group(doc, number.end + 2 if doc[number.end + 1].tag_ in ("DT", "PRP$") else number.end + 1),
+            len(doc),
+        )
         if head is not None:
             return count_unit(head), 1.0  # "Two of the suspects"
     coordinated = coordinated_count(doc, span.end)
@@ -566,18 +790,39 @@ def _unit_of(doc: Doc, span: Span, label: str, number: Number, currency: str | N
 
 
 _AGE_BOUNDS = {"older", "over", "above", "up", "younger", "under"}
-_AGE_GROUPS = {"those", "anyone", "everyone", "people", "adults", "children", "patients", "men", "women", "voters",
-               "residents", "drivers", "individuals", "persons", "users", "participants", "customers"}
+_AGE_GROUPS = {
+    "those",
+    "anyone",
+    "everyone",
+    "people",
+    "adults",
+    "children",
+    "patients",
+    "men",
+    "women",
+    "voters",
+    "residents",
+    "drivers",
+    "individuals",
+    "persons",
+    "users",
+    "participants",
+    "customers",
+}
 
 
 def _age_bound(doc: Doc, start: int, end: int, before: str) -> bool:
-    """"those 21 and older", "patients 75 and over", "those under 18": a group of people bounded by an
+    """ "those 21 and older", "patients 75 and over", "those under 18": a group of people bounded by an
     age."""
     if before not in _AGE_GROUPS:
         return False
     qualifier = qualifier_word(doc, start, end)
-    return qualifier in ("under", "over") or end + 1 < len(doc) and doc[end].lower_ in ("and", "or") and \
-        doc[end + 1].lower_ in _AGE_BOUNDS
+    return (
+        qualifier in ("under", "over")
+        or end + 1 < len(doc)
+        and doc[end].lower_ in ("and", "or")
+        and doc[end + 1].lower_ in _AGE_BOUNDS
+    )
 
 
 def others_reach(doc: Doc | Span, end: int, sentence_start: int) -> int:
@@ -597,12 +842,18 @@ def coordinated_count(doc: Doc | Span, end: int) -> Token | None:
     if following is None:
         return None
     head, _ = counted_noun(doc, following.end, len(doc))
-    return head if head is not None and head.tag_ in ("NNS", "NNPS") and not lexicon.is_time_unit(head.lemma_.lower()) \
-        and not lexicon.unit_name(head.text) else None
+    return (
+        head
+        if head is not None
+        and head.tag_ in ("NNS", "NNPS")
+        and not lexicon.is_time_unit(head.lemma_.lower())
+        and not lexicon.unit_name(head.text)
+        else None
+    )
 
 
 def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) -> bool:
-    """"aged 45", "at the age of 24", "the voting age to 16", "Avery, 69,", "Now 77,", "younger than
+    """ "aged 45", "at the age of 24", "the voting age to 16", "Avery, 69,", "Now 77,", "younger than
     14", "in his 30s": the number is an age in years."""
     if number.kind not in ("digits", "words") or not (0 < number.value < 130) or not float(number.value).is_integer():
         return False
@@ -612,26 +863,43 @@ def is_age(doc: Doc, start: int, end: int, number: Number, sentence_start: int) 
         return True
     if _age_bound(doc, start, end, before):
         return True
-    if start > 0 and doc[start - 1].lemma_.lower() == "turn" and number.kind == "digits" and \
-            (end >= len(doc) or not doc[end].is_alpha):
+    if (
+        start > 0
+        and doc[start - 1].lemma_.lower() == "turn"
+        and number.kind == "digits"
+        and (end >= len(doc) or not doc[end].is_alpha)
+    ):
         return True  # "before he turns 35"
     if any(t.lower_ in ("old", "olds") for t in doc[start:end]):
         return True
     if doc[number.start].text.endswith("0s") and before in ("his", "her", "their", "early", "mid", "late", "mid-"):
         return True
     bare = after in (",", ".", ";", "and", "or", "") or (end < len(doc) and doc[end].tag_ in ("IN", "CC", "VBD", "VBZ"))
-    if bare and number.kind == "digits" and any(t.lemma_.lower() in ("age", "retire", "retirement")
-                                                for t in doc[sentence_start:start]):
+    if (
+        bare
+        and number.kind == "digits"
+        and any(t.lemma_.lower() in ("age", "retire", "retirement") for t in doc[sentence_start:start])
+    ):
         return True
-    if after in (",", ";", ".", "-", "--", "—", "–") and before == "," and start >= 2 and \
-            (doc[start - 2].tag_ in ("NNP", "NNPS") or doc[start - 2].text in ("Jr.", "Sr.", "Jr", "Sr")) \
-            and number.value >= 5:
+    if (
+        after in (",", ";", ".", "-", "--", "—", "–")
+        and before == ","
+        and start >= 2
+        and (doc[start - 2].tag_ in ("NNP", "NNPS") or doc[start - 2].text in ("Jr.", "Sr.", "Jr", "Sr"))
+        and number.value >= 5
+    ):
         return True  # "Avery, 69, was sentenced", "Warren Leblanc, 17 - who was jailed", "Ann Lee, 27; ..."
-    if after in (",", ".", "when", "and", "at", "in") and number.kind in ("digits", "words") and start >= 2 and \
-            doc[start - 1].lemma_ == "be" and (doc[start - 2].lower_ in ("i", "he", "she", "we", "they", "you") or
-                                               doc[start - 2].ent_type_ == "PERSON"):
+    if (
+        after in (",", ".", "when", "and", "at", "in")
+        and number.kind in ("digits", "words")
+        and start >= 2
+        and doc[start - 1].lemma_ == "be"
+        and (doc[start - 2].lower_ in ("i", "he", "she", "we", "they", "you") or doc[start - 2].ent_type_ == "PERSON")
+    ):
         return True  # "Madeleine was 3 when she disappeared", "when I was 10,"
-    return before == "now" and (after == "," and start - 1 == sentence_start or start >= 2 and doc[start - 2].text == ",")
+    return before == "now" and (
+        after == "," and start - 1 == sentence_start or start >= 2 and doc[start - 2].text == ","
+    )
 
 
 def _currency_in_sentence(doc: Doc, i: int, sentence_start: int) -> str | None:

@@ -15,23 +15,77 @@ from text_to_num import text2num
 from pipeline.nlp.claims import lexicon
 
 VAGUE = {"dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
-FRACTIONS = {"half": 50.0, "halves": 50.0, "third": 100 / 3, "thirds": 100 / 3, "quarter": 25.0, "quarters": 25.0,
-             "fifth": 20.0, "fifths": 20.0, "sixth": 100 / 6, "sixths": 100 / 6, "eighth": 12.5, "eighths": 12.5,
-             "tenth": 10.0, "tenths": 10.0}
-SMALL_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                      "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+FRACTIONS = {
+    "half": 50.0,
+    "halves": 50.0,
+    "third": 100 / 3,
+    "thirds": 100 / 3,
+    "quarter": 25.0,
+    "quarters": 25.0,
+    "fifth": 20.0,
+    "fifths": 20.0,
+    "sixth": 100 / 6,
+    "sixths": 100 / 6,
+    "eighth": 12.5,
+    "eighths": 12.5,
+    "tenth": 10.0,
+    "tenths": 10.0,
+}
+SMALL_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
 NUMBER_WORDS = {
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty",
-    "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "trillion",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
 }
 SCALE_WORDS = {"hundred", "thousand", "million", "billion", "trillion"}
 SIGN_WORDS = {"minus": -1.0, "plus": 1.0, "negative": -1.0}
 
 _CURRENCY_PREFIX = r"(?P<currency>US\$|HK\$|C\$|A\$|NZ\$|S\$|R\$|Rs\.?|[$€£¥₹₩₱₦]|[A-Z]{3})?"
 _DIGITS = re.compile(
-    r"^(?P<sign>[-+−–])?" + _CURRENCY_PREFIX +
-    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"^(?P<sign>[-+−–])?" + _CURRENCY_PREFIX + r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:-(?P<numerator>\d+)/(?P<denominator>\d+))?"
     r"(?P<suffix>[A-Za-z%°ºµ‰Å×][A-Za-z°º²³/µ]*[23²³]?)?$"
 )
@@ -84,7 +138,11 @@ def read_number(doc: Doc | Span, i: int, end: int | None = None) -> Number | Non
             following.signed = True
             return following
         return None
-    if re.fullmatch(r"[1-9]0s", token.text) and i > 0 and doc[i - 1].lower_ in ("his", "her", "their", "early", "mid", "late"):
+    if (
+        re.fullmatch(r"[1-9]0s", token.text)
+        and i > 0
+        and doc[i - 1].lower_ in ("his", "her", "their", "early", "mid", "late")
+    ):
         return Number(i, i + 1, float(token.text[:-1]))  # "in his 30s": an age, at its floor
     if token.text.isdigit() and i + 1 < end and doc[i + 1].lower_ in ("in", "out"):
         share = read_fraction(doc, i, end)  # "1 in 7", "3 out of 4"
@@ -97,7 +155,11 @@ def read_number(doc: Doc | Span, i: int, end: int | None = None) -> Number | Non
     if quote and len(quote.group("offer")) <= len(quote.group("decimals")):
         return _scale(doc, Number(i, i + 1, float(quote.group("bid"))), end)  # the bid: "1.8240/50 marks"
     slash = _SLASH_FRACTION.match(token.text)
-    if slash and int(slash.group("denominator")) not in (0, 1) and int(slash.group("numerator")) < int(slash.group("denominator")):
+    if (
+        slash
+        and int(slash.group("denominator")) not in (0, 1)
+        and int(slash.group("numerator")) < int(slash.group("denominator"))
+    ):
         return _scale(doc, Number(i, i + 1, int(slash.group("numerator")) / int(slash.group("denominator"))), end)
     if word in ("tens", "hundreds") and i + 2 < end and doc[i + 1].lower_ == "of" and doc[i + 2].lower_ in VAGUE:
         factor = 10 if word == "tens" else 100  # "tens of thousands", "hundreds of millions": the floor
@@ -107,8 +169,14 @@ def read_number(doc: Doc | Span, i: int, end: int | None = None) -> Number | Non
     if word in ("a", "an", "another") and i + 1 < end and doc[i + 1].lower_ == "dozen":
         return Number(i if word != "another" else i + 1, i + 2, 12, kind="words")
     if word in ("a", "an") and i + 1 < end and doc[i + 1].lower_ in SCALE_WORDS:
-        return Number(i, i + 2, lexicon.MAGNITUDES[doc[i + 1].lower_], kind="words", scaled=True,
-                      factor=lexicon.MAGNITUDES[doc[i + 1].lower_])
+        return Number(
+            i,
+            i + 2,
+            lexicon.MAGNITUDES[doc[i + 1].lower_],
+            kind="words",
+            scaled=True,
+            factor=lexicon.MAGNITUDES[doc[i + 1].lower_],
+        )
     if word == "dozen":
         return Number(i, i + 1, 12, kind="words")
     fraction = read_fraction(doc, i, end)
@@ -120,11 +188,12 @@ def read_number(doc: Doc | Span, i: int, end: int | None = None) -> Number | Non
 
 
 def _is_code(text: str) -> bool:
-    """"A320", "S24", "G8", "4x4", "2nd": letters around digits that make a name, not a number."""
+    """ "A320", "S24", "G8", "4x4", "2nd": letters around digits that make a name, not a number."""
     if re.fullmatch(r"\d+[ABD-EGHIJLNOQ-SU-Z]", text):
         return True  # "3D", "3G", "4G"
-    return bool(re.fullmatch(r"[A-Za-z]+\d+[A-Za-z\d]*|\d+(st|nd|rd|th|x\d+|s)", text, re.IGNORECASE)) and not \
-        bool(re.fullmatch(r"(US|HK|C|A|NZ|S|R)\$.*|[A-Z]{3}\d[\d,.]*[a-z]*", text))
+    return bool(re.fullmatch(r"[A-Za-z]+\d+[A-Za-z\d]*|\d+(st|nd|rd|th|x\d+|s)", text, re.IGNORECASE)) and not bool(
+        re.fullmatch(r"(US|HK|C|A|NZ|S|R)\$.*|[A-Z]{3}\d[\d,.]*[a-z]*", text)
+    )
 
 
 def _read_digits(doc, i: int, end: int, match: re.Match) -> Number:
@@ -142,8 +211,13 @@ def _read_digits(doc, i: int, end: int, match: re.Match) -> Number:
     if suffix:
         _read_suffix(doc, number, suffix)
     # "33-1/3": a whole number, a hyphen and a fraction token
-    if (number.end + 1 < end and doc[number.end].text == "-" and _SLASH_FRACTION.match(doc[number.end + 1].text)
-            and "." not in match.group("number") and not doc[number.end - 1].whitespace_):
+    if (
+        number.end + 1 < end
+        and doc[number.end].text == "-"
+        and _SLASH_FRACTION.match(doc[number.end + 1].text)
+        and "." not in match.group("number")
+        and not doc[number.end - 1].whitespace_
+    ):
         slash = _SLASH_FRACTION.match(doc[number.end + 1].text)
         if int(slash.group("numerator")) < int(slash.group("denominator")):
             number.value += int(slash.group("numerator")) / int(slash.group("denominator"))
@@ -157,7 +231,7 @@ def _read_suffix(doc, number: Number, suffix: str) -> None:
         number.percent = True
         return
     for magnitude in sorted(lexicon.MAGNITUDES, key=len, reverse=True):
-        if lowered.startswith(magnitude) and lowered[len(magnitude):] in ("",) and magnitude != "hundred":
+        if lowered.startswith(magnitude) and lowered[len(magnitude) :] in ("",) and magnitude != "hundred":
             if magnitude == "m" and not number.currency:
                 break  # "5m" alone is five metres
             number.value *= lexicon.MAGNITUDES[magnitude]
@@ -208,7 +282,7 @@ def _has_currency(doc, number: Number) -> bool:
 
 
 def _letter_scales(doc, number: Number, k: int, end: int) -> bool:
-    """"5m" written as "5 m": a magnitude after a currency, before a currency word, or glued."""
+    """ "5m" written as "5 m": a magnitude after a currency, before a currency word, or glued."""
     word = doc[k].lower_
     if word in ("k", "b") and not glued(doc, k):
         return False
@@ -245,8 +319,13 @@ def _read_words(doc, i: int, end: int) -> Number | None:
             last_word = j
             j += 1
             continue
-        if word in ("-", "and") and j + 1 < end and doc[j + 1].lower_ in NUMBER_WORDS and j > i \
-                and (word == "-" or doc[j - 1].lower_ in SCALE_WORDS):
+        if (
+            word in ("-", "and")
+            and j + 1 < end
+            and doc[j + 1].lower_ in NUMBER_WORDS
+            and j > i
+            and (word == "-" or doc[j - 1].lower_ in SCALE_WORDS)
+        ):
             j += 1
             continue
         break
@@ -273,12 +352,13 @@ def _read_words(doc, i: int, end: int) -> Number | None:
 
 
 def _fraction_of_a_magnitude(doc, fraction: Number, end: int) -> Number | None:
-    """"half a million", "a quarter of a million", "three-quarters of a billion": a whole number."""
+    """ "half a million", "a quarter of a million", "three-quarters of a billion": a whole number."""
     k = fraction.end
     if k < end and doc[k].lower_ == "of":
         k += 1
-    if not (k + 1 < end and doc[k].lower_ in ("a", "an") and doc[k + 1].lower_ in SCALE_WORDS) or \
-            any(t.lower_ in ("in", "out") for t in doc[fraction.start:fraction.end]):
+    if not (k + 1 < end and doc[k].lower_ in ("a", "an") and doc[k + 1].lower_ in SCALE_WORDS) or any(
+        t.lower_ in ("in", "out") for t in doc[fraction.start : fraction.end]
+    ):
         return None
     factor = lexicon.MAGNITUDES[doc[k + 1].lower_]
     return Number(fraction.start, k + 2, fraction.value / 100 * factor, kind="words", scaled=True, factor=factor)
@@ -308,16 +388,28 @@ def read_fraction(doc, i: int, end: int) -> Number | None:
         return Number(i, j + 1, round(count * FRACTIONS[doc[j].lower_], 2), kind="fraction")
     # "one in five", "1 in 7", "three out of four", "nine times out of ten"
     k = i + 1
-    if k < end and doc[k].lower_ == "times" and k + 2 < end and doc[k + 1].lower_ == "out" and doc[k + 2].lower_ == "of":
+    if (
+        k < end
+        and doc[k].lower_ == "times"
+        and k + 2 < end
+        and doc[k + 1].lower_ == "out"
+        and doc[k + 2].lower_ == "of"
+    ):
         k += 1
-    if k + 1 < end and (doc[k].lower_ == "in" or (doc[k].lower_ == "out" and k + 2 < end and doc[k + 1].lower_ == "of")):
+    if k + 1 < end and (
+        doc[k].lower_ == "in" or (doc[k].lower_ == "out" and k + 2 < end and doc[k + 1].lower_ == "of")
+    ):
         m = k + 1 if doc[k].lower_ == "in" else k + 2
         if m + 1 < end and doc[m].lower_ == "every":
             m += 1  # "one in every five", "10 out of every 100"
         other = SMALL_NUMBER_WORDS.get(doc[m].lower_) or _word_value(doc[m].lower_) if m < end else None
         if other is None and m < end and doc[m].text.replace(",", "").isdigit():
             other = float(doc[m].text.replace(",", ""))
-        if other and other > count and (other <= 1000 or doc[m - 1].lower_ == "every") and \
-                (word in SMALL_NUMBER_WORDS or doc[k].lower_ == "out" or count == 1):
+        if (
+            other
+            and other > count
+            and (other <= 1000 or doc[m - 1].lower_ == "every")
+            and (word in SMALL_NUMBER_WORDS or doc[k].lower_ == "out" or count == 1)
+        ):
             return Number(i, m + 1, round(100 * count / other, 2), kind="fraction")
     return None

@@ -20,8 +20,8 @@ from doccano_client.exceptions import DoccanoAPIError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from pipeline.review.doccano.credentials import ServerCredentials, check_server
 from pipeline.errors import DoccanoRequestError, DoccanoUnreachableError
+from pipeline.review.doccano.credentials import ServerCredentials, check_server
 
 PAGE_SIZE = 500
 # What we reach inside doccano-client 1.2.8 for, and why: its requests session, to mount retries and send
@@ -29,8 +29,16 @@ PAGE_SIZE = 500
 # upload waits for the import task by polling once a second, where a small import is done in a fifth of that
 # and a push makes one import per project and batch (``wait_for_task`` polls sooner).
 PRIVATE_ATTRIBUTES = ("_base_repository._session", "data_import._data_upload_repository")
-_RETRY = Retry(total=6, connect=6, read=2, status=4, backoff_factor=0.5, status_forcelist=(502, 503, 504),
-               allowed_methods=frozenset({"GET", "PUT", "DELETE", "HEAD"}), raise_on_status=False)
+_RETRY = Retry(
+    total=6,
+    connect=6,
+    read=2,
+    status=4,
+    backoff_factor=0.5,
+    status_forcelist=(502, 503, 504),
+    allowed_methods=frozenset({"GET", "PUT", "DELETE", "HEAD"}),
+    raise_on_status=False,
+)
 
 
 class Doccano:
@@ -75,7 +83,9 @@ class Doccano:
             url = response.request.url if response is not None and response.request is not None else self.creds.url
             raise DoccanoRequestError(f"{url}: {doing} failed with HTTP {status}: {body}") from None
         except requests.ConnectionError:
-            raise DoccanoUnreachableError(f"{self.creds.url}: cannot connect while trying to {doing}; is the server running?") from None
+            raise DoccanoUnreachableError(
+                f"{self.creds.url}: cannot connect while trying to {doing}; is the server running?"
+            ) from None
         except requests.RequestException as err:
             raise DoccanoRequestError(f"{self.creds.url}: {doing} failed: {err}") from None
 

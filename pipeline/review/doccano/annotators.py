@@ -44,8 +44,10 @@ def add_annotator(session: ReviewSession, name: str) -> Path:
     with admin.errors(f"look up user {name!r}"):
         taken = any(user.username == name for user in admin.client.search_users(name))
     if taken:
-        raise CredentialsError(f"{session.url}: a user {name!r} already exists and its password is not in "
-                               f"{path.parent}; choose another name, or put its credentials file there")
+        raise CredentialsError(
+            f"{session.url}: a user {name!r} already exists and its password is not in "
+            f"{path.parent}; choose another name, or put its credentials file there"
+        )
     with admin.errors(f"create user {name!r}"):
         admin.client.create_user(name, creds.password)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

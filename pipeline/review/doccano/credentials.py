@@ -95,17 +95,22 @@ def check_server(creds: ServerCredentials, *, timeout: float = 10.0, session: re
     naming the URL if the server is not there or refuses the login."""
     url = creds.url + LOGIN_PATH
     try:
-        response = (session or requests).post(url, json={"username": creds.username, "password": creds.password}, timeout=timeout)
+        response = (session or requests).post(
+            url, json={"username": creds.username, "password": creds.password}, timeout=timeout
+        )
     except requests.ConnectionError:
         raise DoccanoUnreachableError(
             f"cannot connect to the Doccano server at {creds.url}; start it with 'newscorpus doccano up' "
             f"(or check {URL_ENV})"
         ) from None
     except requests.Timeout:
-        raise DoccanoUnreachableError(f"the Doccano server at {creds.url} did not answer within {timeout:g} s") from None
+        raise DoccanoUnreachableError(
+            f"the Doccano server at {creds.url} did not answer within {timeout:g} s"
+        ) from None
     if response.status_code == 400:
         raise DoccanoAuthError(
-            f"the Doccano server at {creds.url} refused the login of user '{creds.username}': wrong username or password"
+            f"the Doccano server at {creds.url} refused the login of user '{creds.username}': "
+            f"wrong username or password"
         )
     if response.status_code != 200 or "key" not in _json_or_empty(response):
         raise DoccanoUnreachableError(

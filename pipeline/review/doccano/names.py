@@ -26,8 +26,9 @@ def check_user_name(name: str) -> None:
     wrong = sorted({c for c in name if not _NAME_CHARACTER.fullmatch(c)})
     if wrong:
         shown = " ".join(repr(c) for c in wrong[:5])
-        raise InvalidUserNameError(f"{name!r}: a Doccano user name is ASCII letters, digits and @ . + - _ only "
-                                   f"(not {shown})")
+        raise InvalidUserNameError(
+            f"{name!r}: a Doccano user name is ASCII letters, digits and @ . + - _ only (not {shown})"
+        )
 
 
 def annotator_project_name(project: str, annotator: str) -> str:
@@ -35,12 +36,13 @@ def annotator_project_name(project: str, annotator: str) -> str:
     if len(name) > MAX_PROJECT_NAME:
         raise InvalidUserNameError(
             f"{annotator!r}: their project {name!r} would have {len(name)} characters and Doccano allows "
-            f"{MAX_PROJECT_NAME}; choose a shorter annotator name (or [doccano] project)")
+            f"{MAX_PROJECT_NAME}; choose a shorter annotator name (or [doccano] project)"
+        )
     return name
 
 
 def annotator_of(project_name: str, project: str) -> str | None:
     """The annotator whose project ``project_name`` is, if it is one of ``project``'s."""
     prefix = f"{project}{SEPARATOR}"
-    rest = project_name[len(prefix):] if project_name.startswith(prefix) else ""
+    rest = project_name[len(prefix) :] if project_name.startswith(prefix) else ""
     return rest if is_user_name(rest) else None

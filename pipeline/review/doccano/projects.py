@@ -24,11 +24,13 @@ ANNOTATOR_ROLE = "annotator"
 
 # What an annotator reads first, in the project list and on the project's page; the shortcuts are
 # the label types' own (pipeline/review/palette.py).
-DESCRIPTION = ("News articles pre-annotated by newscorpus with entities and numeric claims, for you to check. "
-               "First read the Guideline (left menu), then press Start Annotation. Accept, fix, delete or add "
-               "spans. Shortcuts: "
-               + ", ".join(f"{prefix + '+' if prefix else ''}{key} {label}" for label, (_, prefix, key) in LABEL_STYLE.items())
-               + ". When a document is done, press Not Checked so that it reads Checked.")
+DESCRIPTION = (
+    "News articles pre-annotated by newscorpus with entities and numeric claims, for you to check. "
+    "First read the Guideline (left menu), then press Start Annotation. Accept, fix, delete or add "
+    "spans. Shortcuts: "
+    + ", ".join(f"{prefix + '+' if prefix else ''}{key} {label}" for label, (_, prefix, key) in LABEL_STYLE.items())
+    + ". When a document is done, press Not Checked so that it reads Checked."
+)
 
 
 def read_guideline(workspace: Workspace) -> str:
@@ -48,8 +50,13 @@ def ensure_project(doccano: Doccano, name: str, guideline: str, *, collaborative
         return project
     with doccano.errors(f"create project {name!r}"):
         created = doccano.client.create_project(
-            name=name, project_type=PROJECT_TYPE, guideline=guideline, allow_overlapping=True, use_relation=True,
-            collaborative_annotation=collaborative, description=DESCRIPTION,
+            name=name,
+            project_type=PROJECT_TYPE,
+            guideline=guideline,
+            allow_overlapping=True,
+            use_relation=True,
+            collaborative_annotation=collaborative,
+            description=DESCRIPTION,
         )
     return created.dict()
 
@@ -62,24 +69,41 @@ def _stored(value: Any) -> Any:
 def ensure_label_types(doccano: Doccano, project_id: int, labels: list[str]) -> None:
     """Create the project's missing label types, each kind in one request (a new project needs 15);
     give those made by an older newscorpus today's colours."""
-    wanted = {"span": [(label, *LABEL_STYLE.get(label, (OTHER_LABEL, None, None))) for label in labels],
-              "relation": [(relation, colour, None, None) for relation, colour in RELATION_TYPES.items()]}
+    wanted = {
+        "span": [(label, *LABEL_STYLE.get(label, (OTHER_LABEL, None, None))) for label in labels],
+        "relation": [(relation, colour, None, None) for relation, colour in RELATION_TYPES.items()],
+    }
     for kind, types in wanted.items():
         with doccano.errors(f"list {kind} types"):
             found = {t.text: t for t in doccano.client.list_label_types(project_id, kind)}
-        missing = [{"text": label, "prefix_key": prefix, "suffix_key": key, "background_color": colour,
-                    "text_color": "#ffffff"} for label, colour, prefix, key in types if label not in found]
+        missing = [
+            {
+                "text": label,
+                "prefix_key": prefix,
+                "suffix_key": key,
+                "background_color": colour,
+                "text_color": "#ffffff",
+            }
+            for label, colour, prefix, key in types
+            if label not in found
+        ]
         if missing:
             with doccano.errors(f"create {kind} types"):
                 response = doccano.session.post(
-                    f"{doccano.api}/projects/{project_id}/{kind}-type-upload", timeout=60,
+                    f"{doccano.api}/projects/{project_id}/{kind}-type-upload",
+                    timeout=60,
                     files={"file": ("labels.json", orjson.dumps(missing), "application/json")},
-                    headers={"Content-Type": None})  # multipart, not the session's JSON
+                    headers={"Content-Type": None},
+                )  # multipart, not the session's JSON
                 raise_for_status(response)
         with doccano.errors(f"update {kind} types"):
             for label, colour, _, _ in types:
                 old = found.get(label)
-                if old is not None and old.background_color.lower() != colour and label in {**LABEL_STYLE, **RELATION_TYPES}:
+                if (
+                    old is not None
+                    and old.background_color.lower() != colour
+                    and label in {**LABEL_STYLE, **RELATION_TYPES}
+                ):
                     doccano.client.update_label_type(project_id, old.id, kind, color=colour)
 
 
@@ -95,8 +119,9 @@ def ensure_member(doccano: Doccano, project_id: int, username: str, role: str = 
             doccano.client.add_member(project_id, username, role)
 
 
-def ensure_annotator_project(doccano: Doccano, project: str, annotator: str, guideline: str,
-                             labels: list[str]) -> dict[str, Any]:
+def ensure_annotator_project(
+    doccano: Doccano, project: str, annotator: str, guideline: str, labels: list[str]
+) -> dict[str, Any]:
     """The annotator's own project, set up as the main one but collaborative, with them as annotator."""
     found = ensure_project(doccano, annotator_project_name(project, annotator), guideline, collaborative=True)
     ensure_label_types(doccano, found["id"], labels)

@@ -30,15 +30,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from pipeline import stages
+from pipeline.corpus.record import PRE_ANNOTATED, REVIEWED, StageOutput
+from pipeline.corpus.store import CorpusStore
+from pipeline.errors import DoccanoRequestError
+from pipeline.nlp.preannotate import doc_from_tokens
 from pipeline.review.agreement import Agreement, adjudicate
 from pipeline.review.doccano.adapter import Doccano
 from pipeline.review.doccano.projects import annotator_projects, members
-from pipeline.errors import DoccanoRequestError
-from pipeline.nlp.preannotate import doc_from_tokens
-from pipeline import stages
-from pipeline.corpus.record import PRE_ANNOTATED, REVIEWED, StageOutput
 from pipeline.stages import REVIEW, TOKENIZE
-from pipeline.corpus.store import CorpusStore
 from pipeline.util.fs import fsync_dir, write_text_atomic
 from pipeline.workspace import Workspace
 
@@ -71,8 +71,12 @@ def snapshots_dir(workspace: Workspace) -> Path:
     return workspace.annotations_dir / "snapshots"
 
 
-def take_snapshot(workspace: Workspace, doccano: Doccano, project: dict[str, Any],
-                  annotator_projects: dict[str, dict[str, Any]] | None = None) -> Path:
+def take_snapshot(
+    workspace: Workspace,
+    doccano: Doccano,
+    project: dict[str, Any],
+    annotator_projects: dict[str, dict[str, Any]] | None = None,
+) -> Path:
     """Download both exports of the project and of each annotator's into a new snapshot folder, atomically."""
     annotator_projects = annotator_projects or {}
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -86,10 +90,17 @@ def take_snapshot(workspace: Workspace, doccano: Doccano, project: dict[str, Any
         _export_both(doccano, project, building)
         for annotator, own in annotator_projects.items():
             _export_both(doccano, own, building / ANNOTATORS / annotator)
-        manifest = {"url": doccano.creds.url, "project": project["name"], "project_id": project["id"],
-                    "pulled_at": stamp, "members": members(doccano, project["id"]),
-                    "annotator_projects": {annotator: {"project": own["name"], "project_id": own["id"]}
-                                           for annotator, own in annotator_projects.items()}}
+        manifest = {
+            "url": doccano.creds.url,
+            "project": project["name"],
+            "project_id": project["id"],
+            "pulled_at": stamp,
+            "members": members(doccano, project["id"]),
+            "annotator_projects": {
+                annotator: {"project": own["name"], "project_id": own["id"]}
+                for annotator, own in annotator_projects.items()
+            },
+        }
         write_text_atomic(building / "manifest.json", orjson.dumps(manifest, option=orjson.OPT_INDENT_2).decode())
         building.rename(final)
         fsync_dir(root)
@@ -119,7 +130,9 @@ def read_snapshot(snapshot: Path) -> tuple[dict[str, Any], dict[str, dict[str, d
     versions: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     confirmed: dict[str, set[str]] = defaultdict(set)
     sources = [(path.stem, path, False) for path in sorted((snapshot / "all").glob("*.jsonl")) if path.stem not in own]
-    sources += [(path.stem, path, True) for path in sorted((snapshot / "confirmed").glob("*.jsonl")) if path.stem not in own]
+    sources += [
+        (path.stem, path, True) for path in sorted((snapshot / "confirmed").glob("*.jsonl")) if path.stem not in own
+    ]
     for annotator in own:
         folder = snapshot / ANNOTATORS / annotator
         sources += [(annotator, path, False) for path in sorted((folder / "all").glob("*.jsonl"))]
@@ -145,8 +158,11 @@ def _version(record: dict[str, Any]) -> dict[str, Any]:
     entities = sorted(record.get("entities", []), key=lambda e: (e["start_offset"], e["end_offset"], e["label"]))
     position = {entity["id"]: n for n, entity in enumerate(entities)}
     spans = [{"start": e["start_offset"], "end": e["end_offset"], "label": e["label"]} for e in entities]
-    relations = [{"head": position[r["from_id"]], "tail": position[r["to_id"]], "type": r["type"]}
-                 for r in record.get("relations", []) if r["from_id"] in position and r["to_id"] in position]
+    relations = [
+        {"head": position[r["from_id"]], "tail": position[r["to_id"]], "type": r["type"]}
+        for r in record.get("relations", [])
+        if r["from_id"] in position and r["to_id"] in position
+    ]
     return {"spans": spans, "relations": relations, "content_hash": record.get("content_hash")}
 
 
@@ -154,10 +170,12 @@ def pull(session: ReviewSession, store: CorpusStore, *, progress: bool = True) -
     """Snapshot the session's project and its annotators' projects, and apply the snapshot to the store."""
     remote = session.find_main_project()
     if remote is None:
-        raise DoccanoRequestError(f"{session.url}: no project named {session.project_name!r}; nothing pulled, "
-                                  f"local snapshots kept")
-    snapshot = take_snapshot(session.workspace, session.doccano, remote,
-                             annotator_projects(session.doccano, session.project_name))
+        raise DoccanoRequestError(
+            f"{session.url}: no project named {session.project_name!r}; nothing pulled, local snapshots kept"
+        )
+    snapshot = take_snapshot(
+        session.workspace, session.doccano, remote, annotator_projects(session.doccano, session.project_name)
+    )
     return apply_snapshot(session.workspace, store, snapshot)
 
 
@@ -174,16 +192,29 @@ def apply_snapshot(workspace: Workspace, store: CorpusStore, snapshot: Path) -> 
     normalizer = _ClaimNormalizer(settings.model.name)
     with store.locked(), store.stage_writer(STAGE) as writer:
         for document in store.iter_documents([TOKENIZE], ids=set(versions)):
-            reviewers = {user: version for user, version in versions[document.id].items()
-                         if document.id in confirmed.get(user, set())}
+            reviewers = {
+                user: version
+                for user, version in versions[document.id].items()
+                if document.id in confirmed.get(user, set())
+            }
             annotators.update(reviewers)
             if not reviewers:
-                data = {"status": PRE_ANNOTATED, "entities": [], "claims": [], "relations": [], "annotators": [],
-                        "agreement": None, "decision": None}
+                data = {
+                    "status": PRE_ANNOTATED,
+                    "entities": [],
+                    "claims": [],
+                    "relations": [],
+                    "annotators": [],
+                    "agreement": None,
+                    "decision": None,
+                }
                 report.pre_annotated += 1
             else:
-                doc_agreement = agreement.add({u: v["spans"] for u, v in reviewers.items()}, document.tokens,
-                                              settings.labels.entities + settings.labels.claims)
+                doc_agreement = agreement.add(
+                    {u: v["spans"] for u, v in reviewers.items()},
+                    document.tokens,
+                    settings.labels.entities + settings.labels.claims,
+                )
                 decision, chosen, ties = adjudicate(reviewers, approvers)
                 report.ties.extend(f"{document.id}: {tie}" for tie in ties)
                 data = _review_record(document, chosen, entity_labels, claim_labels, normalizer)
@@ -194,27 +225,34 @@ def apply_snapshot(workspace: Workspace, store: CorpusStore, snapshot: Path) -> 
     report.unknown = sum(1 for doc_id in versions if doc_id not in known)
     report.annotators = sorted(annotators)
     report.agreement = agreement.summary()
-    write_text_atomic(snapshot.parent / f"{snapshot.name}.agreement.json",
-                      orjson.dumps({"documents": agreement.documents, "labels": report.agreement},
-                                   option=orjson.OPT_INDENT_2).decode())
+    write_text_atomic(
+        snapshot.parent / f"{snapshot.name}.agreement.json",
+        orjson.dumps(
+            {"documents": agreement.documents, "labels": report.agreement}, option=orjson.OPT_INDENT_2
+        ).decode(),
+    )
     return report
 
 
-def _review_record(document, chosen: dict[str, Any], entity_labels: set[str], claim_labels: set[str],
-                   normalizer: _ClaimNormalizer) -> dict[str, Any]:
+def _review_record(
+    document, chosen: dict[str, Any], entity_labels: set[str], claim_labels: set[str], normalizer: _ClaimNormalizer
+) -> dict[str, Any]:
     text = document.text
     entities, claims, position = [], [], {}
     ordered = sorted(enumerate(chosen["spans"]), key=lambda item: (item[1]["label"] in claim_labels, item[1]["start"]))
     for original, span in ordered:
         if span["label"] in entity_labels:
             position[original] = len(entities)
-            entities.append({**span, "text": text[span["start"]:span["end"]], "source": "annotator", "score": 1.0})
+            entities.append({**span, "text": text[span["start"] : span["end"]], "source": "annotator", "score": 1.0})
     for original, span in ordered:
         if span["label"] in claim_labels:
             position[original] = len(entities) + len(claims)
             claims.append(normalizer.normalize(document, span))
-    relations = [{"head": position[r["head"]], "tail": position[r["tail"]], "type": r["type"]}
-                 for r in chosen.get("relations", []) if r["head"] in position and r["tail"] in position]
+    relations = [
+        {"head": position[r["head"]], "tail": position[r["tail"]], "type": r["type"]}
+        for r in chosen.get("relations", [])
+        if r["head"] in position and r["tail"] in position
+    ]
     return {"entities": entities, "claims": claims, "relations": relations}
 
 
@@ -240,6 +278,11 @@ class _ClaimNormalizer:
             document._tagged = doc
         piece = doc.char_span(span["start"], span["end"], alignment_mode="expand")
         claim = normalize_claim(piece, span["label"]).to_json()
-        claim.update(start=span["start"], end=span["end"], text=document.text[span["start"]:span["end"]],
-                     source="annotator", score=1.0)
+        claim.update(
+            start=span["start"],
+            end=span["end"],
+            text=document.text[span["start"] : span["end"]],
+            source="annotator",
+            score=1.0,
+        )
         return claim

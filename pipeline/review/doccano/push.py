@@ -32,17 +32,17 @@ from typing import Any
 
 import orjson
 
+from pipeline.corpus.record import Document
+from pipeline.corpus.store import CorpusStore
+from pipeline.errors import DoccanoImportError
 from pipeline.review.doccano.adapter import Doccano
 from pipeline.review.doccano.projects import members
 from pipeline.review.doccano.remote_index import RemoteIndex
-from pipeline.review.doccano.span_copies import copy_spans
-from pipeline.errors import DoccanoImportError
-from pipeline.stages import PREANNOTATE
-from pipeline.corpus.record import Document
-from pipeline.review.queue import DEFAULT_ORDER, QueueEntry, review_queue
-from pipeline.corpus.store import CorpusStore
-from pipeline.util.progress import progress_bar
 from pipeline.review.doccano.session import ReviewSession
+from pipeline.review.doccano.span_copies import copy_spans
+from pipeline.review.queue import DEFAULT_ORDER, QueueEntry, review_queue
+from pipeline.stages import PREANNOTATE
+from pipeline.util.progress import progress_bar
 from pipeline.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -81,9 +81,13 @@ def _source_key(document: Document) -> str | None:
 def upload_record(document: Document, queued: QueueEntry | None = None) -> dict[str, Any]:
     spans = document.entities + document.claims
     place = {"rank": queued.rank, "why": queued.reason} if queued is not None else {}
-    return {**place,
+    return {
+        **place,
         "text": document.text,
-        "entities": [{"id": n, "start_offset": s["start"], "end_offset": s["end"], "label": s["label"]} for n, s in enumerate(spans)],
+        "entities": [
+            {"id": n, "start_offset": s["start"], "end_offset": s["end"], "label": s["label"]}
+            for n, s in enumerate(spans)
+        ],
         "relations": [],
         "doc_id": document.id,
         "content_hash": content_hash(document.text),
@@ -93,7 +97,9 @@ def upload_record(document: Document, queued: QueueEntry | None = None) -> dict[
     }
 
 
-def push(session: ReviewSession, store: CorpusStore, *, order: str = DEFAULT_ORDER, progress: bool = True) -> PushReport:
+def push(
+    session: ReviewSession, store: CorpusStore, *, order: str = DEFAULT_ORDER, progress: bool = True
+) -> PushReport:
     """Push to the session's project and its annotators' projects. ``order``: uncertainty, diversity or
     corpus (``pipeline.review.queue``)."""
     doccano = session.doccano
@@ -103,9 +109,12 @@ def push(session: ReviewSession, store: CorpusStore, *, order: str = DEFAULT_ORD
 
     accounts = {account.username for account in session.annotator_accounts()}
     in_main = accounts & set(members(doccano, main.project_id)) if accounts else set()  # an older set-up: span_copies
-    copies = [_Target.open(session.workspace, doccano, session.annotator_project(annotator)["id"], report,
-                           annotator=annotator)
-              for annotator in sorted(accounts - in_main)]
+    copies = [
+        _Target.open(
+            session.workspace, doccano, session.annotator_project(annotator)["id"], report, annotator=annotator
+        )
+        for annotator in sorted(accounts - in_main)
+    ]
     _push_documents(doccano, store, main, copies, report, queue=_queue(store, order, main, copies), progress=progress)
     report.uploaded = main.uploaded
     report.copies = {copy.annotator: copy.uploaded for copy in copies}
@@ -132,8 +141,16 @@ def give_copies(session: ReviewSession, store: CorpusStore, username: str, *, pr
     main = _Target(found["id"], RemoteIndex.load(session.workspace, doccano, found["id"]))
     copy = _Target.open(session.workspace, doccano, own["id"], report, annotator=username)
     copy.expected = len(main.present - copy.present)
-    _push_documents(doccano, store, main, [copy], report, new_documents=False,
-                    queue=_queue(store, DEFAULT_ORDER, main, [copy]), progress=progress)
+    _push_documents(
+        doccano,
+        store,
+        main,
+        [copy],
+        report,
+        new_documents=False,
+        queue=_queue(store, DEFAULT_ORDER, main, [copy]),
+        progress=progress,
+    )
     report.copies = {username: copy.uploaded}
     return report
 
@@ -151,9 +168,17 @@ def _queue(store: CorpusStore, order: str, main: _Target, copies: list[_Target])
     return {entry.doc_id: entry for entry in review_queue(store, order, include_reviewed=False, ids=lacking)}
 
 
-def _push_documents(doccano: Doccano, store: CorpusStore, main: _Target, copies: list[_Target], report: PushReport, *,
-                    new_documents: bool = True, queue: dict[str, QueueEntry] | None = None,
-                    progress: bool = True) -> None:
+def _push_documents(
+    doccano: Doccano,
+    store: CorpusStore,
+    main: _Target,
+    copies: list[_Target],
+    report: PushReport,
+    *,
+    new_documents: bool = True,
+    queue: dict[str, QueueEntry] | None = None,
+    progress: bool = True,
+) -> None:
     """One pass over the store: a new document goes to the main project and to every annotator's; one
     the main project has goes to the annotators' projects that lack it. So every project receives the
     same records in the same order: the ``queue``'s ranks (documents it does not rank last, in
@@ -178,8 +203,10 @@ def _push_documents(doccano: Doccano, store: CorpusStore, main: _Target, copies:
                 continue
             source = _source_key(document)
             if source and source in remote_sources and remote_sources[source] != content_hash(document.text):
-                report.conflicts.append(f"{document.id}: {source} is already in the project with another text; "
-                                        f"not pushed over its annotations")
+                report.conflicts.append(
+                    f"{document.id}: {source} is already in the project with another text; "
+                    f"not pushed over its annotations"
+                )
                 continue
             send(document, [main, *copies], queued)
         if spool is not None:
@@ -203,8 +230,9 @@ class _Spool:
         if not targets:
             return
         line, entry = _line(document, queued)
-        self.places.append((queued.rank if queued is not None else float("inf"), self.file.tell(), len(line), entry,
-                            targets))
+        self.places.append(
+            (queued.rank if queued is not None else float("inf"), self.file.tell(), len(line), entry, targets)
+        )
         self.file.write(line)
 
     def in_rank_order(self):
@@ -217,8 +245,13 @@ class _Spool:
 
 def _line(document: Document, queued: QueueEntry | None) -> tuple[bytes, dict[str, Any]]:
     record = upload_record(document, queued)
-    entry = {"id": None, "doc_id": record["doc_id"], "source": record["source"],
-             "content_hash": record["content_hash"], "is_confirmed": False}
+    entry = {
+        "id": None,
+        "doc_id": record["doc_id"],
+        "source": record["source"],
+        "content_hash": record["content_hash"],
+        "is_confirmed": False,
+    }
     return orjson.dumps(record) + b"\n", entry
 
 
@@ -231,7 +264,9 @@ class _Target:
     annotator: str | None = None
     present: set[str] = field(init=False)  # doc ids
     pending: list[bytes] = field(default_factory=list)
-    sent: list[dict[str, Any]] = field(default_factory=list)  # index entries without ids: listing them costs a third of a push
+    sent: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # index entries without ids: listing them costs a third of a push
     uploaded: int = 0
     failed: bool = False
     expected: int | None = None  # documents to send, when known beforehand (for the progress bar)
@@ -241,8 +276,15 @@ class _Target:
         self.present = {e["doc_id"] for e in self.index.examples if e["doc_id"]}
 
     @classmethod
-    def open(cls, workspace: Workspace, doccano: Doccano, project_id: int, report: PushReport, *,
-             annotator: str | None = None) -> _Target:
+    def open(
+        cls,
+        workspace: Workspace,
+        doccano: Doccano,
+        project_id: int,
+        report: PushReport,
+        *,
+        annotator: str | None = None,
+    ) -> _Target:
         index = RemoteIndex.load(workspace, doccano, project_id)
         report.duplicates_removed += _remove_duplicates(doccano, project_id, index)
         return cls(project_id, index, annotator)
@@ -288,7 +330,9 @@ class _Batches:
         target.pending = []
 
 
-def _upload(doccano: Doccano, project_id: int, lines: list[bytes], tmp: Path, report: PushReport, *, where: str = "") -> int:
+def _upload(
+    doccano: Doccano, project_id: int, lines: list[bytes], tmp: Path, report: PushReport, *, where: str = ""
+) -> int:
     path = tmp / f"newscorpus-{project_id}-{len(lines)}.jsonl"
     path.write_bytes(b"".join(lines))
     task_id = doccano.start_import(project_id, str(path), IMPORT_TASK)

@@ -67,8 +67,15 @@ class RemoteIndex:
         offset = len(self.examples)
         for example in doccano.examples(self.project_id, offset=offset):
             meta = example.get("meta") or {}
-            self.examples.append({"id": example["id"], "doc_id": meta.get("doc_id"), "source": meta.get("source"),
-                                  "content_hash": meta.get("content_hash"), "is_confirmed": example.get("is_confirmed")})
+            self.examples.append(
+                {
+                    "id": example["id"],
+                    "doc_id": meta.get("doc_id"),
+                    "source": meta.get("source"),
+                    "content_hash": meta.get("content_hash"),
+                    "is_confirmed": example.get("is_confirmed"),
+                }
+            )
 
     def by_doc_id(self) -> dict[str, list[dict[str, Any]]]:
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)

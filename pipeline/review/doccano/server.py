@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import platformdirs
 import requests
 
+from pipeline.errors import DoccanoInstallError, DoccanoServerError, PortInUseError
 from pipeline.review.doccano.credentials import (
     CREDENTIALS_FILENAME,
     ServerCredentials,
@@ -39,7 +40,6 @@ from pipeline.review.doccano.credentials import (
     state_dir,
     write_credentials,
 )
-from pipeline.errors import DoccanoInstallError, DoccanoServerError, PortInUseError
 from pipeline.util.fs import write_text_atomic
 from pipeline.util.progress import progress_bar
 from pipeline.workspace import Workspace
@@ -201,8 +201,14 @@ def _run_logged(argv: list[str], log: Path, venv: Path, on_line: Callable[[str],
     logger.debug("running %s", " ".join(argv))
     last = ""
     with open(log, "a", encoding="utf-8") as handle:
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   text=True, errors="replace")
+        process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+        )
         for line in process.stdout:
             handle.write(line)
             line = line.strip()
@@ -212,14 +218,18 @@ def _run_logged(argv: list[str], log: Path, venv: Path, on_line: Callable[[str],
                 on_line(line)
         code = process.wait()
     if code != 0:
-        raise DoccanoInstallError(f"installing the Doccano server into {venv} failed: {last or f'exit code {code}'} (full output: {log})")
+        raise DoccanoInstallError(
+            f"installing the Doccano server into {venv} failed: {last or f'exit code {code}'} (full output: {log})"
+        )
 
 
 def _backend_dir(venv: Path) -> Path:
     """Doccano's Django project folder (it holds ``config``, the settings and the WSGI module)."""
     found = sorted(venv.glob("lib/python*/site-packages/backend/config/wsgi.py"))
     if not found:
-        raise DoccanoServerError(f"{venv}: Doccano's backend is missing; delete {venv} and run 'newscorpus doccano up' again")
+        raise DoccanoServerError(
+            f"{venv}: Doccano's backend is missing; delete {venv} and run 'newscorpus doccano up' again"
+        )
     return found[-1].parent.parent
 
 
@@ -301,7 +311,8 @@ def _running_server(paths: _Paths, port: int | None) -> ServerInfo | None:
         return None
     if port is not None and port != _port_of(creds.url):
         raise DoccanoServerError(
-            f"Doccano is already running at {creds.url}; stop it with 'newscorpus doccano down' to move it to port {port}"
+            f"Doccano is already running at {creds.url}; stop it with 'newscorpus doccano down' "
+            f"to move it to port {port}"
         )
     pids = {name: record["pid"] for name, record in records.items()}
     return ServerInfo(creds.url, creds.username, paths.credentials, pids, paths.dir, already_running=True)
@@ -324,7 +335,9 @@ def _admin_credentials(paths: _Paths) -> tuple[ServerCredentials, bool]:
 def _choose_port(requested: int | None, *, previous: int | None) -> int:
     if requested is not None:
         if not _port_free(requested):
-            raise PortInUseError(f"port {requested} on {HOST} is in use; choose another --port, or leave it out to get a free one")
+            raise PortInUseError(
+                f"port {requested} on {HOST} is in use; choose another --port, or leave it out to get a free one"
+            )
         return requested
     if previous is not None and _port_free(previous):
         return previous
@@ -353,7 +366,8 @@ def _port_of(url: str) -> int | None:
 def _server_env(paths: _Paths) -> dict[str, str]:
     """The environment Doccano's settings read (config/settings/base.py); secrets go here, never in argv."""
     env = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if key not in _NOT_PASSED_ON and not key.startswith(("DOCCANO_", "DJANGO_", "CELERY_"))
     }
     env.update(
@@ -392,8 +406,12 @@ def _initialise(venv: Path, backend: Path, env: dict[str, str], paths: _Paths, c
     with open(log, "ab") as handle:
         result = subprocess.run(
             [str(venv / "bin" / "python"), "-I", str(_BOOTSTRAP), creds.username],
-            input=(creds.password + "\n").encode(), stdout=handle, stderr=subprocess.STDOUT,
-            env=env, cwd=backend, timeout=600,
+            input=(creds.password + "\n").encode(),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=backend,
+            timeout=600,
         )
     if result.returncode != 0:
         raise DoccanoServerError(f"setting up Doccano's database {paths.db} failed; see {log}")
@@ -403,8 +421,14 @@ def _initialise(venv: Path, backend: Path, env: dict[str, str], paths: _Paths, c
 def _create_broker_queue(venv: Path, backend: Path, env: dict[str, str], paths: _Paths) -> None:
     """The broker's tables and queue, made once before either process can race to make them."""
     with open(paths.log("worker"), "ab") as handle:
-        result = subprocess.run([str(venv / "bin" / "python"), "-I", str(_BROKER)], stdout=handle,
-                                stderr=subprocess.STDOUT, env=env, cwd=backend, timeout=120)
+        result = subprocess.run(
+            [str(venv / "bin" / "python"), "-I", str(_BROKER)],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=backend,
+            timeout=120,
+        )
     if result.returncode != 0:
         raise DoccanoServerError(f"setting up Doccano's task broker {paths.broker} failed; see {paths.log('worker')}")
 
@@ -423,18 +447,37 @@ def _worker_lost_the_race(paths: _Paths) -> bool:
         return False
 
 
-def _start(venv: Path, backend: Path, env: dict[str, str], paths: _Paths, port: int,
-           only: tuple[str, ...] = PROCESSES) -> dict[str, int]:
+def _start(
+    venv: Path, backend: Path, env: dict[str, str], paths: _Paths, port: int, only: tuple[str, ...] = PROCESSES
+) -> dict[str, int]:
     bin_dir = venv / "bin"
     commands = {
         "web": [
-            str(bin_dir / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", str(WEB_WORKERS), "--preload",
-            "--timeout", "300", "--graceful-timeout", "10", "--chdir", str(backend), "config.wsgi",
+            str(bin_dir / "gunicorn"),
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(WEB_WORKERS),
+            "--preload",
+            "--timeout",
+            "300",
+            "--graceful-timeout",
+            "10",
+            "--chdir",
+            str(backend),
+            "config.wsgi",
         ],
         "worker": [
-            str(bin_dir / "celery"), "--app=config", f"--workdir={backend}", "worker", "--loglevel=info",
+            str(bin_dir / "celery"),
+            "--app=config",
+            f"--workdir={backend}",
+            "worker",
+            "--loglevel=info",
             # One process, and no broadcast traffic, which the SQLite broker cannot carry anyway.
-            "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
         ],
     }
     pids = {}
@@ -443,8 +486,15 @@ def _start(venv: Path, backend: Path, env: dict[str, str], paths: _Paths, port: 
             continue
         logger.debug("starting the Doccano %s: %s", name, " ".join(argv))
         with open(paths.log(name), "ab") as log:
-            child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                     env=env, cwd=backend, start_new_session=True)
+            child = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=backend,
+                start_new_session=True,
+            )
         _children[child.pid] = child
         identity = _identity(child.pid)
         start_time = identity[0] if identity else None
@@ -462,7 +512,9 @@ def _wait_until_ready(url: str, paths: _Paths, timeout: float = READY_TIMEOUT) -
         for name in PROCESSES:
             record = _read_pidfile(paths.pidfile(name))
             if record is None or not _is_ours(record):
-                raise DoccanoServerError(f"the Doccano {name} process stopped while starting at {url}; see {paths.log(name)}")
+                raise DoccanoServerError(
+                    f"the Doccano {name} process stopped while starting at {url}; see {paths.log(name)}"
+                )
         try:
             response = requests.get(url + _HEALTH_PATH, headers={"Accept": "application/json"}, timeout=10)
         except requests.RequestException:

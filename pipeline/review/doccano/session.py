@@ -15,7 +15,12 @@ from typing import Any
 from pipeline.review.doccano.adapter import Doccano
 from pipeline.review.doccano.annotators import annotator_credentials
 from pipeline.review.doccano.credentials import ServerCredentials, resolve_server
-from pipeline.review.doccano.projects import ensure_annotator_project, ensure_label_types, ensure_project, read_guideline
+from pipeline.review.doccano.projects import (
+    ensure_annotator_project,
+    ensure_label_types,
+    ensure_project,
+    read_guideline,
+)
 from pipeline.workspace import Workspace
 
 
@@ -68,8 +73,9 @@ class ReviewSession:
         """The annotator's own project, created or brought up to date once a session."""
         key = f"annotator:{annotator}"
         if key not in self._projects:
-            self._projects[key] = ensure_annotator_project(self.doccano, self.project_name, annotator, self.guideline,
-                                                           self.labels)
+            self._projects[key] = ensure_annotator_project(
+                self.doccano, self.project_name, annotator, self.guideline, self.labels
+            )
         return self._projects[key]
 
     def annotator_accounts(self) -> list[ServerCredentials]:

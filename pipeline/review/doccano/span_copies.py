@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from pipeline.review.doccano.annotators import annotators_dir
+from pipeline.corpus.store import CorpusStore
 from pipeline.review.doccano.adapter import Doccano, raise_for_status
+from pipeline.review.doccano.annotators import annotators_dir
 from pipeline.review.doccano.remote_index import RemoteIndex
 from pipeline.stages import PREANNOTATE
-from pipeline.corpus.store import CorpusStore
 from pipeline.util.fs import write_text_atomic
 from pipeline.util.progress import progress_bar
 from pipeline.workspace import Workspace
@@ -55,8 +55,15 @@ def copies_state(workspace: Workspace, url: str, project_id: int, username: str)
     return CopiesState(path, done)
 
 
-def copy_spans(session: ReviewSession, project_id: int, store: CorpusStore, index: RemoteIndex, annotators: set[str], *,
-               progress: bool = True) -> dict[str, int]:
+def copy_spans(
+    session: ReviewSession,
+    project_id: int,
+    store: CorpusStore,
+    index: RemoteIndex,
+    annotators: set[str],
+    *,
+    progress: bool = True,
+) -> dict[str, int]:
     """Give each of ``annotators`` their own copy of the pre-annotations of every example of the main
     project they have not had one of; resumable (a state file per annotator, and the spans a run
     interrupted half-way through a document already made are not made twice)."""
@@ -80,11 +87,17 @@ def copy_spans(session: ReviewSession, project_id: int, store: CorpusStore, inde
             for doc_id in todo:
                 document = documents.get(doc_id)
                 spans = (document.entities + document.claims) if document is not None else []
-                made = {(s["start_offset"], s["end_offset"], s["label"]) for s in annotator.get_json(
-                    f"projects/{project_id}/examples/{examples[doc_id]}/spans", "list spans")}
-                requests = [pool.submit(_create_span, annotator, project_id, examples[doc_id], span, label_ids)
-                            for span in spans if span["label"] in label_ids
-                            and (span["start"], span["end"], label_ids[span["label"]]) not in made]
+                made = {
+                    (s["start_offset"], s["end_offset"], s["label"])
+                    for s in annotator.get_json(
+                        f"projects/{project_id}/examples/{examples[doc_id]}/spans", "list spans"
+                    )
+                }
+                requests = [
+                    pool.submit(_create_span, annotator, project_id, examples[doc_id], span, label_ids)
+                    for span in spans
+                    if span["label"] in label_ids and (span["start"], span["end"], label_ids[span["label"]]) not in made
+                ]
                 for request in requests:
                     request.result()
                 state.mark(doc_id)
@@ -100,7 +113,9 @@ def _saving(state: CopiesState) -> Iterator[None]:
         state.save()
 
 
-def _create_span(doccano: Doccano, project_id: int, example_id: int, span: dict[str, Any], label_ids: dict[str, int]) -> None:
+def _create_span(
+    doccano: Doccano, project_id: int, example_id: int, span: dict[str, Any], label_ids: dict[str, int]
+) -> None:
     with doccano.errors("create a span"):
         response = doccano.session.post(
             f"{doccano.api}/projects/{project_id}/examples/{example_id}/spans",
