@@ -186,8 +186,8 @@ def shard_rows(shard: dict[str, Any], note: ShardNote) -> Iterator[dict[str, Any
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while rows are made: they hold no reference cycles
-    (reference counting frees them), and re-scanning the writer's buffered rows took 30% of the
-    export's time."""
+    (reference counting frees them), and the collector re-scanning the writer's buffered rows was a
+    large share of the export's time."""
     enabled = gc.isenabled()
     gc.disable()
     try:
