@@ -160,6 +160,7 @@ def export_dataset(
                         include_unreviewed=include_unreviewed,
                         processes=processes,
                         fingerprints=plan.fingerprints,
+                        bar=bar,
                     )
                     for note in notes:
                         report.unreviewed_left_out += note.left_out

@@ -55,11 +55,13 @@ def build_splits(
     include_unreviewed: bool,
     processes: int,
     fingerprints: dict[str, str],
+    bar: Any = None,
 ) -> tuple[dict[str, Any], list[ShardNote]]:
     """The three splits as ``datasets.Dataset`` objects from one pass over ``located`` ((split, where)
     pairs in split order, then ingest order), and each shard's note. One pass keeps every process busy
     to the end (a pass per split left the small splits to one process). ``snapshot``: the store's
-    versions the plan was made from, which every worker reads."""
+    versions the plan was made from, which every worker reads; ``bar``: the progress bar whose thread
+    is stopped while workers are forked."""
     import datasets
 
     on_ray = settings.engine.kind == "ray"
@@ -95,7 +97,7 @@ def build_splits(
     elif shards == 1:
         notes = [write_shard(specs[0], features.arrow_schema)]
     else:
-        with workers_stop_on_signal(), process_pool(shards, preload=[__name__]) as pool:
+        with workers_stop_on_signal(), process_pool(shards, bar) as pool:
             notes = [
                 done.result() for done in [pool.submit(write_shard, spec, features.arrow_schema) for spec in specs]
             ]

@@ -1,32 +1,21 @@
-"""Worker processes started safely while other threads run (a progress bar's refresh thread, the store's
-writer threads).
+"""Worker processes forked safely while a progress bar's thread runs.
 
-Forking copies every lock of the parent as it is at that instant: a lock that another thread held (the
-console's, logging's) is held forever in the child, which then hangs on its first write. Two ways out,
-one per kind of pool:
-
-* ``process_pool``: our own pools start their workers from a forkserver, a single-threaded process
-  started once, that has already imported the modules the workers need (``preload``), so a worker
-  costs a fork of that server rather than a fresh interpreter.
-* ``threads_paused``: spaCy's ``nlp.pipe(n_process=N)`` forks with the default start method (it has no
-  option for another, and a forkserver would make it pickle the whole pipeline to each worker); the
-  progress bar's refresh thread is stopped while its workers start.
+Forking copies every lock of the parent as it is at that instant: a lock another thread held (the
+console's, while the bar's refresh thread redraws) stays held forever in the child, which then hangs
+on its first write. So the bar's thread is stopped while workers are forked, for our export pool
+(``process_pool``) and for spaCy's ``nlp.pipe(n_process=N)``, which forks as its stream starts
+(``threads_paused``). Fork rather than a forkserver or spawn: a forkserver would receive the user's
+Ctrl-C while it imports what the workers need, and spaCy would have to pickle its whole pipeline to
+each spawned worker.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
-
-
-def process_pool(workers: int, *, preload: Iterable[str] = ()) -> ProcessPoolExecutor:
-    """A process pool whose workers are forked from a forkserver that imported ``preload`` first."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(preload))
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 @contextlib.contextmanager
@@ -41,3 +30,12 @@ def threads_paused(bar: Any) -> Iterator[None]:
     finally:
         if running:
             bar.start()
+
+
+def process_pool(workers: int, bar: Any) -> ProcessPoolExecutor:
+    """A process pool whose workers are all forked now, with ``bar``'s thread stopped: a pool with the
+    fork start method forks every worker at its first task, so a no-op task is given it here."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    with threads_paused(bar):
+        pool.submit(int).result()
+    return pool
