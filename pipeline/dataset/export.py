@@ -56,7 +56,7 @@ from pipeline.dataset.card import render_card
 from pipeline.dataset.schema import PARQUET_DIR, VERSION, export_features
 from pipeline.dataset.splits import SPLITS, split_of
 from pipeline.dataset.summary import ExportReport, summarize
-from pipeline.dataset.writer import CACHE_DIR, LISTS_DIR, build_splits, write_parquet
+from pipeline.dataset.writer import CACHE_DIR, LISTS_DIR, build_splits, collector_paused, write_parquet
 from pipeline.errors import ExportExistsError, NothingToExportError
 from pipeline.settings import Settings
 from pipeline.stages import PREANNOTATE, REVIEW, TOKENIZE
@@ -148,7 +148,7 @@ def export_dataset(
                 building.mkdir(parents=True)
                 processes = n_process or min(len(os.sched_getaffinity(0)), 4)
                 located = [(name, document) for name in SPLITS for document in plan.documents[name]]
-                with progress_bar(progress) as bar:
+                with progress_bar(progress) as bar, collector_paused():
                     task = bar.add_task("export", total=plan.total)
                     splits, notes = build_splits(
                         store,

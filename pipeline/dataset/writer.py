@@ -97,7 +97,9 @@ def build_splits(
     elif shards == 1:
         notes = [write_shard(specs[0], features.arrow_schema)]
     else:
-        with workers_stop_on_signal(), process_pool(shards, bar) as pool:
+        # the collector paused before the fork, so the workers inherit the pause: a collection in a worker
+        # would touch every object it shares with this process and make its own copy of their pages
+        with collector_paused(), workers_stop_on_signal(), process_pool(shards, bar) as pool:
             notes = [
                 done.result() for done in [pool.submit(write_shard, spec, features.arrow_schema) for spec in specs]
             ]
