@@ -163,6 +163,7 @@ def _signal_when(command, signum, ready, *, settle: float = 1.0):
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and process.poll() is None and not ready(process.pid):
         time.sleep(0.1)
+    was_ready = ready(process.pid)
     time.sleep(settle)
     assert process.poll() is None, f"the command ended before it could be interrupted: {process.stderr.read()}"
     started = _descendants(process.pid)
@@ -175,7 +176,11 @@ def _signal_when(command, signum, ready, *, settle: float = 1.0):
         _, stderr = process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        pytest.fail(f"the command still ran 30 s after {signal.Signals(signum).name}")
+        _, stderr = process.communicate()
+        pytest.fail(
+            f"the command still ran 30 s after {signal.Signals(signum).name} (ready when signalled: {was_ready}); "
+            f"its stderr ended: {stderr[-2000:]}"
+        )
     return process.returncode, stderr, started, time.monotonic() - sent
 
 
