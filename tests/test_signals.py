@@ -164,6 +164,11 @@ def _signal_when(command, signum, ready, *, settle: float = 1.0):
     while time.monotonic() < deadline and process.poll() is None and not ready(process.pid):
         time.sleep(0.1)
     was_ready = ready(process.pid)
+    dispositions = " ".join(
+        line.strip()
+        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines()
+        if line.startswith(("SigBlk", "SigIgn", "SigCgt"))
+    )
     time.sleep(settle)
     assert process.poll() is None, f"the command ended before it could be interrupted: {process.stderr.read()}"
     started = _descendants(process.pid)
@@ -178,7 +183,8 @@ def _signal_when(command, signum, ready, *, settle: float = 1.0):
         os.killpg(process.pid, signal.SIGKILL)
         _, stderr = process.communicate()
         pytest.fail(
-            f"the command still ran 30 s after {signal.Signals(signum).name} (ready when signalled: {was_ready}); "
+            f"the command still ran 30 s after {signal.Signals(signum).name} "
+            f"(ready when signalled: {was_ready}; {dispositions}); "
             f"its stderr ended: {stderr[-2000:]}"
         )
     return process.returncode, stderr, started, time.monotonic() - sent
