@@ -33,6 +33,7 @@ SENTENCES = {
     "armed_group": "Two guards were kidnapped by Bolivian Army of National Resistance rebels on Monday.",
     "armed_group_caps": "LIMA, 4 MAR 90 -- POLICE SAID THE ATTACK ON THE BRIDGE WAS CLAIMED BY THE SELF-STYLED "
     '"ANDEAN PEASANT DEFENSE FORCES" IN A LETTER TO THE PRESS.',
+    "described_tail": "The fire was started deliberately, Kestrova news agency said, quoting the Greenhill party.",
 }
 
 
@@ -221,3 +222,23 @@ def test_a_group_named_by_its_head_word_and_what_follows_it_is_an_organisation(f
 def test_a_group_named_in_capitals_is_found_on_the_truecased_view(found):
     names = {text for text, label, _ in found["armed_group_caps"] if label == "ORG"}
     assert "ANDEAN PEASANT DEFENSE FORCES" in names  # the offsets and text are the original's
+
+
+def test_a_describing_noun_after_an_organisation_name_is_no_part_of_it(tagged):
+    doc = tagged("The fire was started deliberately, Kestrova news agency said, quoting the Greenhill party.")
+    model = [Span(doc, 6, 9, label="ORG"), Span(doc, 13, 15, label="ORG")]  # "Kestrova news agency", "Greenhill party"
+    assert _merged(model, []) == [("Kestrova", "ORG", "model"), ("Greenhill", "ORG", "model")]
+
+
+def test_a_lower_case_description_alone_is_left_as_the_model_had_it(tagged):
+    doc = tagged("He told the national news agency on Friday.")
+    model = [Span(doc, 3, 6, label="ORG")]  # "national news agency": no name to keep
+    assert _merged(model, []) == [("national news agency", "ORG", "model")]
+
+
+def test_a_dateline_stays_a_place_in_a_story_about_its_club(tagged):
+    doc = tagged("Hexford won 3-1 before 20,000 fans.\nHexford 2026-11-28\nHexford beat Aldermoor.\n")
+    dateline = [t.i for t in doc if t.text == "Hexford"][1]
+    model = [Span(doc, 0, 1, label="ORG"), Span(doc, dateline, dateline + 1, label="GPE")]
+    merged = _merged(model, [])
+    assert merged[1] == ("Hexford", "GPE", "model")  # the club's name elsewhere does not make it the club

@@ -423,6 +423,28 @@ ORG_LAST_WORDS = {
         "Guard",
     },
 }
+# Lower-case nouns after an organisation's name that describe it and are no part of it ("Xinhua news agency").
+ORG_TAILS = {
+    "news",
+    "agency",
+    "newspaper",
+    "daily",
+    "weekly",
+    "magazine",
+    "radio",
+    "television",
+    "tv",
+    "party",
+    "group",
+    "movement",
+    "faction",
+    "company",
+    "firm",
+    "bank",
+    "network",
+    "channel",
+    "station",
+}
 # Heads that name an armed or political group and take their qualifier after them
 # ("Army of National Liberation", "Front for the Liberation of Mozambique").
 ORG_HEADS_BEFORE_OF = {
@@ -618,6 +640,8 @@ def clean_model_span(span: Span) -> list[Span]:
             and span.label_ in _NAME_LABELS
         ):
             e -= 1
+        if span.label_ == "ORG":
+            e = _without_described_tail(doc, s, e)
         if e <= s:
             continue
         piece = Span(doc, s, e, label=span.label)
@@ -625,6 +649,17 @@ def clean_model_span(span: Span) -> list[Span]:
             continue  # not a name: "Fingers", "the armed forces"
         cleaned.append(_relabel(piece))
     return cleaned
+
+
+def _without_described_tail(doc: Doc, start: int, end: int) -> int:
+    """The end of an organisation's name without the lower-case noun that describes it, which the small
+    model takes in ("the Xinhua news agency", "his Northern League party", "BBC radio"): the schema's span
+    is the name. Only where a capitalised proper noun stays: "the national news agency" is left as it is."""
+    cut = end
+    while cut > start + 1 and doc[cut - 1].is_lower and doc[cut - 1].is_alpha and doc[cut - 1].lower_ in ORG_TAILS:
+        cut -= 1
+    name = doc[start:cut]
+    return cut if cut < end and any(t.tag_ in ("NNP", "NNPS") and (t.is_title or t.is_upper) for t in name) else end
 
 
 def is_date_like(span: Span) -> bool:
@@ -1216,14 +1251,27 @@ def _one_kind(doc: Doc, mentions: list[_Mention], person_words: set[str]) -> lis
     organisations = {m.span.text for m in mentions if m.label == "ORG"}
     result = []
     for m in mentions:
-        if m.span.text in organisations and (
-            m.label in ("GPE", "LOC") and not _is_country(m) or _lone_person(m, person_words)
+        if (
+            m.span.text in organisations
+            and (m.label in ("GPE", "LOC") and not _is_country(m) or _lone_person(m, person_words))
+            and not _dateline(doc, m.span)
         ):
             before = doc[m.span.start - 1] if m.span.start > 0 else None
             if before is None or before.lower_ not in PLACE_PREPOSITIONS:
                 m = m.relabelled("ORG")
         result.append(m)
     return result
+
+
+def _dateline(doc: Doc, span: Span) -> bool:
+    """A place that starts a line and a date or the line's end follows: a dateline ("NEW YORK
+    1996-08-22"), where a place is the place even in a story that names its club."""
+    after = doc[span.end] if span.end < len(doc) else None
+    return (
+        (span.start == 0 or "\n" in doc[span.start - 1].text_with_ws)
+        and after is not None
+        and (bool(re.fullmatch(r"(1[5-9]|20)\d\d", after.text)) or after.lower_ in _MONTHS or "\n" in after.text)
+    )
 
 
 def _replaced(mentions: list[_Mention], new: dict[int, _Mention]) -> list[_Mention]:
