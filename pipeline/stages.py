@@ -82,8 +82,9 @@ PREANNOTATE = register(
         # 2: place list, dateline places, ages are not DATE; 3: claims on real news (revised schema); 4: lines in
         # capitals read truecased, table rows left out ("left_out", "notes"); 5: organisations by document
         # evidence (acronyms, cue words, one sense per document, lists and fixtures); 6: "disagreements", how
-        # many entities the merge changed from the model's own (the review queue's signal)
-        version="6",
+        # many entities the merge changed from the model's own (the review queue's signal); 7: groups named
+        # by their head word, an organisation's name without the noun that describes it, datelines stay places
+        version="7",
         module="pipeline.nlp.preannotate",
         fields={"entities": "entities", "claims": "claims", "left_out": "left_out", "notes": "notes"},
         current="pipeline.nlp.preannotate:current_fingerprints",

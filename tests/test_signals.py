@@ -49,6 +49,14 @@ def workspace_copy(tokenized, tmp_path):
     return find_workspace(tmp_path / "workspace")
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C and Ctrl-\\ as a shell leaves them to a command it starts: by default. A child inherits
+    ignored signals, and something earlier in a full test session (not found yet) leaves this
+    process ignoring SIGINT and SIGQUIT, which made a command here deaf to Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def _children(pid: int) -> set[int]:
     found = set()
     for entry in Path("/proc").iterdir():
@@ -75,7 +83,13 @@ def _interrupt(command, signum, *, workers_for: float = 2.0):
     would (Ctrl-C to the whole process group; SIGTERM to the main process) and return
     (exit code, worker pids, stderr)."""
     process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        command,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
     )
     deadline = time.monotonic() + 120
     workers: set[int] = set()
@@ -158,7 +172,13 @@ def _signal_when(command, signum, ready, *, settle: float = 1.0):
     to the process group, SIGTERM to the main process). Returns (exit code, stderr, the processes
     the command had started, seconds from the signal to its exit)."""
     process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        command,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
     )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and process.poll() is None and not ready(process.pid):
