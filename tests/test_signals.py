@@ -50,9 +50,10 @@ def workspace_copy(tokenized, tmp_path):
 
 
 def _as_from_a_terminal() -> None:
-    """Ctrl-C and Ctrl-\\ as a shell leaves them to a command it starts: by default. A child inherits
-    ignored signals, and something earlier in a full test session (not found yet) leaves this
-    process ignoring SIGINT and SIGQUIT, which made a command here deaf to Ctrl-C."""
+    """Ctrl-C and Ctrl-\\ as a terminal's shell leaves them to a command it starts: by default. A test
+    session started as a background job of a non-interactive shell (``make test &`` in a script, as
+    POSIX has it) runs with both ignored, and a child inherits ignored signals: a command without a
+    handler of its own (train) was then deaf to Ctrl-C here, though not in a terminal."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
