@@ -58,6 +58,19 @@ def _as_from_a_terminal() -> None:
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
+def _start(command) -> subprocess.Popen:
+    """The command in a session of its own (a signal to its group reaches it and its workers only)."""
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
+    )
+
+
 def _children(pid: int) -> set[int]:
     found = set()
     for entry in Path("/proc").iterdir():
@@ -83,15 +96,7 @@ def _interrupt(command, signum, *, workers_for: float = 2.0):
     """Start ``command``, wait until its workers have run for a while, send ``signum`` as a terminal
     would (Ctrl-C to the whole process group; SIGTERM to the main process) and return
     (exit code, worker pids, stderr)."""
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=_as_from_a_terminal,
-    )
+    process = _start(command)
     deadline = time.monotonic() + 120
     workers: set[int] = set()
     while time.monotonic() < deadline and process.poll() is None and len(workers) < 2:
@@ -172,15 +177,7 @@ def _signal_when(command, signum, ready, *, settle: float = 1.0):
     """Start ``command``; once ``ready(pid)`` holds, wait ``settle`` seconds and send ``signum`` (Ctrl-C
     to the process group, SIGTERM to the main process). Returns (exit code, stderr, the processes
     the command had started, seconds from the signal to its exit)."""
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=_as_from_a_terminal,
-    )
+    process = _start(command)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and process.poll() is None and not ready(process.pid):
         time.sleep(0.1)

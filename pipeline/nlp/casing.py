@@ -41,6 +41,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from pipeline.nlp.calendar import MONTHS
+
 CASING_KEY = "newscorpus_casing"  # doc.user_data: {"upper_words", "words", "truecased"}
 NOTE = "capitals"  # the kind of the stage's note
 MIN_UPPER_WORDS = 3
@@ -69,32 +71,7 @@ PAIR_RATIO = 1.0
 # "North" and "However" are written with a capital a little more often than not, and are words.
 TITLE_MARGIN = 0.7
 UPPER_MARGIN = 0.5
-_MONTHS = {
-    "JANUARY",
-    "FEBRUARY",
-    "MARCH",
-    "APRIL",
-    "MAY",
-    "JUNE",
-    "JULY",
-    "AUGUST",
-    "SEPTEMBER",
-    "OCTOBER",
-    "NOVEMBER",
-    "DECEMBER",
-    "JAN",
-    "FEB",
-    "MAR",
-    "APR",
-    "JUN",
-    "JUL",
-    "AUG",
-    "SEP",
-    "SEPT",
-    "OCT",
-    "NOV",
-    "DEC",
-}
+_MONTHS = {month.upper() for month in MONTHS if not month.endswith(".")}
 _ARTICLES = {"LA", "EL", "LOS", "LAS", "LE", "LES"}
 _CONNECTORS = {
     "of",

@@ -25,6 +25,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from pipeline.nlp.calendar import MONTHS, WEEKDAYS
+
 MODEL_SOURCE = "model"
 GAZETTEER_SOURCE = "gazetteer"
 GAZETTEER_KEY = "gazetteer"
@@ -42,86 +44,46 @@ PLACE_ID = "place-list"  # a country
 SUBDIVISION_ID = "place-list:subdivision"  # a country's first-level subdivision
 PLACE_SCORE = 0.9
 DEFAULT_SCORE = 0.5
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "jan.",
-    "feb.",
-    "mar.",
-    "apr.",
-    "jun.",
-    "jul.",
-    "aug.",
-    "sep.",
-    "sept.",
-    "oct.",
-    "nov.",
-    "dec.",
-]
-_DATE_WORDS = set(_MONTHS) | {
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "today",
-    "yesterday",
-    "tomorrow",
-    "year",
-    "years",
-    "month",
-    "months",
-    "week",
-    "weeks",
-    "day",
-    "days",
-    "decade",
-    "decades",
-    "century",
-    "centuries",
-    "ago",
-    "weekend",
-    "season",
-    "spring",
-    "summer",
-    "autumn",
-    "fall",
-    "winter",
-    "quarter",
-    "night",
-    "morning",
-    "evening",
-    "era",
-    "period",
-    "annual",
-    "now",
-    "recently",
-    "time",
-}
+_MONTHS = sorted(MONTHS)  # a list, for the matcher's IN
+_DATE_WORDS = (
+    MONTHS
+    | WEEKDAYS
+    | {
+        "today",
+        "yesterday",
+        "tomorrow",
+        "year",
+        "years",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "decade",
+        "decades",
+        "century",
+        "centuries",
+        "ago",
+        "weekend",
+        "season",
+        "spring",
+        "summer",
+        "autumn",
+        "fall",
+        "winter",
+        "quarter",
+        "night",
+        "morning",
+        "evening",
+        "era",
+        "period",
+        "annual",
+        "now",
+        "recently",
+        "time",
+    }
+)
 # Built-in rules: dates the small model misses in datelines ("Jul 4", "July 4, 2022"), and named
 # operations, which the schema makes EVENT ("Operation Neptune").
 BUILTIN_PATTERNS = [
@@ -1270,7 +1232,7 @@ def _dateline(doc: Doc, span: Span) -> bool:
     return (
         (span.start == 0 or "\n" in doc[span.start - 1].text_with_ws)
         and after is not None
-        and (bool(re.fullmatch(r"(1[5-9]|20)\d\d", after.text)) or after.lower_ in _MONTHS or "\n" in after.text)
+        and (bool(re.fullmatch(r"(1[5-9]|20)\d\d", after.text)) or after.lower_ in MONTHS or "\n" in after.text)
     )
 
 

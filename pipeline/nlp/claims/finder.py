@@ -16,6 +16,7 @@ from functools import cache
 import numpy as np
 from spacy.tokens import Doc
 
+from pipeline.nlp.calendar import MONTHS, WEEKDAYS
 from pipeline.nlp.claims import lexicon
 from pipeline.nlp.claims.normaliser import (
     CASUALTIES,
@@ -41,45 +42,6 @@ from pipeline.nlp.claims.normaliser import (
 )
 from pipeline.nlp.claims.numbers import NUMBER_WORDS, YEAR, Number, read_number
 
-MONTHS = {
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "jan.",
-    "feb.",
-    "mar.",
-    "apr.",
-    "jun.",
-    "jul.",
-    "aug.",
-    "sep.",
-    "sept.",
-    "oct.",
-    "nov.",
-    "dec.",
-}
-WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 CLOCK_WORDS = {"a.m.", "p.m.", "am", "pm", "gmt", "utc", "bst", "et", "est", "edt", "o'clock", "hrs"}
 REFERENCE_WORDS = {
     "page",
