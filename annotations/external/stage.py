@@ -25,6 +25,8 @@ And for entities (not ``newscorpus evaluate`` gold: their labels are not the sch
 * ``conll2003-train.jsonl``, ``conll2003-testa.jsonl`` (to develop on) and
   ``conll2003-testb-final-test.jsonl`` (scored once, at the end): CoNLL-2003 English documents,
   text rebuilt from the tokens, PER/ORG/LOC/MISC spans as character offsets.
+* ``conllpp-2020-final-test.jsonl``: CoNLL++, Reuters stories of 2020 tagged by CoNLL-2003's
+  guidelines, the same way: a final test made after testb was spent, scored once, at the end.
 * ``muc3-sample.jsonl`` and ``muc3/ID.txt``: a seeded sample of MUC-3 reports (in capitals) with the
   perpetrator organisations their key templates name, and where those names stand in the text.
 * ``bbc-pages/html/*.html`` and ``bbc-pages/bbc-sample.jsonl``: a seeded sample of the BBC stories as
@@ -305,12 +307,17 @@ CONLL_FILES = {
     "train": "conll2003-train.jsonl",
     "testa": "conll2003-testa.jsonl",
     "testb": "conll2003-testb-final-test.jsonl",
+    "conllpp": "conllpp-2020-final-test.jsonl",
 }
-"""Staged file per split: train and testa to develop on; testb is the final test, scored once."""
-FINAL_TEST_SPLIT = "testb"
+"""Staged file per split: train and testa to develop on; testb and conllpp are final tests, each
+scored once (testb was, at the end of stop 16; CoNLL++'s 2020 stories are the test of the work after)."""
+FINAL_TEST_SPLITS = ("testb", "conllpp")
+CONLLPP_SPLIT = "conllpp"
 
 
 def conll_split_path(repository: Repository, split: str) -> str:
+    if split == CONLLPP_SPLIT:
+        return repository.source.paths[0]
     path = next((p for p in repository.source.paths if p.endswith(f".{split}")), None)
     if path is None:
         raise SourceError(f"{repository.source.name}: no file for split {split} in sources.toml paths")
@@ -320,11 +327,12 @@ def conll_split_path(repository: Repository, split: str) -> str:
 def conll_records(repository: Repository, split: str) -> list[dict]:
     path = conll_split_path(repository, split)
     source = repository.source
+    prefix = "conllpp-2020" if split == CONLLPP_SPLIT else f"conll2003-{split}"
     records = []
     for number, document in enumerate(conll_iob(repository.read(path)), start=1):
         records.append(
             {
-                "id": f"conll2003-{split}-{number:04d}",
+                "id": f"{prefix}-{number:04d}",
                 "text": document.text,
                 "entities": document.entities,
                 "claims": [],
@@ -344,14 +352,15 @@ def conll_records(repository: Repository, split: str) -> list[dict]:
     return records
 
 
-def stage_conll(repository: Repository) -> list[str]:
+def stage_conll(repository: Repository, splits: tuple[str, ...] = ("train", "testa", "testb")) -> list[str]:
     report = []
-    for split, name in CONLL_FILES.items():
+    for split in splits:
+        name = CONLL_FILES[split]
         records = conll_records(repository, split)
         write_jsonl(STAGED / name, records)
         report.append(
             f"{name}: {len(records)} documents, {sum(len(r['entities']) for r in records)} entities"
-            + (" (the final test: score it once, at the end)" if split == FINAL_TEST_SPLIT else "")
+            + (" (a final test: score it once, at the end)" if split in FINAL_TEST_SPLITS else "")
         )
     return report
 
@@ -533,8 +542,8 @@ def check(item: str, sources: dict, roots: list[Path]) -> int:
     conll = re.fullmatch(r"conll2003-(train|testa|testb)-(\d{4})", item)
     if conll:
         split, number = conll.group(1), int(conll.group(2))
-        if split == FINAL_TEST_SPLIT:
-            raise SourceError(f"{item}: testb is the final test; its documents are not looked at one by one")
+        if split in FINAL_TEST_SPLITS:
+            raise SourceError(f"{item}: testb is a final test; its documents are not looked at one by one")
         records = conll_records(Repository.find(sources["conll2003"], roots), split)
         if not 1 <= number <= len(records):
             raise SourceError(f"{item}: {split} has documents 0001 to {len(records):04d}")
@@ -602,7 +611,7 @@ def write_jsonl(path: Path, records: list[dict]) -> None:
     os.replace(temporary, path)
 
 
-PARTS = ("realnews", "measeval", "commodity", "conll2003", "muc3", "bbcpages")
+PARTS = ("realnews", "measeval", "commodity", "conll2003", "conllpp", "muc3", "bbcpages")
 
 
 def main() -> int:
@@ -642,6 +651,8 @@ def main() -> int:
             report += stage_commodity(Repository.find(sources["commodity"], roots))
         if "conll2003" in parts:
             report += stage_conll(Repository.find(sources["conll2003"], roots))
+        if "conllpp" in parts:
+            report += stage_conll(Repository.find(sources["conllpp"], roots), (CONLLPP_SPLIT,))
         if "muc3" in parts:
             report += stage_muc3(Repository.find(sources["muc3"], roots), Repository.find(sources["muc34keys"], roots))
         if "bbcpages" in parts:
