@@ -117,6 +117,15 @@ def test_a_figure_in_prose_is_not_a_table():
     assert tables.table_rows("Castleton 12 10 2 20\nThe season ends in May.") == []  # one row is not a table
 
 
+def test_results_between_names_of_several_words_are_table_rows():
+    results = "Greenhill Rovers 2 Castle Athletic 1\nPort Dunmore 0 St Kilda Wanderers 3\nKestrel Open , men 's final :"
+    assert [results[row.start : row.end] for row in tables.table_rows(results)] == [
+        "Greenhill Rovers 2 Castle Athletic 1",
+        "Port Dunmore 0 St Kilda Wanderers 3",
+    ]
+    assert not tables.is_table_row("Harrow Borough Council said 120 homes and 45 shops were flooded.")
+
+
 def test_ingest_preannotate_and_status_tell_about_capitals_and_tables(cli, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -7,8 +7,9 @@ stores why (``left_out``); a document that is all table is one, not "not English
 
 ``[preannotate] tables`` chooses what is left out: the rows ("rows", the default), a whole
 document that is mostly table ("documents"), or nothing ("keep"). A line is a table row when at least
-``MIN_NUMBERS`` of its fields are numbers, numbers are at least ``MIN_NUMBER_SHARE`` of its fields that
-are not punctuation, and at most ``MAX_STOP_WORDS`` of its words are English stop words (a sentence
+``MIN_NUMBERS`` of its fields are numbers, numbers are at least ``MIN_NUMBER_SHARE`` of its columns (the
+fields that are not punctuation, a run of capitalised words counting as one column: "Greenock Morton 1
+Falkirk 0" is a name and a score twice), and at most ``MAX_STOP_WORDS`` of its words are English stop words (a sentence
 full of figures still has "the", "of", "in"). A document's rows are left out only when it has
 ``MIN_ROWS`` of them: a single line of figures in prose stays. The test costs a regular expression per line.
 """
@@ -104,10 +105,23 @@ def is_table_row(line: str) -> bool:
     if len(_DIGIT.findall(line)) < MIN_NUMBERS:
         return False
     fields = [f for f in _FIELD.findall(line) if not _PUNCTUATION.fullmatch(f)]
-    numbers = sum(_NUMBER.fullmatch(f) is not None for f in fields)
-    if numbers < MIN_NUMBERS or numbers < MIN_NUMBER_SHARE * len(fields):
+    columns = _columns(fields)
+    numbers = sum(_NUMBER.fullmatch(f) is not None for f in columns)
+    if numbers < MIN_NUMBERS or numbers < MIN_NUMBER_SHARE * len(columns):
         return False
     return sum(f.lower() in _STOP_WORDS for f in fields) <= MAX_STOP_WORDS
+
+
+def _columns(fields: list[str]) -> list[str]:
+    """The fields with each run of capitalised words as one: a multi-word name is one column."""
+    columns: list[str] = []
+    in_name = False
+    for field in fields:
+        is_name = field[:1].isupper() and _NUMBER.fullmatch(field) is None
+        if not (is_name and in_name):
+            columns.append(field)
+        in_name = is_name
+    return columns
 
 
 def table_rows(text: str) -> list[LeftOut]:
