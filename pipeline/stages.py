@@ -83,8 +83,10 @@ PREANNOTATE = register(
         # capitals read truecased, table rows left out ("left_out", "notes"); 5: organisations by document
         # evidence (acronyms, cue words, one sense per document, lists and fixtures); 6: "disagreements", how
         # many entities the merge changed from the model's own (the review queue's signal); 7: groups named
-        # by their head word, an organisation's name without the noun that describes it, datelines stay places
-        version="7",
+        # by their head word, an organisation's name without the noun that describes it, datelines stay places;
+        # 8: results lines of multi-word names are table rows, section slugs, time zones and common words heading
+        # a line are no names, a spaced dash or a "V" in capitals ends a name
+        version="8",
         module="pipeline.nlp.preannotate",
         fields={"entities": "entities", "claims": "claims", "left_out": "left_out", "notes": "notes"},
         current="pipeline.nlp.preannotate:current_fingerprints",

@@ -34,6 +34,9 @@ SENTENCES = {
     "armed_group_caps": "LIMA, 4 MAR 90 -- POLICE SAID THE ATTACK ON THE BRIDGE WAS CLAIMED BY THE SELF-STYLED "
     '"ANDEAN PEASANT DEFENSE FORCES" IN A LETTER TO THE PRESS.',
     "described_tail": "The fire was started deliberately, Kestrova news agency said, quoting the Greenhill party.",
+    "slug": "CRICKET - KESTREL HITS CENTURY AS HAMPSHIRE WIN .\nSOUTHAMPTON , England 1996-08-30\nRUGBY UNION - "
+    "ENGLAND V WALES CALLED OFF .",
+    "time_zone": "The tanker was fixed at 1754 GMT on Friday for loading in Rotterdam.",
 }
 
 
@@ -242,3 +245,32 @@ def test_a_dateline_stays_a_place_in_a_story_about_its_club(tagged):
     model = [Span(doc, 0, 1, label="ORG"), Span(doc, dateline, dateline + 1, label="GPE")]
     merged = _merged(model, [])
     assert merged[1] == ("Hexford", "GPE", "model")  # the club's name elsewhere does not make it the club
+
+
+def test_a_section_slug_heading_a_headline_is_no_part_of_a_name(found):
+    texts = [text for text, _, _ in found["slug"]]
+    assert not any(word in text for text in texts for word in ("CRICKET", "RUGBY", " - ")), found["slug"]
+    assert ("ENGLAND", "GPE", "places") in found["slug"]  # was ORG "RUGBY UNION - ENGLAND V WALES"
+
+
+def test_a_time_zone_is_no_organisation(found):
+    assert "GMT" not in [text for text, _, _ in found["time_zone"]]
+
+
+def test_a_common_word_heading_a_line_is_no_organisation_unless_the_story_names_it(tagged):
+    doc = tagged("Women 's singles , second round\nMen 's doubles went to Kestrel Sports Club .")
+    model = [Span(doc, 0, 1, label="ORG"), Span(doc, 7, 8, label="ORG"), Span(doc, 12, 15, label="ORG")]
+    assert _merged(model, []) == [("Kestrel Sports Club", "ORG", "model")]
+    doc = tagged("Spot said on Friday it would buy Kestrel . Shares of Spot rose .")
+    model = [Span(doc, 0, 1, label="ORG"), Span(doc, 7, 8, label="ORG"), Span(doc, 11, 12, label="ORG")]
+    assert [text for text, _, _ in _merged(model, [])] == ["Spot", "Kestrel", "Spot"]
+
+
+def test_a_competition_named_after_a_place_or_sponsor_is_an_event(tagged):
+    doc = tagged("Anna Kestrel won the Danish Open and then the Halvorsen Cup .")
+    model = [Span(doc, 0, 2, label="PERSON"), Span(doc, 4, 6, label="GPE"), Span(doc, 9, 11, label="ORG")]
+    assert _merged(model, []) == [
+        ("Anna Kestrel", "PERSON", "model"),
+        ("Danish Open", "EVENT", "model"),
+        ("Halvorsen Cup", "EVENT", "model"),
+    ]

@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.nlp.calendar import MONTHS, WEEKDAYS
+from pipeline.nlp.casing import casing_statistics
 
 MODEL_SOURCE = "model"
 GAZETTEER_SOURCE = "gazetteer"
@@ -316,6 +317,9 @@ TEAM_WORDS = {
     "shareholders",
     "chairman",
 }
+# Last words of a competition's name: a name ending in one is an event ("Davis Cup", "Belgian Grand
+# Prix", "Toshiba Classic"), not the organisation or place the small model reads in its first words.
+EVENT_LAST_WORDS = {"cup", "open", "championship", "championships", "prix", "olympics", "classic", "masters", "trophy"}
 # Last words of an organisation's name: a name ending in one is an organisation, even when it starts
 # with a place ("Santa Cruz Operation", "Kenya Airways", "Dhaka Newsroom", "Harwich United").
 ORG_LAST_WORDS = {
@@ -455,6 +459,57 @@ NUMBERED_WORDS = {
 }
 # The word between the sides of a fixture ("Kettering v Stamford"): no name runs across it.
 FIXTURE_WORDS = {"v", "v.", "vs", "vs."}
+# The same in a headline in capitals ("ENGLAND V PAKISTAN"), only between two names: "Henry V" stays.
+CAPITAL_FIXTURE_WORDS = {"V", "VS", "V.", "VS."}
+# A wire story's section slug, before a spaced dash at the head of its headline ("SOCCER - FRENCH
+# LEAGUE STANDINGS", "CRICKET - ENGLAND V PAKISTAN"): not part of the name after it, nor a name.
+SECTION_SLUGS = {
+    "american football",
+    "alpine skiing",
+    "athletics",
+    "badminton",
+    "baseball",
+    "basketball",
+    "boxing",
+    "cricket",
+    "cycling",
+    "equestrianism",
+    "figure skating",
+    "golf",
+    "handball",
+    "hockey",
+    "horse racing",
+    "ice hockey",
+    "judo",
+    "motor racing",
+    "motorcycling",
+    "nordic skiing",
+    "rallying",
+    "rowing",
+    "rugby",
+    "rugby league",
+    "rugby union",
+    "sailing",
+    "skiing",
+    "snooker",
+    "soccer",
+    "speed skating",
+    "squash",
+    "swimming",
+    "table tennis",
+    "tennis",
+    "triathlon",
+    "volleyball",
+    "weather",
+    "weightlifting",
+    "wrestling",
+    "yachting",
+}
+# Time zones, which the small model takes for organisations ("1754 GMT"): no name of the schema.
+TIME_ZONES = {"GMT", "UTC", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "BST", "CET", "CEST", "JST", "AEST"}
+# How much likelier a word is in lower case than capitalised, in spaCy's casing statistics, for a
+# one-word "organisation" at the head of a sentence to be the common word ("Men 's singles", "Team").
+COMMON_WORD_MARGIN = 2.0
 # Lower-case words inside people's names ("Hicham El Guerrouj", "Aravinda de Silva").
 NAME_PARTICLES = {
     "de",
@@ -518,6 +573,8 @@ def _relabel(piece: Span) -> Span:
     doc, label = piece.doc, piece.label_
     if len(piece) >= 2 and piece[-1].text in ORG_LAST_WORDS and label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"):
         label = "ORG"
+    elif len(piece) >= 2 and piece[-1].lower_ in EVENT_LAST_WORDS and label in ("PERSON", "ORG", "GPE", "LOC", "FAC"):
+        label = "EVENT"
     elif label in ("PERSON", "ORG", "FAC") and len(piece) >= 2 and piece[0].text in TOPONYM_FIRST_WORDS:
         label = TOPONYM_FIRST_WORDS[piece[0].text]
     elif (
@@ -544,9 +601,40 @@ def _breaks_name(token) -> bool:
         return False  # "Interstate 95", "Terminal 5"
     if _is_number(token) or token.is_space and token.text.count("\n") > 1 or token.text in FIXTURE_WORDS:
         return True
-    if token.text in _DASHES:  # the dash of a score
-        return any(0 <= i < len(doc) and _is_number(doc[i]) for i in (token.i - 1, token.i + 1))
+    if token.text in CAPITAL_FIXTURE_WORDS:
+        return 0 < token.i < len(doc) - 1 and doc[token.i - 1].is_alpha and doc[token.i + 1].is_alpha
+    if token.text in _DASHES:  # the dash of a score, or one spaced between words: "SOCCER - FRENCH LEAGUE"
+        spaced = token.i > 0 and bool(doc[token.i - 1].whitespace_) and bool(token.whitespace_)
+        return spaced or any(0 <= i < len(doc) and _is_number(doc[i]) for i in (token.i - 1, token.i + 1))
     return False
+
+
+def _heads_line(token) -> bool:
+    return token.i == 0 or bool(token.is_sent_start) or "\n" in token.doc[token.i - 1].text
+
+
+def _is_section_slug(piece: Span) -> bool:
+    """ "CRICKET" in "CRICKET - ENGLAND V PAKISTAN": a sport or section word heading a line, a dash after it."""
+    doc = piece.doc
+    return (
+        _heads_line(piece[0])
+        and piece.end < len(doc)
+        and doc[piece.end].text in _DASHES
+        and piece.text.lower() in SECTION_SLUGS
+    )
+
+
+def _is_common_word(piece: Span) -> bool:
+    """A one-word "organisation" heading its sentence that is a common word there ("Men 's singles"):
+    far likelier in lower case, and not written capitalised anywhere else in the document."""
+    token = piece[0]
+    if len(piece) != 1 or not token.is_title or not _heads_line(token):
+        return False
+    probs = casing_statistics()
+    lower, title = probs.get(token.lower_), probs.get(token.text)
+    if lower is None or title is not None and lower - title < COMMON_WORD_MARGIN:
+        return False
+    return not any(other.text == token.text and not _heads_line(other) for other in token.doc)
 
 
 def _name_parts(span: Span) -> list[tuple[int, int]]:
@@ -609,6 +697,10 @@ def clean_model_span(span: Span) -> list[Span]:
         piece = Span(doc, s, e, label=span.label)
         if span.label_ in _NAME_LABELS and not any(t.tag_ in ("NNP", "NNPS") or t.is_upper for t in piece):
             continue  # not a name: "Fingers", "the armed forces"
+        if piece.text in TIME_ZONES or _is_section_slug(piece):
+            continue
+        if span.label_ == "ORG" and _is_common_word(piece):
+            continue
         cleaned.append(_relabel(piece))
     return cleaned
 
