@@ -7,11 +7,11 @@ testb was the final test until it was scored (stop 16); CoNLL++ (Reuters stories
 the same guidelines) is the final test of the work after it.
 
 Both systems read the same staged texts (``annotations/external/staged/conll2003-SPLIT.jsonl``, made
-by ``annotations/external/stage.py --only conll2003``): the pre-annotator as ``newscorpus
-preannotate`` runs it (``annotate_texts``: the workspace's model, gazetteer, place list, entity
-merger), and the model named in the workspace's ``newscorpus.toml`` loaded by ``spacy.load`` on its
-own (without the parser, which sets no entities) over the same tokens, those of newscorpus's
-tokenizer. Spans are compared on character offsets, so tokens never decide a match.
+by ``annotations/external/stage.py --only conll2003``; CoNLL++'s by ``--only conllpp``): the
+pre-annotator as ``newscorpus preannotate`` runs it (``annotate_texts``: the workspace's model,
+gazetteer, place list, entity merger), and the model named in the workspace's ``newscorpus.toml``
+loaded by ``spacy.load`` on its own (without the parser, which sets no entities) over the same tokens,
+those of newscorpus's tokenizer. Spans are compared on character offsets, so tokens never decide a match.
 
 Schema labels become CoNLL's: PERSON is PER, ORG is ORG, GPE, LOC and FAC are LOC, NORP and EVENT
 are MISC; the others (DATE, and the model's CARDINAL, PRODUCT, ...) are dropped. Scoring is
@@ -45,7 +45,7 @@ from pipeline.workspace import Workspace, find_workspace
 REPO = Path(__file__).resolve().parent.parent
 EXTERNAL = REPO / "annotations" / "external"
 sys.path[:0] = [str(EXTERNAL), str(EXTERNAL.parent)]
-from stage import CONLL_FILES, FINAL_TEST_SPLITS, STAGED  # noqa: E402
+from stage import CONLL_FILES, CONLLPP_SPLIT, FINAL_TEST_SPLITS, STAGED  # noqa: E402
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
 TO_CONLL = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "NORP": "MISC", "EVENT": "MISC"}
@@ -65,7 +65,8 @@ def load_split(staged: Path, split: str, limit: int | None) -> list[GoldDocument
     path = staged / CONLL_FILES[split]
     if not path.exists():
         sys.exit(
-            f"error: {path} is not there; stage it: python annotations/external/stage.py --mirrors DIR --only conll2003"
+            f"error: {path} is not there; stage it: python annotations/external/stage.py --mirrors DIR "
+            f"--only {'conllpp' if split == CONLLPP_SPLIT else 'conll2003'}"
         )
     documents = []
     for line in path.read_bytes().splitlines()[:limit]:
@@ -267,8 +268,9 @@ def main() -> int:
     tokens = sum(len(text.split()) for text in texts)
     rows = sum(len(rows) for rows in left_out)
     set_aside = sum(len(d.entities) for d in gold) - sum(len(d.entities) for d in prose_gold)
+    corpus = "CoNLL++ (2020)" if args.split == CONLLPP_SPLIT else f"CoNLL-2003 {args.split}"
     console.print(
-        f"CoNLL-2003 {args.split}: {len(gold)} documents, {tokens} tokens; model "
+        f"{corpus}: {len(gold)} documents, {tokens} tokens; model "
         f"{workspace.settings.model.name}; newscorpus = the pre-annotator, bare = spacy.load alone"
     )
     console.print(score_table(reports, slices, seconds))

@@ -539,11 +539,13 @@ def stage_bbc_pages(repository: Repository) -> list[str]:
 def check(item: str, sources: dict, roots: list[Path]) -> int:
     """Print one item's gold, checked: a real-news article's claims, a CoNLL document's entities, a
     MUC-3 report's key organisations and where they stand, a BBC page's paragraphs."""
+    if re.fullmatch(r"conllpp-2020-\d{4}", item):
+        raise SourceError(f"{item}: CoNLL++ is a final test; its documents are not looked at one by one")
     conll = re.fullmatch(r"conll2003-(train|testa|testb)-(\d{4})", item)
     if conll:
         split, number = conll.group(1), int(conll.group(2))
         if split in FINAL_TEST_SPLITS:
-            raise SourceError(f"{item}: testb is a final test; its documents are not looked at one by one")
+            raise SourceError(f"{item}: {split} is a final test; its documents are not looked at one by one")
         records = conll_records(Repository.find(sources["conll2003"], roots), split)
         if not 1 <= number <= len(records):
             raise SourceError(f"{item}: {split} has documents 0001 to {len(records):04d}")
