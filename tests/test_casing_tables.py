@@ -94,6 +94,20 @@ def test_words_take_the_case_the_statistics_give():
     )
 
 
+def test_a_rare_three_letter_word_in_capitals_written_twice_is_an_acronym():
+    caser = casing.Caser()
+
+    def recased(text: str) -> str:
+        words = text.split()
+        return " ".join(caser.recase(words, [w.isupper() for w in words], [True] + [False] * (len(words) - 1), {}))
+
+    assert recased("POLICE SAID THE ADO , A SMALL GROUP , CLAIMED THE ATTACK . TWO ADO MEMBERS WERE HELD") == (
+        "Police said the ADO , a small group , claimed the attack . two ADO members were held"
+    )
+    once = "THE MINISTER SAID IT WAS MUCH ADO ABOUT NOTHING"  # written once, the word stays a word
+    assert recased(once) == "The minister said it was much ado about nothing"
+
+
 def test_a_results_table_gets_no_entities_or_claims_in_its_rows(annotated):
     results = annotated[1]
     rows = [(row["start"], row["end"]) for row in results["left_out"]]

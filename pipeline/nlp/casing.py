@@ -60,6 +60,9 @@ RARE_CHAIN_RATIO = 0.1
 # An acronym spelt by the initials of the words before it is one, and they are a name: "CUERPO
 # ESPECIAL ARMADO, CEA"; unless it is a common word ("the", "was"...).
 _COMMON = -11.0
+# A three-letter word in capitals rarer than this, written twice or more, is an acronym ("ADO", which
+# would otherwise become the word "ado").
+_RARE_WORD = -15.0
 # How often a word must be written with a capital, against in lower case, to be capitalised next to
 # a name ("National" 0.45, "President" 0.74; "front" 0.03, "damage" 0.04).
 CHAIN_RATIO = 0.4
@@ -287,7 +290,7 @@ class Caser:
         out = list(words)
         size = len(words)
         anchor, decided, ratio = [False] * size, [False] * size, [0.0] * size
-        acronyms = _bracketed(words, upper)
+        acronyms = _bracketed(words, upper) | _rare_repeated(words, upper, probs)
         for acronym, spelt in _initialisms(words, upper, probs):
             acronyms.add(words[acronym])
             for j in spelt:
@@ -447,6 +450,19 @@ def _initialisms(words: list[str], upper: list[bool], probs: dict[str, float]) -
             j -= 1
         if not letters:
             found.append((i, spelt))
+    return found
+
+
+def _rare_repeated(words: list[str], upper: list[bool], probs: dict[str, float]) -> set[str]:
+    """Three-letter words in capitals, written twice or more, that the statistics know as rare words
+    (rarer than ``_RARE_WORD``, and no likelier capitalised, so no name): acronyms that spell a word
+    ("THE ADO, WHICH ...", "ADO MEMBER"; "ado" is a word, but not a likely one)."""
+    counts = Counter(w for w, u in zip(words, upper) if u and w.isalpha() and len(w) == 3)
+    found = set()
+    for word, count in counts.items():
+        lower, title = _probability(probs, word.lower()), _probability(probs, _title(word))
+        if count >= 2 and _MISSING < lower < _RARE_WORD and title <= lower:
+            found.add(word)
     return found
 
 
