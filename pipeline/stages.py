@@ -86,8 +86,9 @@ PREANNOTATE = register(
         # by their head word, an organisation's name without the noun that describes it, datelines stay places;
         # 8: results lines of multi-word names are table rows, section slugs, time zones and common words heading
         # a line are no names, a spaced dash or a "V" in capitals ends a name; 9: a rare three-letter word in
-        # capitals written twice stays an acronym on the truecased copy ("ADO")
-        version="9",
+        # capitals written twice stays an acronym on the truecased copy ("ADO"); 10: a one-word place that is far
+        # likelier a common word ("POOL") and a shouted stop word ("CANNOT") are written as words there
+        version="10",
         module="pipeline.nlp.preannotate",
         fields={"entities": "entities", "claims": "claims", "left_out": "left_out", "notes": "notes"},
         current="pipeline.nlp.preannotate:current_fingerprints",

@@ -108,6 +108,13 @@ def test_a_rare_three_letter_word_in_capitals_written_twice_is_an_acronym():
     assert recased(once) == "The minister said it was much ado about nothing"
 
 
+def test_a_place_named_by_a_common_word_or_a_shouted_word_is_written_as_the_word():
+    caser = casing.Caser(["Pool", "Shining Path"])  # Pool: a department of Congo, in the place list
+    words = "WE CANNOT ALLOW IT , AND THE SHINING PATH MUST FINALLY POOL ITS EFFORTS".split()
+    out = caser.recase(words, [w.isupper() for w in words], [True] + [False] * (len(words) - 1), {})
+    assert " ".join(out) == "We cannot allow it , and the Shining Path must finally pool its efforts"
+
+
 def test_a_results_table_gets_no_entities_or_claims_in_its_rows(annotated):
     results = annotated[1]
     rows = [(row["start"], row["end"]) for row in results["left_out"]]

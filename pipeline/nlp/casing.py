@@ -74,6 +74,8 @@ PAIR_RATIO = 1.0
 # "North" and "However" are written with a capital a little more often than not, and are words.
 TITLE_MARGIN = 0.7
 UPPER_MARGIN = 0.5
+# How much likelier in lower case a one-word name must be for the caser to read it as the word.
+COMMON_NAME_MARGIN = 1.0
 _MONTHS = {month.upper() for month in MONTHS if not month.endswith(".")}
 _ARTICLES = {"LA", "EL", "LOS", "LAS", "LE", "LES"}
 _CONNECTORS = {
@@ -244,6 +246,18 @@ def _probability(probs: dict[str, float], form: str) -> float:
     return _MISSING if value < _FLOOR else value
 
 
+def _likelier_as_word(name: str, probs: dict[str, float]) -> bool:
+    """A one-word name that the statistics write in lower case far more often: in a line of capitals
+    the word is likelier than the name."""
+    return _probability(probs, name.lower()) > _probability(probs, name) + COMMON_NAME_MARGIN
+
+
+def _is_stop_word(word: str) -> bool:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return len(word) > 1 and word.lower() in STOP_WORDS
+
+
 def _title(word: str) -> str:
     return word[:1] + word[1:].lower()
 
@@ -277,8 +291,8 @@ class Caser:
         ratio = math.exp(p_title - p_lower) if p_title > _MISSING else 0.0
         if p_lower < _RARE and (p_title == _MISSING or ratio >= RARE_CHAIN_RATIO):
             ratio = max(ratio, CHAIN_RATIO)  # "Gonzalo Rodriguez Gacha"
-        if letters <= 6 and p_upper > max(p_lower, p_title) + UPPER_MARGIN:
-            return word, ratio
+        if letters <= 6 and p_upper > max(p_lower, p_title) + UPPER_MARGIN and not _is_stop_word(word):
+            return word, ratio  # an acronym ("NATO"); "CANNOT", often shouted, is no acronym
         return (title if p_title > p_lower + TITLE_MARGIN else lower), ratio
 
     def recase(
@@ -298,6 +312,8 @@ class Caser:
         i = 0
         while i < size:
             matched = self._phrase_at(words, upper, i) if upper[i] and words[i] in self.phrases else None
+            if matched and len(matched) == 1 and _likelier_as_word(matched[0], probs):
+                matched = None  # "TO FINALLY POOL THEIR EFFORTS" is no Pool (a department of Congo)
             if matched:
                 for offset, cased in enumerate(matched):
                     if len(cased) == len(words[i + offset]):
